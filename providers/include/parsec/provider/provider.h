@@ -1,0 +1,166 @@
+// parsec/provider/provider.h - the one interface every crypto provider implements.
+//
+// The service resolves the caller's key, applies the key policy (usage flags,
+// permitted algorithm, key-type compatibility, hash length) and validates the
+// request encoding BEFORE calling a provider; a provider only performs the
+// cryptography and reports back-end failures as a wire Status. Every method
+// has a default that answers PsaErrorNotSupported, so a provider implements
+// exactly the operations it lists in opcodes().
+//
+// Thread safety: the service calls a provider from several worker threads at
+// once. A provider whose back end is not thread-safe (Mbed TLS 2.28 PSA, an
+// ESYS context) serialises internally.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parsec/interface/result.h"
+#include "parsec/interface/wire.h"
+// Generated from interface/proto.
+#include "attest_key.pb.h"
+#include "can_do_crypto.pb.h"
+#include "prepare_key_attestation.pb.h"
+#include "psa_aead_decrypt.pb.h"
+#include "psa_aead_encrypt.pb.h"
+#include "psa_algorithm.pb.h"
+#include "psa_asymmetric_decrypt.pb.h"
+#include "psa_asymmetric_encrypt.pb.h"
+#include "psa_cipher_decrypt.pb.h"
+#include "psa_cipher_encrypt.pb.h"
+#include "psa_hash_compare.pb.h"
+#include "psa_hash_compute.pb.h"
+#include "psa_key_attributes.pb.h"
+#include "psa_mac_compute.pb.h"
+#include "psa_mac_verify.pb.h"
+#include "psa_raw_key_agreement.pb.h"
+#include "psa_sign_hash.pb.h"
+#include "psa_sign_message.pb.h"
+#include "psa_verify_hash.pb.h"
+#include "psa_verify_message.pb.h"
+
+namespace parsec::provider {
+
+using Bytes = std::vector<uint8_t>;
+using KeyAttributes = psa_key_attributes::KeyAttributes;
+
+// ProviderInfo is what ListProviders reports for one provider.
+struct ProviderInfo {
+  ProviderId id = ProviderId::MbedCrypto;
+  std::string uuid;
+  std::string description;
+  std::string vendor;
+  uint32_t version_maj = 0;
+  uint32_t version_min = 0;
+  uint32_t version_rev = 0;
+};
+
+// StoredKey is a caller's key as the key store recorded it.
+struct StoredKey {
+  std::string name;
+  Bytes key_ref;              // the provider's own reference (PSA id, CKA_ID, TPM blob...)
+  KeyAttributes attributes;   // normalised attributes recorded at creation
+};
+
+// CreatedKey is what a provider returns after generating or importing a key.
+// `attributes` are the final attributes (for an import, key_bits is filled in
+// from the data).
+struct CreatedKey {
+  Bytes key_ref;
+  KeyAttributes attributes;
+};
+
+// ProviderStorage is durable, provider-private storage of small blobs
+// identified by a 64-bit uid, kept in the key store database. Writes made
+// through a StorageTxn become durable in the same database transaction as the
+// key's mapping: both or neither.
+class StorageTxn {
+ public:
+  virtual ~StorageTxn() = default;
+  // put stages `data` under `uid` (replacing any staged or stored value).
+  virtual void put(uint64_t uid, const Bytes& data) = 0;
+  // remove stages the deletion of `uid`.
+  virtual void remove(uint64_t uid) = 0;
+  // staged returns what this transaction has staged for `uid`: nullopt if
+  // nothing; an engaged optional holding nullopt if a removal is staged.
+  virtual std::optional<std::optional<Bytes>> staged(uint64_t uid) const = 0;
+};
+
+// StorageReader reads committed blobs of one provider.
+class StorageReader {
+ public:
+  virtual ~StorageReader() = default;
+  // get returns the committed blob, nullopt if absent, or a storage status.
+  virtual Result<std::optional<Bytes>> get(uint64_t uid) = 0;
+  // max_uid returns the largest committed uid (0 if none).
+  virtual Result<uint64_t> max_uid() = 0;
+  // all_uids lists every committed uid (for reconciliation at start-up).
+  virtual Result<std::vector<uint64_t>> all_uids() = 0;
+};
+
+class Provider {
+ public:
+  virtual ~Provider() = default;
+
+  virtual ProviderInfo info() const = 0;
+  // opcodes lists the crypto opcodes this provider serves (ListOpcodes).
+  virtual std::vector<Opcode> opcodes() const = 0;
+
+  // --- key lifecycle ---------------------------------------------------------
+  // generate_key makes a new persistent key. Durable writes go through `txn`.
+  virtual Result<CreatedKey> generate_key(const KeyAttributes& attributes, StorageTxn& txn);
+  // import_key stores `data` (PSA import format) as a new persistent key.
+  virtual Result<CreatedKey> import_key(const KeyAttributes& attributes, const std::string& data,
+                                        StorageTxn& txn);
+  // abandon_key is called when the service could not commit a key that
+  // generate_key/import_key returned: the provider forgets any cached state
+  // and back-end object for it. Storage writes were discarded already.
+  virtual void abandon_key(const CreatedKey& key);
+  // destroy_key erases the key material; durable removals go through `txn`.
+  virtual Status destroy_key(const StoredKey& key, StorageTxn& txn);
+  // reconcile is called once at start-up with every key reference the store
+  // maps to this provider; it returns the references whose material is gone
+  // (their mappings are then dropped) and may delete orphaned material.
+  virtual Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs);
+
+  virtual Result<Bytes> export_public_key(const StoredKey& key);
+  virtual Result<Bytes> export_key(const StoredKey& key);
+
+  // --- operations (requests already validated and policy-checked) -----------
+  virtual Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op);
+  virtual Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op);
+  virtual Result<Bytes> sign_message(const StoredKey& key, const psa_sign_message::Operation& op);
+  virtual Status verify_message(const StoredKey& key, const psa_verify_message::Operation& op);
+  virtual Result<Bytes> asymmetric_encrypt(const StoredKey& key,
+                                           const psa_asymmetric_encrypt::Operation& op);
+  virtual Result<Bytes> asymmetric_decrypt(const StoredKey& key,
+                                           const psa_asymmetric_decrypt::Operation& op);
+  virtual Result<Bytes> aead_encrypt(const StoredKey& key, const psa_aead_encrypt::Operation& op);
+  virtual Result<Bytes> aead_decrypt(const StoredKey& key, const psa_aead_decrypt::Operation& op);
+  virtual Result<Bytes> cipher_encrypt(const StoredKey& key, const psa_cipher_encrypt::Operation& op);
+  virtual Result<Bytes> cipher_decrypt(const StoredKey& key, const psa_cipher_decrypt::Operation& op);
+  virtual Result<Bytes> mac_compute(const StoredKey& key, const psa_mac_compute::Operation& op);
+  virtual Status mac_verify(const StoredKey& key, const psa_mac_verify::Operation& op);
+  virtual Result<Bytes> raw_key_agreement(const StoredKey& key,
+                                          const psa_raw_key_agreement::Operation& op);
+  virtual Result<Bytes> hash_compute(const psa_hash_compute::Operation& op);
+  virtual Status hash_compare(const psa_hash_compare::Operation& op);
+  // generate_random: `size` is already checked against buffer_size_limit.
+  virtual Result<Bytes> generate_random(uint64_t size);
+  virtual Status can_do_crypto(const can_do_crypto::Operation& op);
+  virtual Result<attest_key::Result> attest_key(const StoredKey& key, const attest_key::Operation& op);
+  virtual Result<prepare_key_attestation::Result> prepare_key_attestation(
+      const StoredKey& key, const prepare_key_attestation::Operation& op);
+};
+
+// ProviderContext is what a provider factory receives.
+struct ProviderContext {
+  std::string instance_name;              // [[provider]] name
+  StorageReader* storage = nullptr;       // provider-private blobs (outlives the provider)
+  bool allow_deprecated = false;
+};
+
+}  // namespace parsec::provider
