@@ -11,6 +11,7 @@ Result<CreatedKey> Provider::import_key(const KeyAttributes&, const std::string&
 }
 void Provider::abandon_key(const CreatedKey&) {}
 Status Provider::destroy_key(const StoredKey&, StorageTxn&) { return Status::PsaErrorNotSupported; }
+void Provider::finish_destroy(const StoredKey&) {}
 Result<std::vector<Bytes>> Provider::reconcile(const std::vector<Bytes>&) { return std::vector<Bytes>{}; }
 Result<Bytes> Provider::export_public_key(const StoredKey&) { return Status::PsaErrorNotSupported; }
 Result<Bytes> Provider::export_key(const StoredKey&) { return Status::PsaErrorNotSupported; }

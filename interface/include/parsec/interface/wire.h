@@ -174,12 +174,13 @@ struct WireHeader {
 // encode_header writes `h` as 36 little-endian bytes.
 std::array<uint8_t, kHeaderLen> encode_header(const WireHeader& h);
 // decode_header reads 36 bytes at `p` (the caller guarantees the length). No
-// field is checked; see validate_request_header.
+// field is checked; see validate_fixed_fields and validate_request_fields.
 WireHeader decode_header(const uint8_t* p);
 
-// validate_request_header applies steps 3-5 of the service's validation order
+// validate_fixed_fields applies steps 3-5 of the service's validation order
 // (header size, version, reserved bytes) to a header whose magic already
-// matched. Returns Success or the status to answer.
+// matched (a wrong magic also yields InvalidHeader). Returns Success or the
+// status to answer.
 Status validate_fixed_fields(const WireHeader& h);
 // validate_request_fields applies steps 8-12 (content type, accept type, auth
 // type, opcode, provider) after the body and auth bytes were read.

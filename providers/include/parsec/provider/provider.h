@@ -119,8 +119,14 @@ class Provider {
   // generate_key/import_key returned: the provider forgets any cached state
   // and back-end object for it. Storage writes were discarded already.
   virtual void abandon_key(const CreatedKey& key);
-  // destroy_key erases the key material; durable removals go through `txn`.
+  // destroy_key is called BEFORE the mapping's removal is committed: it must
+  // only stage durable changes in `txn` (material kept in the key store) and
+  // check that destruction can proceed. Material held outside the key store
+  // (a token object, a TPM blob) is erased in finish_destroy, called after the
+  // commit succeeded, so a crash in between leaves an unreachable object that
+  // reconcile() removes, never a mapping that points to nothing.
   virtual Status destroy_key(const StoredKey& key, StorageTxn& txn);
+  virtual void finish_destroy(const StoredKey& key);
   // reconcile is called once at start-up with every key reference the store
   // maps to this provider; it returns the references whose material is gone
   // (their mappings are then dropped) and may delete orphaned material.

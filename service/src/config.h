@@ -1,0 +1,74 @@
+// config.h - parsecd's configuration, read from Parsec's config.toml format
+// (spec/providers.md section 5) with two extensions: several authenticators
+// ([[authenticator]] array, or the upstream single [authenticator] table) and
+// listener.max_connections.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "parsec/interface/wire.h"
+
+namespace parsec::service {
+
+struct AuthenticatorConfig {
+  AuthType type = AuthType::UnixPeerCredentials;
+  std::vector<std::string> admins;
+  std::string workload_endpoint;
+};
+
+struct KeyManagerConfig {
+  std::string name;
+  std::string manager_type;  // "SQLite"
+  std::string sqlite_db_path = "/var/lib/parsec/kim-mappings/sqlite/sqlite-key-info-manager.sqlite3";
+};
+
+// ProviderConfig keeps provider-specific keys as strings for the provider's
+// own parser (PKCS#11 and TPM settings).
+struct ProviderConfig {
+  std::string provider_type;  // "MbedCrypto", "Pkcs11", "Tpm", ...
+  ProviderId id = ProviderId::MbedCrypto;
+  std::string name;
+  std::string key_info_manager;
+  std::vector<std::pair<std::string, std::string>> settings;  // other keys, TOML values as text
+};
+
+struct Config {
+  std::string path;
+  // [core_settings]
+  bool allow_root = false;
+  unsigned thread_pool_size = 0;  // 0 = number of CPUs
+  std::string log_level = "info";
+  bool log_timestamp = false;
+  uint32_t body_len_limit = kDefaultBodyLenLimit;
+  bool log_error_details = false;
+  uint64_t buffer_size_limit = 1u << 20;
+  bool allow_deprecated = false;
+  // [listener]
+  uint32_t timeout_ms = 200;
+  std::string socket_path = "/run/parsec/parsec.sock";
+  uint32_t max_connections = 256;
+  // [authenticator] / [[authenticator]]
+  std::vector<AuthenticatorConfig> authenticators;
+  std::vector<KeyManagerConfig> key_managers;
+  std::vector<ProviderConfig> providers;
+  // Warnings found while parsing (unknown keys...), to be logged once the
+  // logger is configured.
+  std::vector<std::string> warnings;
+
+  const KeyManagerConfig* key_manager(const std::string& name) const;
+};
+
+// load_config parses and validates the file at `path`. On failure it returns
+// false and sets `error` to a message that names the offending key and why.
+bool load_config(const std::string& path, Config& out, std::string& error);
+// parse_config_text does the same for TOML text (used by tests).
+bool parse_config_text(const std::string& text, const std::string& origin, Config& out, std::string& error);
+
+// provider_type_id maps a provider_type string to its provider id.
+bool provider_type_id(const std::string& type, ProviderId& id);
+// default_provider_name returns the upstream default instance name for an id.
+std::string default_provider_name(ProviderId id);
+
+}  // namespace parsec::service

@@ -1,0 +1,69 @@
+// handler.h - everything that happens to a request once its bytes have been
+// read: steps 8-21 of the validation order (spec/wire-protocol.md section 4),
+// authentication, routing, the core provider, key lookup, the policy check and
+// the call into a crypto provider.
+//
+// A Handler is immutable after construction and is used by many worker
+// threads at once; a SIGHUP reload builds a new Handler and swaps it in.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "authenticator.h"
+#include "backends.h"
+#include "config.h"
+
+namespace parsec::service {
+
+struct Request {
+  WireHeader header;
+  std::string body;
+  std::string auth;
+  PeerCredentials peer;
+  uint64_t conn_id = 0;
+};
+
+struct Response {
+  WireHeader header;
+  std::string body;
+};
+
+// Service version reported by ListProviders for the core provider.
+struct ServiceVersion {
+  uint32_t maj, min, rev;
+};
+ServiceVersion service_version();
+
+class Handler {
+ public:
+  // create builds the authenticators of `config`; nullptr with `error` set
+  // when one cannot be built.
+  static std::shared_ptr<const Handler> create(std::shared_ptr<const Config> config, Backends& backends,
+                                               std::string& error);
+
+  Response handle(const Request& req) const;
+  const Config& config() const { return *config_; }
+
+ private:
+  Handler(std::shared_ptr<const Config> config, Backends& backends) : config_(std::move(config)), backends_(backends) {}
+
+  struct Ctx;
+  Result<std::string> dispatch(Ctx& ctx) const;
+  Result<std::string> core_op(Ctx& ctx) const;
+  Result<std::string> crypto_op(Ctx& ctx) const;
+  const Authenticator* authenticator_for(AuthType t) const;
+
+  std::shared_ptr<const Config> config_;
+  Backends& backends_;
+  std::vector<std::unique_ptr<Authenticator>> authenticators_;
+};
+
+// validate_key_name: our rule for names of new keys: 1 to 1024 bytes of
+// UTF-8 without control characters. Names are never used as paths.
+bool validate_key_name(const std::string& name, std::string& why);
+
+}  // namespace parsec::service

@@ -1,0 +1,470 @@
+#include "key_store.h"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "secure_memory.h"
+
+namespace parsec::service {
+namespace {
+
+// Statement is an RAII prepared statement.
+class Statement {
+ public:
+  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  bool ok() const { return rc_ == SQLITE_OK && stmt_ != nullptr; }
+  sqlite3_stmt* get() { return stmt_; }
+  void bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+  }
+  void bind_blob(int i, const void* p, size_t n) {
+    // A zero-length blob must still be a blob, not NULL.
+    sqlite3_bind_blob(stmt_, i, n ? p : "", static_cast<int>(n), SQLITE_TRANSIENT);
+  }
+  int step() { return sqlite3_step(stmt_); }
+  std::string text(int col) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(p, static_cast<size_t>(n)) : std::string();
+  }
+  Bytes blob(int col) {
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
+    int n = sqlite3_column_bytes(stmt_, col);
+    return p ? Bytes(p, p + n) : Bytes();
+  }
+  int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+  int rc_ = SQLITE_ERROR;
+};
+
+KeyRecord read_record(Statement& s) {
+  KeyRecord r;
+  r.owner.auth = static_cast<AuthType>(s.integer(0));
+  r.owner.app = s.text(1);
+  r.provider_name = s.text(2);
+  r.key_name = s.text(3);
+  r.provider_id = static_cast<ProviderId>(s.integer(4));
+  r.key_ref = s.blob(5);
+  Bytes attrs = s.blob(6);
+  r.attributes.assign(attrs.begin(), attrs.end());
+  return r;
+}
+
+constexpr const char* kSelectColumns =
+    "SELECT auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes FROM keys ";
+
+class Reader final : public provider::StorageReader {
+ public:
+  Reader(KeyStore* store, std::string provider) : store_(store), provider_(std::move(provider)) {}
+  Result<std::optional<Bytes>> get(uint64_t uid) override { return store_->get_blob(provider_, uid); }
+  Result<uint64_t> max_uid() override { return store_->max_blob_uid(provider_); }
+  Result<std::vector<uint64_t>> all_uids() override { return store_->blob_uids(provider_); }
+
+ private:
+  KeyStore* store_;
+  std::string provider_;
+};
+
+Status prepare_folder(const std::filesystem::path& dir, std::string* error) {
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) {
+    // Create each missing level 0700.
+    std::filesystem::path acc;
+    for (const auto& part : dir) {
+      acc /= part;
+      if (!std::filesystem::exists(acc, ec)) {
+        if (::mkdir(acc.c_str(), 0700) != 0 && errno != EEXIST) {
+          *error = "cannot create key store folder " + acc.string() + ": " + std::strerror(errno);
+          return Status::KeyInfoManagerError;
+        }
+      }
+    }
+  }
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    *error = "cannot stat key store folder " + dir.string() + ": " + std::strerror(errno);
+    return Status::KeyInfoManagerError;
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    *error = "key store folder " + dir.string() + " is not a directory";
+    return Status::KeyInfoManagerError;
+  }
+  if ((st.st_mode & 077) != 0) {
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
+    *error = "key store folder " + dir.string() + " is accessible by group or others (mode " + mode +
+             "); run chmod 700 on it";
+    return Status::KeyInfoManagerError;
+  }
+  return Status::Success;
+}
+
+}  // namespace
+
+// ---- Txn ---------------------------------------------------------------------
+
+void Txn::put(uint64_t uid, const Bytes& data) { blobs_.push_back({uid, data}); }
+void Txn::remove(uint64_t uid) { blobs_.push_back({uid, std::nullopt}); }
+
+std::optional<std::optional<Bytes>> Txn::staged(uint64_t uid) const {
+  for (auto it = blobs_.rbegin(); it != blobs_.rend(); ++it) {
+    if (it->uid == uid) {
+      return it->data;
+    }
+  }
+  return std::nullopt;
+}
+
+Txn::~Txn() {
+  for (auto& b : blobs_) {
+    if (b.data) {
+      secure_wipe(*b.data);
+    }
+  }
+}
+
+// ---- KeyStore ----------------------------------------------------------------
+
+Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path, std::string* error) {
+  std::string scratch;
+  if (!error) {
+    error = &scratch;
+  }
+  std::filesystem::path p(path);
+  std::filesystem::path dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+  if (Status s = prepare_folder(dir, error); s != Status::Success) {
+    return s;
+  }
+  // Create the file ourselves so it is 0600 from its first byte; SQLite gives
+  // the -wal and -shm files the same mode.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    *error = "cannot open key store " + path + ": " + std::strerror(errno);
+    return Status::KeyInfoManagerError;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
+    ::fchmod(fd, 0600);
+  }
+  ::close(fd);
+
+  std::unique_ptr<KeyStore> store(new KeyStore());
+  int rc = sqlite3_open_v2(path.c_str(), &store->db_,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
+  if (rc != SQLITE_OK) {
+    *error = "cannot open key store " + path + ": " + sqlite3_errstr(rc);
+    return Status::KeyInfoManagerError;
+  }
+  sqlite3_busy_timeout(store->db_, 5000);
+  const char* pragmas[] = {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
+                           "PRAGMA secure_delete=ON;", "PRAGMA foreign_keys=ON;"};
+  for (const char* sql : pragmas) {
+    if (store->exec(sql) != Status::Success) {
+      *error = std::string("key store ") + path + ": " + sqlite3_errmsg(store->db_);
+      return Status::KeyInfoManagerError;
+    }
+  }
+  int version = 0;
+  {
+    Statement s(store->db_, "PRAGMA user_version;");
+    if (!s.ok() || s.step() != SQLITE_ROW) {
+      *error = "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_);
+      return Status::KeyInfoManagerError;
+    }
+    version = static_cast<int>(s.integer(0));
+  }
+  if (version == 0) {
+    const char* schema =
+        "BEGIN IMMEDIATE;"
+        "CREATE TABLE IF NOT EXISTS keys("
+        " auth_type INTEGER NOT NULL,"
+        " app_name TEXT NOT NULL,"
+        " provider_name TEXT NOT NULL,"
+        " key_name TEXT NOT NULL,"
+        " provider_id INTEGER NOT NULL,"
+        " key_ref BLOB NOT NULL,"
+        " attributes BLOB NOT NULL,"
+        " created_at INTEGER NOT NULL DEFAULT (strftime('%s','now')),"
+        " PRIMARY KEY(auth_type, app_name, provider_name, key_name));"
+        "CREATE TABLE IF NOT EXISTS blobs("
+        " provider_name TEXT NOT NULL,"
+        " uid INTEGER NOT NULL,"
+        " data BLOB NOT NULL,"
+        " PRIMARY KEY(provider_name, uid));"
+        "PRAGMA user_version=1;"
+        "COMMIT;";
+    if (store->exec(schema) != Status::Success) {
+      *error = std::string("cannot create key store schema: ") + sqlite3_errmsg(store->db_);
+      store->exec("ROLLBACK;");
+      return Status::KeyInfoManagerError;
+    }
+  } else if (version != kSchemaVersion) {
+    *error = "key store " + path + " has schema version " + std::to_string(version) +
+             " but this parsecd understands version " + std::to_string(kSchemaVersion);
+    return Status::KeyInfoManagerError;
+  }
+  return store;
+}
+
+KeyStore::~KeyStore() {
+  if (db_) {
+    sqlite3_close_v2(db_);
+  }
+}
+
+Status KeyStore::exec(const char* sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
+  sqlite3_free(err);
+  return rc == SQLITE_OK ? Status::Success : Status::KeyInfoManagerError;
+}
+
+Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
+                                               const std::string& key_name) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kSelectColumns) +
+                    "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
+                       .c_str());
+  if (!s.ok()) {
+    return Status::KeyInfoManagerError;
+  }
+  s.bind(1, static_cast<int64_t>(owner.auth));
+  s.bind(2, owner.app);
+  s.bind(3, provider_name);
+  s.bind(4, key_name);
+  int rc = s.step();
+  if (rc == SQLITE_DONE) {
+    return std::optional<KeyRecord>();
+  }
+  if (rc != SQLITE_ROW) {
+    return Status::KeyInfoManagerError;
+  }
+  return std::optional<KeyRecord>(read_record(s));
+}
+
+Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str());
+  if (!s.ok()) {
+    return Status::KeyInfoManagerError;
+  }
+  s.bind(1, static_cast<int64_t>(owner.auth));
+  s.bind(2, owner.app);
+  std::vector<KeyRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(read_record(s));
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::KeyInfoManagerError;
+  }
+  return out;
+}
+
+Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provider_name) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, (std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str());
+  if (!s.ok()) {
+    return Status::KeyInfoManagerError;
+  }
+  s.bind(1, provider_name);
+  std::vector<KeyRecord> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(read_record(s));
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::KeyInfoManagerError;
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> KeyStore::list_clients() {
+  std::lock_guard lock(mu_);
+  // BINARY collation: ascending byte order, as the spec requires.
+  Statement s(db_, "SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;");
+  if (!s.ok()) {
+    return Status::KeyInfoManagerError;
+  }
+  std::vector<std::string> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(s.text(0));
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::KeyInfoManagerError;
+  }
+  return out;
+}
+
+Status KeyStore::commit(Txn& txn) {
+  std::lock_guard lock(mu_);
+  int step = 0;
+  auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
+  if (exec("BEGIN IMMEDIATE;") != Status::Success) {
+    return Status::KeyInfoManagerError;
+  }
+  auto rollback = [&](Status s) {
+    exec("ROLLBACK;");
+    return s;
+  };
+  for (const auto& [owner, name] : txn.deletes_) {
+    if (fault()) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    Statement s(db_, "DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;");
+    if (!s.ok()) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    s.bind(1, static_cast<int64_t>(owner.auth));
+    s.bind(2, owner.app);
+    s.bind(3, txn.provider_name_);
+    s.bind(4, name);
+    if (s.step() != SQLITE_DONE) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    if (sqlite3_changes(db_) != 1) {
+      return rollback(Status::PsaErrorDoesNotExist);
+    }
+  }
+  for (const auto& b : txn.blobs_) {
+    if (fault()) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    if (b.data) {
+      Statement s(db_, "INSERT OR REPLACE INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);");
+      if (!s.ok()) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+      s.bind(1, txn.provider_name_);
+      s.bind(2, static_cast<int64_t>(b.uid));
+      s.bind_blob(3, b.data->data(), b.data->size());
+      if (s.step() != SQLITE_DONE) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+    } else {
+      Statement s(db_, "DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;");
+      if (!s.ok()) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+      s.bind(1, txn.provider_name_);
+      s.bind(2, static_cast<int64_t>(b.uid));
+      if (s.step() != SQLITE_DONE) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+    }
+  }
+  for (const auto& r : txn.inserts_) {
+    if (fault()) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    Statement s(db_,
+                "INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+    if (!s.ok()) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+    s.bind(1, static_cast<int64_t>(r.owner.auth));
+    s.bind(2, r.owner.app);
+    s.bind(3, txn.provider_name_);
+    s.bind(4, r.key_name);
+    s.bind(5, static_cast<int64_t>(r.provider_id));
+    s.bind_blob(6, r.key_ref.data(), r.key_ref.size());
+    s.bind_blob(7, r.attributes.data(), r.attributes.size());
+    int rc = s.step();
+    if (rc == SQLITE_CONSTRAINT) {
+      return rollback(Status::PsaErrorAlreadyExists);
+    }
+    if (rc != SQLITE_DONE) {
+      return rollback(Status::KeyInfoManagerError);
+    }
+  }
+  if (fault()) {
+    return rollback(Status::KeyInfoManagerError);
+  }
+  if (exec("COMMIT;") != Status::Success) {
+    return rollback(Status::KeyInfoManagerError);
+  }
+  return Status::Success;
+}
+
+Status KeyStore::drop_mapping(const KeyRecord& r) {
+  Txn txn(r.provider_name);
+  txn.delete_mapping(r.owner, r.key_name);
+  return commit(txn);
+}
+
+Status KeyStore::drop_blob(const std::string& provider_name, uint64_t uid) {
+  Txn txn(provider_name);
+  txn.remove(uid);
+  return commit(txn);
+}
+
+provider::StorageReader* KeyStore::storage_reader(const std::string& provider_name) {
+  std::lock_guard lock(mu_);
+  readers_.push_back(std::make_unique<Reader>(this, provider_name));
+  return readers_.back().get();
+}
+
+Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name, uint64_t uid) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;");
+  if (!s.ok()) {
+    return Status::PsaErrorStorageFailure;
+  }
+  s.bind(1, provider_name);
+  s.bind(2, static_cast<int64_t>(uid));
+  int rc = s.step();
+  if (rc == SQLITE_DONE) {
+    return std::optional<Bytes>();
+  }
+  if (rc != SQLITE_ROW) {
+    return Status::PsaErrorStorageFailure;
+  }
+  return std::optional<Bytes>(s.blob(0));
+}
+
+Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;");
+  if (!s.ok()) {
+    return Status::PsaErrorStorageFailure;
+  }
+  s.bind(1, provider_name);
+  if (s.step() != SQLITE_ROW) {
+    return Status::PsaErrorStorageFailure;
+  }
+  return static_cast<uint64_t>(s.integer(0));
+}
+
+Result<std::vector<uint64_t>> KeyStore::blob_uids(const std::string& provider_name) {
+  std::lock_guard lock(mu_);
+  Statement s(db_, "SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;");
+  if (!s.ok()) {
+    return Status::PsaErrorStorageFailure;
+  }
+  s.bind(1, provider_name);
+  std::vector<uint64_t> out;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    out.push_back(static_cast<uint64_t>(s.integer(0)));
+  }
+  if (rc != SQLITE_DONE) {
+    return Status::PsaErrorStorageFailure;
+  }
+  return out;
+}
+
+}  // namespace parsec::service

@@ -1,0 +1,135 @@
+// key_store.h - the SQLite key store: the mapping from a key's identity
+// (authenticator, application, provider, key name) to the provider's key
+// reference and the key attributes, plus provider-private blobs (the software
+// provider keeps its key material there).
+//
+// Every change goes through a Txn that is committed in ONE SQLite transaction:
+// a key's material and its mapping are written together or not at all.
+// The database runs in WAL mode with synchronous=FULL and secure_delete=ON;
+// the file is created 0600 in a 0700 folder.
+//
+// Thread safety: all methods may be called from any thread; the connection is
+// guarded by one mutex (operations are short; no provider work happens while it
+// is held).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "parsec/interface/result.h"
+#include "parsec/provider/provider.h"
+
+struct sqlite3;
+
+namespace parsec::service {
+
+using provider::Bytes;
+
+// KeyOwner is an application identity: who owns a key.
+struct KeyOwner {
+  AuthType auth = AuthType::NoAuth;
+  std::string app;
+  bool operator==(const KeyOwner&) const = default;
+};
+
+struct KeyRecord {
+  KeyOwner owner;
+  std::string provider_name;  // [[provider]] instance name
+  ProviderId provider_id = ProviderId::MbedCrypto;
+  std::string key_name;
+  Bytes key_ref;
+  std::string attributes;     // serialised psa_key_attributes.KeyAttributes
+};
+
+class KeyStore;
+
+// Txn stages writes for one provider instance; nothing touches the database
+// until KeyStore::commit.
+class Txn final : public provider::StorageTxn {
+ public:
+  explicit Txn(std::string provider_name) : provider_name_(std::move(provider_name)) {}
+
+  void put(uint64_t uid, const Bytes& data) override;
+  void remove(uint64_t uid) override;
+  std::optional<std::optional<Bytes>> staged(uint64_t uid) const override;
+
+  void insert_mapping(KeyRecord record) { inserts_.push_back(std::move(record)); }
+  void delete_mapping(const KeyOwner& owner, const std::string& key_name) {
+    deletes_.push_back({owner, key_name});
+  }
+  const std::string& provider_name() const { return provider_name_; }
+  ~Txn() override;
+
+ private:
+  friend class KeyStore;
+  struct BlobOp {
+    uint64_t uid;
+    std::optional<Bytes> data;  // nullopt = removal
+  };
+  std::string provider_name_;
+  std::vector<BlobOp> blobs_;
+  std::vector<KeyRecord> inserts_;
+  std::vector<std::pair<KeyOwner, std::string>> deletes_;
+};
+
+// Test seam: called before each write statement of a commit with a step
+// counter; returning false makes the commit fail at that step (rolled back),
+// as a crash or I/O error there would.
+using CommitFaultHook = std::function<bool(int step)>;
+
+class KeyStore {
+ public:
+  // open creates or opens the database at `path`; creates missing parent
+  // folders with mode 0700 and refuses a parent folder that is readable or
+  // writable by group or others.
+  static Result<std::unique_ptr<KeyStore>> open(const std::string& path, std::string* error);
+  ~KeyStore();
+  KeyStore(const KeyStore&) = delete;
+  KeyStore& operator=(const KeyStore&) = delete;
+
+  static constexpr int kSchemaVersion = 1;
+
+  Result<std::optional<KeyRecord>> get(const KeyOwner& owner, const std::string& provider_name,
+                                       const std::string& key_name);
+  // list_owner returns the owner's keys of every provider.
+  Result<std::vector<KeyRecord>> list_owner(const KeyOwner& owner);
+  // list_provider returns every key of one provider instance.
+  Result<std::vector<KeyRecord>> list_provider(const std::string& provider_name);
+  // list_clients returns the distinct application names owning keys.
+  Result<std::vector<std::string>> list_clients();
+
+  // commit applies a Txn atomically. A mapping insert that collides with an
+  // existing key answers PsaErrorAlreadyExists; a mapping delete that matches
+  // nothing answers PsaErrorDoesNotExist; both roll the whole Txn back.
+  Status commit(Txn& txn);
+
+  // drop_mapping / drop_blob are used by start-up reconciliation.
+  Status drop_mapping(const KeyRecord& record);
+  Status drop_blob(const std::string& provider_name, uint64_t uid);
+
+  // storage_reader returns a reader of one provider's committed blobs, valid
+  // while this store lives.
+  provider::StorageReader* storage_reader(const std::string& provider_name);
+
+  void set_commit_fault_hook(CommitFaultHook hook) { fault_hook_ = std::move(hook); }
+
+  // Blob access used by the readers.
+  Result<std::optional<Bytes>> get_blob(const std::string& provider_name, uint64_t uid);
+  Result<uint64_t> max_blob_uid(const std::string& provider_name);
+  Result<std::vector<uint64_t>> blob_uids(const std::string& provider_name);
+
+ private:
+  KeyStore() = default;
+  Status exec(const char* sql);
+  std::mutex mu_;
+  sqlite3* db_ = nullptr;
+  CommitFaultHook fault_hook_;
+  std::vector<std::unique_ptr<provider::StorageReader>> readers_;
+};
+
+}  // namespace parsec::service

@@ -1,0 +1,72 @@
+// parsecd: the Parsec platform security service.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+#include "backends.h"
+#include "config.h"
+#include "handler.h"
+#include "logging.h"
+#include "server.h"
+
+using namespace parsec::service;
+
+int main(int argc, char** argv) {
+  CLI::App app{"parsecd - Parsec platform security service (wire protocol 1.0)"};
+  std::string config_path = "config.toml";
+  bool check_only = false;
+  app.add_option("-c,--config", config_path, "configuration file (Parsec config.toml format)");
+  app.add_flag("--check", check_only, "validate the configuration and exit");
+  app.set_version_flag("--version", [] {
+    ServiceVersion v = service_version();
+    return "parsecd " + std::to_string(v.maj) + "." + std::to_string(v.min) + "." + std::to_string(v.rev);
+  }());
+  CLI11_PARSE(app, argc, argv);
+
+  // Block the signals we handle so Asio's signal_set sees them on any thread,
+  // and ignore SIGPIPE: a client that goes away must not kill the service.
+  std::signal(SIGPIPE, SIG_IGN);
+  init_logging();
+
+  auto config = std::make_shared<Config>();
+  std::string error;
+  if (!load_config(config_path, *config, error)) {
+    spdlog::critical("invalid configuration: {}", error);
+    return 2;
+  }
+  apply_log_settings(*config);
+  for (const auto& w : config->warnings) {
+    spdlog::warn("{}", w);
+  }
+  if (::geteuid() == 0 && !config->allow_root) {
+    spdlog::critical("refusing to run as root: set core_settings.allow_root = true to allow it");
+    return 2;
+  }
+  // Files we create (key store, its WAL) are private from their first byte.
+  ::umask(077);
+
+  auto backends = Backends::create(*config, error);
+  if (!backends) {
+    spdlog::critical("start-up failed: {}", error);
+    return 1;
+  }
+  if (check_only) {
+    spdlog::info("configuration {} is valid", config_path);
+    return 0;
+  }
+  auto handler = Handler::create(config, *backends, error);
+  if (!handler) {
+    spdlog::critical("start-up failed: {}", error);
+    return 1;
+  }
+  Server server(handler, std::move(backends));
+  if (!server.start(error)) {
+    spdlog::critical("start-up failed: {}", error);
+    return 1;
+  }
+  return server.run();
+}
