@@ -171,6 +171,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void execute() {
+    spdlog::debug("conn {}: {} dispatched ({} body bytes)", req_.conn_id,
+                  opcode_name(static_cast<Opcode>(req_.header.opcode)), req_.header.body_len);
     asio::post(*srv_.workers, [self = shared_from_this()] {
       Response resp = self->handler_->handle(self->req_);
       // The auth field may be a secret token: do not keep it.

@@ -1,0 +1,58 @@
+// proto_client.h - a minimal protobuf-over-raw-socket caller for e2e tests,
+// independent of the SDK under test.
+#pragma once
+
+#include <google/protobuf/message_lite.h>
+
+#include <string>
+
+#include "harness.h"
+#include "psa_algorithm.pb.h"
+#include "psa_key_attributes.pb.h"
+
+namespace parsec::e2e {
+
+struct Call {
+  Status status = Status::ConnectionError;
+  std::string body;
+};
+
+// call sends `op` and returns the status and result body.
+Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType auth, const std::string& auth_bytes,
+          const google::protobuf::MessageLite& op);
+
+// A Direct-authenticated application on provider 1.
+struct App {
+  std::string socket;
+  std::string name;
+  uint8_t provider = 1;
+  AuthType auth = AuthType::Direct;
+  std::string auth_bytes() const;
+
+  Call generate(const std::string& key, const psa_key_attributes::KeyAttributes& attrs) const;
+  Call import(const std::string& key, const psa_key_attributes::KeyAttributes& attrs, const std::string& data) const;
+  Call destroy(const std::string& key) const;
+  Call export_public(const std::string& key) const;  // body = data on success
+  Call sign_hash(const std::string& key, const psa_algorithm::Algorithm::AsymmetricSignature& alg,
+                 const std::string& hash) const;  // body = signature on success
+  Call verify_hash(const std::string& key, const psa_algorithm::Algorithm::AsymmetricSignature& alg,
+                   const std::string& hash, const std::string& sig) const;
+  Call list_keys() const;
+};
+
+// Attribute and algorithm builders.
+psa_algorithm::Algorithm::AsymmetricSignature ecdsa(psa_algorithm::Algorithm::Hash h);
+psa_algorithm::Algorithm::AsymmetricSignature rsa_pkcs1(psa_algorithm::Algorithm::Hash h);
+psa_algorithm::Algorithm::AsymmetricSignature rsa_pss(psa_algorithm::Algorithm::Hash h);
+psa_key_attributes::KeyAttributes ecc_pair(uint32_t bits, const psa_algorithm::Algorithm::AsymmetricSignature& alg);
+psa_key_attributes::KeyAttributes rsa_pair(uint32_t bits, const psa_algorithm::Algorithm::AsymmetricSignature& alg);
+
+// OpenSSL helpers: digest, and verification of a PSA-format signature with a
+// PSA-format public key.
+std::string sha(int bits, const std::string& data);
+bool openssl_verify_ecdsa(const std::string& point, int curve_bits, const std::string& digest,
+                          const std::string& raw_sig);
+bool openssl_verify_rsa(const std::string& rsa_public_der, const std::string& digest, const std::string& sig,
+                        bool pss, int hash_bits);
+
+}  // namespace parsec::e2e
