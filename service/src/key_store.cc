@@ -313,6 +313,8 @@ Status KeyStore::commit(Txn& txn) {
   std::lock_guard lock(mu_);
   int step = 0;
   auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
+  // scrub: this commit removes or replaces stored bytes (see below).
+  bool scrub = !txn.deletes_.empty();
   if (exec("BEGIN IMMEDIATE;") != Status::Success) {
     return Status::KeyInfoManagerError;
   }
@@ -344,7 +346,23 @@ Status KeyStore::commit(Txn& txn) {
       return rollback(Status::KeyInfoManagerError);
     }
     if (b.data) {
-      Statement s(db_, "INSERT OR REPLACE INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);");
+      // UPDATE first so a replaced blob is known: its old bytes must be
+      // scrubbed from the WAL like a removed one.
+      Statement u(db_, "UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;");
+      if (!u.ok()) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+      u.bind(1, txn.provider_name_);
+      u.bind(2, static_cast<int64_t>(b.uid));
+      u.bind_blob(3, b.data->data(), b.data->size());
+      if (u.step() != SQLITE_DONE) {
+        return rollback(Status::KeyInfoManagerError);
+      }
+      if (sqlite3_changes(db_) > 0) {
+        scrub = true;
+        continue;
+      }
+      Statement s(db_, "INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);");
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -355,6 +373,7 @@ Status KeyStore::commit(Txn& txn) {
         return rollback(Status::KeyInfoManagerError);
       }
     } else {
+      scrub = true;
       Statement s(db_, "DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;");
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
@@ -396,6 +415,16 @@ Status KeyStore::commit(Txn& txn) {
   }
   if (exec("COMMIT;") != Status::Success) {
     return rollback(Status::KeyInfoManagerError);
+  }
+  if (scrub) {
+    // secure_delete zeroes freed content in the database file, but in WAL
+    // mode the frames that held the removed or replaced bytes stay readable
+    // in the -wal file until it is reused or the last connection closes
+    // (parsecd keeps it open for its lifetime). Copy the WAL back and
+    // truncate it so removed key material leaves the files now. Best effort:
+    // the change is committed; a reader on another connection can make this
+    // SQLITE_BUSY, and the next removal retries.
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return Status::Success;
 }

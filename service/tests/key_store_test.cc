@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -227,6 +229,19 @@ TEST_F(KeyStoreTest, ParentThatIsAFileRefused) {
   auto r = KeyStore::open((file / "store.sqlite3").string(), &error);
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(error, HasSubstr(file.string()));
+}
+
+TEST_F(KeyStoreTest, SymlinkedDatabaseRefused) {
+  fs::create_directories(folder_);
+  ASSERT_EQ(::chmod(folder_.c_str(), 0700), 0);
+  fs::path target = root_ / "elsewhere.sqlite3";
+  { std::ofstream f(target); }
+  ASSERT_EQ(::symlink(target.c_str(), path_.c_str()), 0);
+  std::string error;
+  auto r = KeyStore::open(path_, &error);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(error, HasSubstr(path_));
+  EXPECT_EQ(fs::file_size(target), 0u);  // nothing written through the link
 }
 
 TEST_F(KeyStoreTest, FutureSchemaVersionRefused) {
@@ -731,6 +746,64 @@ TEST_F(KeyStoreTest, EmptyTxnCommits) {
   EXPECT_EQ(store_->commit(txn), Status::Success);
 }
 
+// secure_delete must not be defeated by the write-ahead log: once a removal is
+// committed, the removed bytes are in neither the database nor its -wal file,
+// while the store stays open (as it does for parsecd's lifetime).
+bool file_contains(const std::string& path, const std::string& needle) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) {
+    return false;
+  }
+  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return content.find(needle) != std::string::npos;
+}
+
+TEST_F(KeyStoreTest, RemovedBlobBytesLeaveTheFilesWhileOpen) {
+  open_store();
+  const std::string secret = "SECRET-KEY-MATERIAL-5f3c9a0e7b214d68";
+  Txn put("mbed");
+  put.put(1, bytes(secret));
+  put.insert_mapping(record(AuthType::Direct, "app", "mbed", "k", "ref", "attrs"));
+  ASSERT_EQ(store_->commit(put), Status::Success);
+  // Sanity: the material is on disk somewhere before the removal.
+  ASSERT_TRUE(file_contains(path_, secret) || file_contains(path_ + "-wal", secret));
+
+  Txn del("mbed");
+  del.delete_mapping({AuthType::Direct, "app"}, "k");
+  del.remove(1);
+  ASSERT_EQ(store_->commit(del), Status::Success);
+  EXPECT_FALSE(file_contains(path_, secret));
+  EXPECT_FALSE(file_contains(path_ + "-wal", secret));
+  // The store keeps working after the clean-up.
+  ASSERT_EQ(insert(record(AuthType::Direct, "app", "mbed", "next")), Status::Success);
+  EXPECT_TRUE(get(AuthType::Direct, "app", "mbed", "next").has_value());
+}
+
+TEST_F(KeyStoreTest, RemovedBlobBytesLeaveTheFilesViaDropBlob) {
+  open_store();
+  const std::string secret = "SECRET-KEY-MATERIAL-drop-blob-91d2";
+  Txn put("mbed");
+  put.put(7, bytes(secret));
+  ASSERT_EQ(store_->commit(put), Status::Success);
+  ASSERT_EQ(store_->drop_blob("mbed", 7), Status::Success);
+  EXPECT_FALSE(file_contains(path_, secret));
+  EXPECT_FALSE(file_contains(path_ + "-wal", secret));
+}
+
+TEST_F(KeyStoreTest, ReplacedBlobBytesLeaveTheFilesWhileOpen) {
+  open_store();
+  const std::string secret = "SECRET-KEY-MATERIAL-replaced-77ab01";
+  Txn put("mbed");
+  put.put(3, bytes(secret));
+  ASSERT_EQ(store_->commit(put), Status::Success);
+  Txn replace("mbed");
+  replace.put(3, bytes("replacement-value"));
+  ASSERT_EQ(store_->commit(replace), Status::Success);
+  EXPECT_EQ(blob("mbed", 3), bytes("replacement-value"));
+  EXPECT_FALSE(file_contains(path_, secret));
+  EXPECT_FALSE(file_contains(path_ + "-wal", secret));
+}
+
 // ---- commit fault injection ------------------------------------------------------------
 
 TEST_F(KeyStoreTest, CommitFailureAtEveryStepLeavesDatabaseUnchanged) {
@@ -854,6 +927,73 @@ TEST_F(KeyStoreTest, TwoStoresOnOneFileSeeEachOther) {
   Txn txn("mbed");
   txn.insert_mapping(record(AuthType::Direct, "a", "mbed", "k"));
   EXPECT_EQ((*second)->commit(txn), Status::PsaErrorAlreadyExists);
+}
+
+// ---- concurrency ------------------------------------------------------------------------
+
+TEST_F(KeyStoreTest, ConcurrentCommitsOnOneStore) {
+  open_store();
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::vector<Status> race(kThreads, Status::Success);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &race] {
+      for (int i = 0; i < kPerThread; ++i) {
+        Txn txn("mbed");
+        txn.put(static_cast<uint64_t>(t * 1000 + i), bytes("m"));
+        txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "t" + std::to_string(t) + "-" + std::to_string(i)));
+        EXPECT_EQ(store_->commit(txn), Status::Success);
+      }
+      Txn txn("mbed");
+      txn.put(static_cast<uint64_t>(900000 + t), bytes("race"));
+      txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "race"));
+      race[static_cast<size_t>(t)] = store_->commit(txn);
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  EXPECT_EQ(std::count(race.begin(), race.end(), Status::Success), 1);
+  EXPECT_EQ(std::count(race.begin(), race.end(), Status::PsaErrorAlreadyExists), kThreads - 1);
+  auto lo = store_->list_owner({AuthType::Direct, "app"});
+  ASSERT_TRUE(lo.ok());
+  EXPECT_EQ(lo->size(), static_cast<size_t>(kThreads * kPerThread + 1));
+  // Only the winner's blob of the race was written.
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), static_cast<size_t>(kThreads * kPerThread + 1));
+}
+
+TEST_F(KeyStoreTest, ConcurrentCommitsFromTwoConnections) {
+  // Two providers sharing one database file through separate stores.
+  open_store();
+  std::string error;
+  auto second = KeyStore::open(path_, &error);
+  ASSERT_TRUE(second.ok()) << error;
+  KeyStore* stores[2] = {store_.get(), second->get()};
+  Status race[2] = {Status::Success, Status::Success};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 30; ++i) {
+        Txn txn("mbed");
+        txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "c" + std::to_string(t) + "-" + std::to_string(i)));
+        EXPECT_EQ(stores[t]->commit(txn), Status::Success);
+      }
+      Txn txn("mbed");
+      txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "race"));
+      race[t] = stores[t]->commit(txn);
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  // One wins; the other sees the collision, not a busy database.
+  EXPECT_TRUE((race[0] == Status::Success && race[1] == Status::PsaErrorAlreadyExists) ||
+              (race[1] == Status::Success && race[0] == Status::PsaErrorAlreadyExists))
+      << static_cast<int>(race[0]) << " " << static_cast<int>(race[1]);
+  EXPECT_EQ(dump(path_).keys.size(), 61u);
 }
 
 }  // namespace

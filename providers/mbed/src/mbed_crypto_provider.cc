@@ -1,0 +1,120 @@
+// Contract side (see psa_values.h): never include <psa/crypto.h> here; every
+// PSA call goes through PsaEngine.
+#include "parsec/provider/mbed_crypto.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "psa_engine.h"
+#include "psa_values.h"
+
+namespace parsec::provider {
+namespace mbed {
+namespace {
+
+class MbedCryptoProvider final : public Provider {
+ public:
+  MbedCryptoProvider(StorageReader* storage, std::unique_ptr<PsaEngine> engine)
+      : storage_(storage), engine_(std::move(engine)) {}
+
+  ProviderInfo info() const override {
+    ProviderInfo i;
+    i.id = ProviderId::MbedCrypto;
+    i.uuid = "1c1139dc-ad7c-47dc-ad6b-db6fdb466552";
+    i.description =
+        "User space software provider, based on Mbed Crypto - the reference implementation of the PSA "
+        "crypto API";
+    i.vendor = "Arm";
+    i.version_maj = 0;
+    i.version_min = 1;
+    i.version_rev = 0;
+    return i;
+  }
+
+  std::vector<Opcode> opcodes() const override {
+    return {Opcode::PsaGenerateKey, Opcode::PsaDestroyKey,      Opcode::PsaSignHash,
+            Opcode::PsaVerifyHash,  Opcode::PsaImportKey,       Opcode::PsaExportPublicKey,
+            Opcode::PsaGenerateRandom};
+  }
+
+  Result<CreatedKey> generate_key(const KeyAttributes& attributes, StorageTxn& txn) override {
+    return created(attributes, engine_->generate_key(attributes, txn));
+  }
+
+  Result<CreatedKey> import_key(const KeyAttributes& attributes, const std::string& data,
+                                StorageTxn& txn) override {
+    return created(attributes, engine_->import_key(attributes, data, txn));
+  }
+
+  void abandon_key(const CreatedKey& key) override { engine_->abandon_key(key.key_ref); }
+
+  Status destroy_key(const StoredKey& key, StorageTxn& txn) override {
+    return engine_->destroy_key(key.key_ref, txn);
+  }
+
+  Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
+    // One listing instead of a read per key: cheaper, and no key material is
+    // read just to learn that it exists. Orphaned blobs are left alone.
+    Result<std::vector<uint64_t>> uids = storage_->all_uids();
+    if (!uids.ok()) {
+      return uids.status();
+    }
+    std::vector<uint64_t> present = std::move(*uids);
+    std::sort(present.begin(), present.end());
+    std::vector<Bytes> missing;
+    for (const Bytes& ref : mapped_refs) {
+      const std::optional<psa_key_id_t> id = key_id_from_ref(ref);
+      if (!id || !std::binary_search(present.begin(), present.end(), static_cast<uint64_t>(*id))) {
+        missing.push_back(ref);
+      }
+    }
+    return missing;
+  }
+
+  Result<Bytes> export_public_key(const StoredKey& key) override { return engine_->export_public_key(key.key_ref); }
+
+  Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op) override {
+    return engine_->sign_hash(key.key_ref, op.alg(), op.hash());
+  }
+
+  Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op) override {
+    return engine_->verify_hash(key.key_ref, op.alg(), op.hash(), op.signature());
+  }
+
+  Result<Bytes> generate_random(uint64_t size) override { return engine_->generate_random(size); }
+
+ private:
+  // created reports the final attributes: those requested, with the size PSA
+  // recorded (for an import with key_bits 0, the size found in the data).
+  static Result<CreatedKey> created(const KeyAttributes& requested, Result<NewKey> key) {
+    if (!key.ok()) {
+      return key.status();
+    }
+    CreatedKey out{std::move(key->key_ref), requested};
+    out.attributes.set_key_bits(key->bits);
+    return out;
+  }
+
+  StorageReader* const storage_;
+  std::unique_ptr<PsaEngine> engine_;
+};
+
+}  // namespace
+}  // namespace mbed
+
+Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContext& ctx) {
+  if (ctx.storage == nullptr) {
+    return Status::PsaErrorStorageFailure;
+  }
+  Result<uint64_t> max_uid = ctx.storage->max_uid();
+  if (!max_uid.ok()) {
+    return max_uid.status();
+  }
+  Result<std::unique_ptr<mbed::PsaEngine>> engine = mbed::PsaEngine::create(ctx.storage, *max_uid);
+  if (!engine.ok()) {
+    return engine.status();
+  }
+  return std::unique_ptr<Provider>(new mbed::MbedCryptoProvider(ctx.storage, std::move(*engine)));
+}
+
+}  // namespace parsec::provider

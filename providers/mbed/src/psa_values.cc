@@ -1,0 +1,39 @@
+#include "psa_values.h"
+
+namespace parsec::provider::mbed {
+
+Status status_from_psa(psa_status_t s) {
+  if (s == PSA_SUCCESS) {
+    return Status::Success;
+  }
+  const int64_t wire = 1000 - static_cast<int64_t>(s);
+  // Only the PSA block of the status space: a positive or tiny psa_status_t
+  // must never turn into a service status such as WrongProviderId.
+  if (wire >= static_cast<int64_t>(Status::PsaErrorGenericError) &&
+      wire <= static_cast<int64_t>(Status::PsaErrorDataInvalid)) {
+    if (std::optional<Status> mapped = status_from_u16(static_cast<uint16_t>(wire))) {
+      return *mapped;
+    }
+  }
+  return Status::PsaErrorGenericError;
+}
+
+Bytes key_ref_from_id(psa_key_id_t id) {
+  return Bytes{static_cast<uint8_t>(id), static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id >> 16),
+               static_cast<uint8_t>(id >> 24)};
+}
+
+std::optional<psa_key_id_t> key_id_from_ref(const Bytes& ref) {
+  if (ref.size() != 4) {
+    return std::nullopt;
+  }
+  const psa_key_id_t id = static_cast<psa_key_id_t>(ref[0]) | (static_cast<psa_key_id_t>(ref[1]) << 8) |
+                          (static_cast<psa_key_id_t>(ref[2]) << 16) |
+                          (static_cast<psa_key_id_t>(ref[3]) << 24);
+  if (id < PSA_KEY_ID_USER_MIN || id > PSA_KEY_ID_USER_MAX) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace parsec::provider::mbed

@@ -1,0 +1,297 @@
+#include "test_support.h"
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/param_build.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+#include <gtest/gtest.h>
+
+namespace parsec::provider::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Each test process runs in a fresh, empty directory, so "no *.psa_its file
+// in the current directory" is checked against a directory Mbed TLS's file
+// backend would have written to and nobody else did.
+class TempCwdEnvironment : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    previous_ = fs::current_path();
+    std::string pattern = (fs::temp_directory_path() / "parsec-mbed-test-XXXXXX").string();
+    if (mkdtemp(pattern.data()) == nullptr) {
+      throw std::runtime_error("mkdtemp failed");
+    }
+    dir_ = pattern;
+    fs::current_path(dir_);
+  }
+  void TearDown() override {
+    fs::current_path(previous_);
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+ private:
+  fs::path previous_;
+  fs::path dir_;
+};
+
+[[maybe_unused]] ::testing::Environment* const kTempCwd =
+    ::testing::AddGlobalTestEnvironment(new TempCwdEnvironment);
+
+struct EvpPkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
+};
+using EvpPkeyCtx = std::unique_ptr<EVP_PKEY_CTX, EvpPkeyCtxFree>;
+
+struct EcdsaSigFree {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+using EcdsaSig = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
+
+size_t field_bytes(uint32_t bits) { return (bits + 7) / 8; }
+
+Bytes raw_to_der(const Bytes& raw) {
+  const size_t half = raw.size() / 2;
+  EcdsaSig sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw.data(), static_cast<int>(half), nullptr);
+  BIGNUM* s = BN_bin2bn(raw.data() + half, static_cast<int>(half), nullptr);
+  ECDSA_SIG_set0(sig.get(), r, s);
+  unsigned char* der = nullptr;
+  const int len = i2d_ECDSA_SIG(sig.get(), &der);
+  Bytes out(der, der + len);
+  OPENSSL_free(der);
+  return out;
+}
+
+Bytes der_to_raw(const Bytes& der, uint32_t bits) {
+  const unsigned char* p = der.data();
+  EcdsaSig sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
+  if (!sig) {
+    return {};
+  }
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  const size_t n = field_bytes(bits);
+  Bytes out(2 * n);
+  BN_bn2binpad(r, out.data(), static_cast<int>(n));
+  BN_bn2binpad(s, out.data() + n, static_cast<int>(n));
+  return out;
+}
+
+bool is_rsa(EVP_PKEY* key) { return EVP_PKEY_is_a(key, "RSA") == 1; }
+
+bool configure(EVP_PKEY_CTX* ctx, EVP_PKEY* key, const char* md_name, RsaPadding padding) {
+  if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_get_digestbyname(md_name)) <= 0) {
+    return false;
+  }
+  if (is_rsa(key)) {
+    const int pad = padding == RsaPadding::Pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING;
+    if (EVP_PKEY_CTX_set_rsa_padding(ctx, pad) <= 0) {
+      return false;
+    }
+    // RSA-PSS with a salt as long as the digest, as PSA_ALG_RSA_PSS defines.
+    if (padding == RsaPadding::Pss && EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx, RSA_PSS_SALTLEN_DIGEST) <= 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::optional<Bytes>> FakeStorage::get(uint64_t uid) {
+  if (fail_reads) {
+    return Status::PsaErrorStorageFailure;
+  }
+  auto it = blobs.find(uid);
+  if (it == blobs.end()) {
+    return std::optional<Bytes>();
+  }
+  return std::optional<Bytes>(it->second);
+}
+
+Result<uint64_t> FakeStorage::max_uid() {
+  if (fail_reads) {
+    return Status::PsaErrorStorageFailure;
+  }
+  return blobs.empty() ? uint64_t{0} : blobs.rbegin()->first;
+}
+
+Result<std::vector<uint64_t>> FakeStorage::all_uids() {
+  if (fail_reads) {
+    return Status::PsaErrorStorageFailure;
+  }
+  std::vector<uint64_t> uids;
+  for (const auto& [uid, blob] : blobs) {
+    uids.push_back(uid);
+  }
+  return uids;
+}
+
+std::optional<std::optional<Bytes>> FakeTxn::staged(uint64_t uid) const {
+  auto it = staged_.find(uid);
+  if (it == staged_.end()) {
+    return std::nullopt;
+  }
+  return std::optional<std::optional<Bytes>>(it->second);
+}
+
+void FakeTxn::commit_to(FakeStorage& storage) const {
+  for (const auto& [uid, value] : staged_) {
+    if (value) {
+      storage.blobs[uid] = *value;
+    } else {
+      storage.blobs.erase(uid);
+    }
+  }
+}
+
+psa_sign_hash::Operation sign_op(const SignAlg& alg, const Bytes& digest) {
+  psa_sign_hash::Operation op;
+  op.set_key_name("key");
+  *op.mutable_alg() = alg;
+  op.set_hash(std::string(digest.begin(), digest.end()));
+  return op;
+}
+
+psa_verify_hash::Operation verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature) {
+  psa_verify_hash::Operation op;
+  op.set_key_name("key");
+  *op.mutable_alg() = alg;
+  op.set_hash(std::string(digest.begin(), digest.end()));
+  op.set_signature(std::string(signature.begin(), signature.end()));
+  return op;
+}
+
+StoredKey stored(const CreatedKey& key, const std::string& name) {
+  return StoredKey{name, key.key_ref, key.attributes};
+}
+
+Bytes digest(const char* md_name, const std::string& message) {
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  EVP_Digest(message.data(), message.size(), out.data(), &len, EVP_get_digestbyname(md_name), nullptr);
+  out.resize(len);
+  return out;
+}
+
+const char* curve_name(uint32_t bits) { return bits == 384 ? "P-384" : "P-256"; }
+
+EvpPkey ossl_generate_ec(uint32_t bits) {
+  return EvpPkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve_name(bits)));
+}
+
+EvpPkey ossl_generate_rsa(uint32_t bits) {
+  return EvpPkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(bits)));
+}
+
+EvpPkey ossl_ec_public_from_point(uint32_t bits, const Bytes& point) {
+  EvpPkeyCtx ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  std::string group = curve_name(bits);
+  Bytes pub = point;
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pub.data(), pub.size()),
+      OSSL_PARAM_construct_end(),
+  };
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+    return nullptr;
+  }
+  return EvpPkey(key);
+}
+
+EvpPkey ossl_rsa_public_from_der(const Bytes& der) {
+  const unsigned char* p = der.data();
+  return EvpPkey(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(der.size())));
+}
+
+Bytes ossl_public_encoding(EVP_PKEY* key) {
+  if (is_rsa(key)) {
+    unsigned char* der = nullptr;
+    const int len = i2d_PublicKey(key, &der);
+    if (len <= 0) {
+      return {};
+    }
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
+  }
+  Bytes out(256);
+  size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, out.data(), out.size(), &len) != 1) {
+    return {};
+  }
+  out.resize(len);
+  return out;
+}
+
+Bytes ossl_private_encoding(EVP_PKEY* key, uint32_t ec_bits) {
+  if (is_rsa(key)) {
+    unsigned char* der = nullptr;
+    const int len = i2d_PrivateKey(key, &der);
+    if (len <= 0) {
+      return {};
+    }
+    Bytes out(der, der + len);
+    OPENSSL_clear_free(der, static_cast<size_t>(len));
+    return out;
+  }
+  BIGNUM* priv = nullptr;
+  if (EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &priv) != 1) {
+    return {};
+  }
+  Bytes out(field_bytes(ec_bits));
+  BN_bn2binpad(priv, out.data(), static_cast<int>(out.size()));
+  BN_clear_free(priv);
+  return out;
+}
+
+bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const Bytes& signature,
+                 RsaPadding padding) {
+  EvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 || !configure(ctx.get(), key, md_name, padding)) {
+    return false;
+  }
+  const Bytes sig = is_rsa(key) ? signature : raw_to_der(signature);
+  return EVP_PKEY_verify(ctx.get(), sig.data(), sig.size(), digest.data(), digest.size()) == 1;
+}
+
+Bytes ossl_sign(EVP_PKEY* key, const char* md_name, const Bytes& digest, RsaPadding padding, uint32_t ec_bits) {
+  EvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  if (!ctx || EVP_PKEY_sign_init(ctx.get()) <= 0 || !configure(ctx.get(), key, md_name, padding)) {
+    return {};
+  }
+  size_t len = 0;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) <= 0) {
+    return {};
+  }
+  Bytes sig(len);
+  if (EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()) <= 0) {
+    return {};
+  }
+  sig.resize(len);
+  return is_rsa(key) ? sig : der_to_raw(sig, ec_bits);
+}
+
+std::vector<std::string> its_files_in_cwd() {
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(fs::current_path())) {
+    if (entry.path().extension() == ".psa_its") {
+      found.push_back(entry.path().filename().string());
+    }
+  }
+  return found;
+}
+
+}  // namespace parsec::provider::test

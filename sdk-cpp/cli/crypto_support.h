@@ -1,0 +1,58 @@
+// crypto_support.h - format conversions parsec-cli needs around the client:
+// base64, SHA-2 digests, ECDSA signatures between the PSA r||s form and DER
+// Ecdsa-Sig-Value, and public keys from the PSA export formats to PEM
+// (SubjectPublicKeyInfo or PKCS#1). OpenSSL 3 does the DER/PEM/digest work.
+// Every function is pure and thread-safe; failures throw CliError.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "parsec/client/algorithm.h"
+#include "parsec/client/key_attributes.h"
+
+namespace parsec::cli {
+
+using Bytes = std::vector<uint8_t>;
+
+// CliError is a failure of the tool itself (bad input, unsupported format).
+class CliError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+std::string base64_encode(const Bytes& data);
+// base64_decode accepts standard base64 with padding; whitespace is ignored.
+Bytes base64_decode(const std::string& text);
+
+// digest supports SHA-224, SHA-256, SHA-384 and SHA-512 (as the reference tool).
+Bytes digest(client::Hash hash, const Bytes& data);
+
+// ecdsa_raw_to_der turns r||s (two halves of equal length) into a DER
+// Ecdsa-Sig-Value exactly as the reference tool does: each half is one
+// INTEGER, with a 0x00 prepended when its top bit is set and no other change
+// (leading zero bytes are kept).
+Bytes ecdsa_raw_to_der(const Bytes& raw);
+// ecdsa_der_to_raw parses an Ecdsa-Sig-Value (also the reference tool's
+// non-minimal integers) and returns r||s, each left-padded to scalar_len bytes.
+Bytes ecdsa_der_to_raw(const Bytes& der, size_t scalar_len);
+
+// pem_encode wraps DER in "-----BEGIN label-----" lines, 64 base64
+// characters per line, LF line ends.
+std::string pem_encode(const std::string& label, const Bytes& der);
+
+// curve_oid gives the dotted OID of a named curve, for the curves the
+// reference tool can export (SECP R1/K1, SECT K1/R1); throws otherwise.
+std::string curve_oid(client::EccFamily family, uint32_t bits);
+
+// rsa_spki wraps a DER RSAPublicKey (PKCS#1) in a SubjectPublicKeyInfo with
+// algorithm rsaEncryption (NULL parameters).
+Bytes rsa_spki(const Bytes& rsa_public_key);
+// ecc_spki wraps an uncompressed point in a SubjectPublicKeyInfo with algorithm
+// id-ecPublicKey and the named curve of (family, bits).
+Bytes ecc_spki(client::EccFamily family, uint32_t bits, const Bytes& point);
+
+}  // namespace parsec::cli

@@ -1,0 +1,359 @@
+// parsec-cli - command-line client of the Parsec service.
+//
+// The subcommands, their option names and their output follow the reference
+// tool (parsec-tool) so that scripts written for it keep working; `verify` is
+// an addition. Every failure prints one line on stderr,
+//   parsec-cli: <subcommand>: <StatusName>: <what happened>
+// and exits 1; command-line usage errors exit 2.
+#include <CLI/CLI.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "crypto_support.h"
+#include "parsec/client/client.h"
+
+namespace {
+
+using parsec::cli::Bytes;
+using parsec::cli::CliError;
+using parsec::client::Algorithm;
+using parsec::client::AlgorithmKind;
+using parsec::client::Client;
+using parsec::client::Hash;
+using parsec::client::KeyAttributes;
+using parsec::client::KeyType;
+
+constexpr int kExitFailure = 1;
+constexpr int kExitUsage = 2;
+
+struct GlobalOptions {
+  int provider = -1;  // -1: the service's default provider
+  std::string app_name;
+  int64_t timeout_s = -1;  // -1: the client default
+};
+
+Client make_client(const GlobalOptions& g) {
+  Client client(g.app_name);
+  if (g.provider >= 0) {
+    client.set_provider(static_cast<parsec::ProviderId>(g.provider));
+  }
+  if (g.timeout_s >= 0) {
+    // 0 means "no timeout", as for the reference tool.
+    const int64_t ms = g.timeout_s * 1000;
+    client.set_timeout_ms(ms > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ms));
+  }
+  return client;
+}
+
+std::string hex2(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%02x", v);
+  return buf;
+}
+
+// signing_algorithm derives the algorithm to sign with from a key policy, and
+// the hash to apply to the input first: the policy's own hash, SHA-256 for a
+// policy allowing any hash, and SHA-256 for ECDSA without a named hash.
+Algorithm signing_algorithm(const Algorithm& policy, Hash* hash) {
+  if (!policy.is_asymmetric_signature()) {
+    throw CliError("the key's algorithm " + policy.to_string() + " cannot be used for signing");
+  }
+  const Hash h = policy.hash_alg() == Hash::Any ? Hash::Sha256 : policy.hash_alg();
+  switch (policy.kind()) {
+    case AlgorithmKind::RsaPkcs1v15Sign:
+      *hash = h;
+      return Algorithm::rsa_pkcs1v15_sign(h);
+    case AlgorithmKind::RsaPss:
+      *hash = h;
+      return Algorithm::rsa_pss(h);
+    case AlgorithmKind::Ecdsa:
+      *hash = h;
+      return Algorithm::ecdsa(h);
+    case AlgorithmKind::DeterministicEcdsa:
+      *hash = h;
+      return Algorithm::deterministic_ecdsa(h);
+    case AlgorithmKind::EcdsaAny:
+      *hash = Hash::Sha256;
+      return policy;
+    default:
+      throw CliError("asymmetric signing algorithm " + policy.to_string() + " is not supported");
+  }
+}
+
+Bytes as_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// ---- subcommands ------------------------------------------------------------------
+
+void cmd_ping(Client& c) {
+  const auto v = c.ping();
+  std::cout << static_cast<unsigned>(v.major) << "." << static_cast<unsigned>(v.minor) << "\n";
+}
+
+void cmd_list_providers(Client& c) {
+  for (const auto& p : c.list_providers()) {
+    std::cout << "ID: " << hex2(static_cast<uint32_t>(p.id)) << " ("
+              << parsec::client::provider_display_name(p.id) << ")\n"
+              << "Description: " << p.description << "\n"
+              << "Version: " << p.version_maj << "." << p.version_min << "." << p.version_rev << "\n"
+              << "Vendor: " << (p.vendor.empty() ? std::string("Unspecified") : p.vendor) << "\n"
+              << "UUID: " << p.uuid << "\n\n";
+  }
+}
+
+void cmd_list_authenticators(Client& c) {
+  for (const auto& a : c.list_authenticators()) {
+    std::cout << "ID: " << hex2(static_cast<uint32_t>(a.id)) << " ("
+              << parsec::client::auth_type_display_name(a.id) << ")\n"
+              << "Description: " << a.description << "\n"
+              << "Version: " << a.version_maj << "." << a.version_min << "." << a.version_rev << "\n\n";
+  }
+}
+
+// Without a provider option the reference tool lists the core provider's
+// opcodes (its client for this command has no provider chosen); -p/--provider
+// of the command or the global one selects another.
+void cmd_list_opcodes(Client& c, int provider, int global_provider) {
+  const int chosen = provider >= 0 ? provider : global_provider;
+  const parsec::ProviderId p = chosen >= 0 ? static_cast<parsec::ProviderId>(chosen) : parsec::ProviderId::Core;
+  for (const auto op : c.list_opcodes(p)) {
+    std::cout << hex2(static_cast<uint32_t>(op)) << " (" << parsec::opcode_name(op) << ")\n";
+  }
+}
+
+void cmd_list_keys(Client& c) {
+  for (const auto& k : c.list_keys()) {
+    std::cout << "* " << k.name << " (" << parsec::client::provider_display_name(k.provider_id) << ", "
+              << k.attributes.type_to_string() << ", " << k.attributes.bits
+              << " bits, permitted algorithm: " << k.attributes.policy.to_string() << ")\n";
+  }
+}
+
+void cmd_list_clients(Client& c) {
+  for (const auto& name : c.list_clients()) {
+    std::cout << name << "\n";
+  }
+}
+
+void cmd_generate_random(Client& c, uint64_t nbytes) {
+  std::string line;
+  for (const uint8_t b : c.generate_random(nbytes)) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%02X ", b);
+    line += buf;
+  }
+  std::cout << line << "\n";
+}
+
+void cmd_create_ecc_key(Client& c, const std::string& key_name) {
+  // secp256r1, ECDSA with SHA-256, sign/verify hash and message.
+  c.generate_key(key_name, KeyAttributes::ecc_key_pair(256, Algorithm::ecdsa(Hash::Sha256)));
+}
+
+struct RsaOptions {
+  std::string key_name;
+  bool for_signing = false;
+  bool for_signing_pss = false;
+  uint32_t bits = 2048;
+  bool oaep = false;
+};
+
+void cmd_create_rsa_key(Client& c, const RsaOptions& o) {
+  Algorithm policy;
+  if (o.for_signing) {  // takes precedence over --for-signing-pss
+    policy = Algorithm::rsa_pkcs1v15_sign(Hash::Sha256);
+  } else if (o.for_signing_pss) {
+    policy = Algorithm::rsa_pss(Hash::Sha256);
+  } else {
+    policy = o.oaep ? Algorithm::rsa_oaep(Hash::Sha256) : Algorithm::rsa_pkcs1v15_crypt();
+  }
+  // The size is not checked here: the service and its back end decide.
+  c.generate_key(o.key_name, KeyAttributes::rsa_key_pair(o.bits, policy));
+}
+
+void cmd_export_public_key(Client& c, const std::string& key_name, bool pkcs1) {
+  const Bytes data = c.export_public_key(key_name);
+  const KeyAttributes attrs = c.key_attributes(key_name);
+  if (parsec::client::is_rsa_key_type(attrs.type)) {
+    std::cout << (pkcs1 ? parsec::cli::pem_encode("RSA PUBLIC KEY", data)
+                        : parsec::cli::pem_encode("PUBLIC KEY", parsec::cli::rsa_spki(data)));
+  } else if (parsec::client::is_ecc_key_type(attrs.type)) {
+    if (pkcs1) {
+      throw CliError("the PKCS#1 format does not support ECC keys");
+    }
+    std::cout << parsec::cli::pem_encode("PUBLIC KEY", parsec::cli::ecc_spki(attrs.family, attrs.bits, data));
+  } else {
+    throw CliError(std::string("keys of type ") + parsec::client::key_type_name(attrs.type) +
+                   " have no exportable public key format");
+  }
+}
+
+void cmd_sign(Client& c, const std::string& key_name, const std::string& input) {
+  const KeyAttributes attrs = c.key_attributes(key_name);
+  Hash hash = Hash::None;
+  const Algorithm alg = signing_algorithm(attrs.policy, &hash);
+  Bytes signature = c.sign_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)));
+  if (alg.is_ecc_signature()) {
+    signature = parsec::cli::ecdsa_raw_to_der(signature);
+  }
+  std::cout << parsec::cli::base64_encode(signature) << "\n";
+}
+
+// Returns false when the signature does not verify.
+bool cmd_verify(Client& c, const std::string& key_name, const std::string& signature_b64, const std::string& input) {
+  const KeyAttributes attrs = c.key_attributes(key_name);
+  Hash hash = Hash::None;
+  const Algorithm alg = signing_algorithm(attrs.policy, &hash);
+  Bytes signature = parsec::cli::base64_decode(signature_b64);
+  if (alg.is_ecc_signature()) {
+    if (attrs.bits == 0) {
+      throw CliError("the key's size is unknown; cannot decode an ECDSA signature");
+    }
+    signature = parsec::cli::ecdsa_der_to_raw(signature, (attrs.bits + 7) / 8);
+  }
+  if (!c.verify_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)), signature)) {
+    return false;
+  }
+  std::cout << "Signature verified\n";
+  return true;
+}
+
+int fail(const std::string& subcommand, const std::string& message) {
+  std::cerr << "parsec-cli: " << (subcommand.empty() ? "" : subcommand + ": ") << message << "\n";
+  return kExitFailure;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Command-line client of the Parsec service", "parsec-cli"};
+  app.require_subcommand(1);
+  // Global options may also follow the subcommand name.
+  app.fallthrough();
+
+  GlobalOptions g;
+  app.add_option("-p,--provider", g.provider,
+                 "ID of the provider to use for cryptographic commands (default: the service's default provider)")
+      ->check(CLI::Range(0, 5));
+  app.add_option("--app-name", g.app_name, "application name for Direct authentication");
+  app.add_option("-t,--timeout", g.timeout_s,
+                 "timeout of each wait on the service, in seconds; 0 waits forever (default: 60)")
+      ->check(CLI::Range(static_cast<int64_t>(0), static_cast<int64_t>(UINT32_MAX)));
+
+  std::map<const CLI::App*, std::function<int(Client&)>> actions;
+  auto add = [&](const std::string& name, const std::string& help) { return app.add_subcommand(name, help); };
+
+  auto* ping = add("ping", "Ping the Parsec service and print the wire protocol version");
+  actions[ping] = [](Client& c) { cmd_ping(c); return 0; };
+
+  auto* list_providers = add("list-providers", "List the providers of the Parsec service");
+  actions[list_providers] = [](Client& c) { cmd_list_providers(c); return 0; };
+
+  auto* list_authenticators = add("list-authenticators", "List the authenticators of the Parsec service");
+  actions[list_authenticators] = [](Client& c) { cmd_list_authenticators(c); return 0; };
+
+  int opcodes_provider = -1;
+  auto* list_opcodes = add("list-opcodes", "List the opcodes supported by a provider");
+  list_opcodes->add_option("-p,--provider", opcodes_provider, "ID of the provider (default: 0, the core provider)")
+      ->check(CLI::Range(0, 5));
+  actions[list_opcodes] = [&](Client& c) { cmd_list_opcodes(c, opcodes_provider, g.provider); return 0; };
+
+  auto* list_keys = add("list-keys", "List the keys of this application");
+  actions[list_keys] = [](Client& c) { cmd_list_keys(c); return 0; };
+
+  auto* list_clients = add("list-clients", "List the clients owning keys (admin operation)");
+  actions[list_clients] = [](Client& c) { cmd_list_clients(c); return 0; };
+
+  std::string client_name;
+  auto* delete_client = add("delete-client", "Delete all keys of a client (admin operation)");
+  delete_client->add_option("-c,--client", client_name, "name of the client")->required();
+  actions[delete_client] = [&](Client& c) { c.delete_client(client_name); return 0; };
+
+  uint64_t nbytes = 0;
+  auto* generate_random = add("generate-random", "Generate random bytes (printed in hex)");
+  generate_random->add_option("-n,--nbytes", nbytes, "number of bytes")->required();
+  actions[generate_random] = [&](Client& c) { cmd_generate_random(c, nbytes); return 0; };
+
+  std::string key_name;
+  auto* create_ecc_key =
+      add("create-ecc-key", "Create an ECC key pair (secp256r1) for signing with ECDSA (SHA-256)");
+  create_ecc_key->add_option("-k,--key-name", key_name, "name of the key")->required();
+  actions[create_ecc_key] = [&](Client& c) { cmd_create_ecc_key(c, key_name); return 0; };
+
+  RsaOptions rsa;
+  auto* create_rsa_key = add("create-rsa-key",
+                             "Create an RSA key pair (2048 bits by default), for encryption with PKCS#1 v1.5 "
+                             "unless told otherwise");
+  create_rsa_key->add_option("-k,--key-name", rsa.key_name, "name of the key")->required();
+  create_rsa_key->add_flag("-s,--for-signing", rsa.for_signing,
+                           "create a signing key (PKCS#1 v1.5, SHA-256); takes priority over --for-signing-pss");
+  create_rsa_key->add_flag("-r,--for-signing-pss", rsa.for_signing_pss, "create a signing key (PSS, SHA-256)");
+  create_rsa_key->add_option("-b,--bits", rsa.bits, "key size in bits (default 2048)");
+  create_rsa_key->add_flag("-o,--oaep", rsa.oaep, "encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
+  actions[create_rsa_key] = [&](Client& c) { cmd_create_rsa_key(c, rsa); return 0; };
+
+  bool pkcs1 = false;
+  auto* export_public_key = add("export-public-key", "Export the public part of a key in PEM format");
+  export_public_key->add_option("-k,--key-name", key_name, "name of the key")->required();
+  export_public_key->add_flag("--pkcs1", pkcs1, "export an RSA key as PKCS#1 RSAPublicKey");
+  actions[export_public_key] = [&](Client& c) { cmd_export_public_key(c, key_name, pkcs1); return 0; };
+
+  std::string input;
+  auto* sign = add("sign", "Sign a string with the algorithm of the key (prints a base64 signature)");
+  sign->add_option("-k,--key-name", key_name, "name of the key")->required();
+  sign->add_option("input-data", input, "UTF-8 text to sign")->required();
+  actions[sign] = [&](Client& c) { cmd_sign(c, key_name, input); return 0; };
+
+  std::string signature;
+  auto* verify = add("verify", "Verify a base64 signature of a string made by sign");
+  verify->add_option("-k,--key-name", key_name, "name of the key")->required();
+  verify->add_option("-s,--signature", signature, "base64 signature, as printed by sign")->required();
+  verify->add_option("input-data", input, "UTF-8 text that was signed")->required();
+  actions[verify] = [&](Client& c) {
+    if (!cmd_verify(c, key_name, signature, input)) {
+      std::cerr << "parsec-cli: verify: " << parsec::status_name(parsec::Status::PsaErrorInvalidSignature) << ": "
+                << parsec::status_description(parsec::Status::PsaErrorInvalidSignature) << "\n";
+      return kExitFailure;
+    }
+    return 0;
+  };
+
+  auto* delete_key = add("delete-key", "Delete a key");
+  delete_key->add_option("-k,--key-name", key_name, "name of the key")->required();
+  actions[delete_key] = [&](Client& c) { c.destroy_key(key_name); return 0; };
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "parsec-cli: " << e.what() << " (see parsec-cli --help)\n";
+    return kExitUsage;
+  }
+
+  const CLI::App* chosen = app.get_subcommands().front();
+  const std::string name = chosen->get_name();
+  try {
+    Client client = make_client(g);
+    return actions.at(chosen)(client);
+  } catch (const parsec::client::Error& e) {
+    std::string detail = e.detail();
+    if (e.status() == parsec::Status::AuthenticatorNotRegistered && g.app_name.empty() &&
+        detail.find("application name") != std::string::npos) {
+      detail += " (give one with --app-name)";
+    }
+    return fail(name, std::string(e.status_name()) + ": " + detail);
+  } catch (const CliError& e) {
+    return fail(name, e.what());
+  } catch (const std::exception& e) {
+    return fail(name, e.what());
+  }
+}

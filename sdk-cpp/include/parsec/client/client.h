@@ -1,0 +1,155 @@
+// parsec/client/client.h - the C++ client of the Parsec service.
+//
+// A Client sends one request per operation to the Parsec service over its Unix
+// socket (a new connection per request, wire protocol 1.0, protobuf bodies) and
+// returns the decoded result, or throws parsec::client::Error. It chooses, on
+// first need and then caches:
+//   * the authentication: the first entry of ListAuthenticators the client can
+//     use (Direct only when an application name was given, Unix peer
+//     credentials always; JWT-SVID is skipped), unless one was forced with
+//     set_auth_type();
+//   * the provider for cryptographic operations: the first entry of
+//     ListProviders, unless one was set with set_provider().
+// Core operations (ping, list_*, delete_client) always go to provider 0.
+// Requests that need no identity (ping, list_providers, list_opcodes,
+// list_authenticators, generate_random, hash_*) carry the authentication if it
+// is already known and none otherwise: they never trigger the discovery.
+//
+// Thread safety: one Client may be used from several threads at once. The
+// settings and the cached choices are behind a mutex and every request uses its
+// own connection. Changing a setting while requests are in flight affects only
+// the requests started afterwards.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "parsec/client/algorithm.h"
+#include "parsec/client/endpoint.h"
+#include "parsec/client/error.h"
+#include "parsec/client/info.h"
+#include "parsec/client/key_attributes.h"
+#include "parsec/interface/wire.h"
+
+namespace parsec::client {
+
+using Bytes = std::vector<uint8_t>;
+
+class Client {
+ public:
+  static constexpr uint32_t kDefaultTimeoutMs = 60000;
+  // Default limit on a response body; the service itself does not limit its
+  // responses, so this guards the client against a corrupt length field.
+  static constexpr uint32_t kDefaultMaxResponseBodyLen = 16u << 20;
+
+  // Endpoint from PARSEC_SERVICE_ENDPOINT (throws Error on a bad URI), no
+  // application name.
+  Client();
+  // As Client(), with the application name used for Direct authentication.
+  explicit Client(const std::string& app_name);
+  Client(const Endpoint& endpoint, const std::string& app_name);
+  ~Client();
+  Client(Client&&) noexcept;
+  Client& operator=(Client&&) noexcept;
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  // ---- settings -----------------------------------------------------------
+  Endpoint endpoint() const;
+  void set_endpoint(const Endpoint& endpoint);
+  // Timeout in milliseconds for each wait on connect, write and read; 0 waits
+  // forever. Default 60 s.
+  uint32_t timeout_ms() const;
+  void set_timeout_ms(uint32_t timeout_ms);
+  // Largest response body accepted (else Error BodySizeExceedsLimit).
+  uint32_t max_response_body_len() const;
+  void set_max_response_body_len(uint32_t limit);
+  // Application name for Direct authentication. Changing it drops a cached
+  // automatic authentication choice.
+  std::string app_name() const;
+  void set_app_name(const std::string& app_name);
+
+  // ---- authentication -----------------------------------------------------
+  // auth_type returns the forced or cached choice, running the discovery
+  // (ListAuthenticators) if there is none yet.
+  AuthType auth_type();
+  // set_auth_type forces NoAuth, Direct (needs an application name) or
+  // UnixPeerCredentials; other types throw Error(AuthenticatorNotRegistered).
+  void set_auth_type(AuthType type);
+  // use_default_auth forgets a forced or cached choice: the next request that
+  // needs an identity runs the discovery again.
+  void use_default_auth();
+
+  // ---- provider -----------------------------------------------------------
+  // provider returns the set or cached provider, calling ListProviders if there
+  // is none yet.
+  ProviderId provider();
+  void set_provider(ProviderId provider);
+  void use_default_provider();
+
+  // ---- core operations (provider 0) ---------------------------------------
+  ProtocolVersion ping();
+  std::vector<ProviderInfo> list_providers();
+  // Opcodes advertised by `provider`, sorted ascending.
+  std::vector<Opcode> list_opcodes(ProviderId provider);
+  std::vector<AuthenticatorInfo> list_authenticators();
+  std::vector<KeyInfo> list_keys();
+  std::vector<std::string> list_clients();
+  void delete_client(const std::string& client);
+
+  // key_attributes finds `key_name` with list_keys(), preferring the key held
+  // by the current provider; Error(PsaErrorDoesNotExist) if there is none.
+  KeyAttributes key_attributes(const std::string& key_name);
+
+  // ---- key management (current provider) ---------------------------------
+  void generate_key(const std::string& key_name, const KeyAttributes& attributes);
+  void import_key(const std::string& key_name, const KeyAttributes& attributes, const Bytes& data);
+  Bytes export_public_key(const std::string& key_name);
+  Bytes export_key(const std::string& key_name);
+  void destroy_key(const std::string& key_name);
+
+  // ---- signatures (alg must be an asymmetric signature) -------------------
+  Bytes sign_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash);
+  // verify_* return false only when the service answers PsaErrorInvalidSignature.
+  bool verify_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash,
+                   const Bytes& signature);
+  Bytes sign_message(const std::string& key_name, const Algorithm& alg, const Bytes& message);
+  bool verify_message(const std::string& key_name, const Algorithm& alg, const Bytes& message,
+                      const Bytes& signature);
+
+  // ---- encryption ----------------------------------------------------------
+  // alg: rsa_pkcs1v15_crypt or rsa_oaep; an empty salt means "no salt".
+  Bytes asymmetric_encrypt(const std::string& key_name, const Algorithm& alg, const Bytes& plaintext,
+                           const Bytes& salt = Bytes());
+  Bytes asymmetric_decrypt(const std::string& key_name, const Algorithm& alg, const Bytes& ciphertext,
+                           const Bytes& salt = Bytes());
+  // alg: an AEAD algorithm. The ciphertext carries the tag at its end.
+  Bytes aead_encrypt(const std::string& key_name, const Algorithm& alg, const Bytes& nonce,
+                     const Bytes& additional_data, const Bytes& plaintext);
+  Bytes aead_decrypt(const std::string& key_name, const Algorithm& alg, const Bytes& nonce,
+                     const Bytes& additional_data, const Bytes& ciphertext);
+  // The ciphertext is IV || encrypted data.
+  Bytes cipher_encrypt(const std::string& key_name, Cipher alg, const Bytes& plaintext);
+  Bytes cipher_decrypt(const std::string& key_name, Cipher alg, const Bytes& ciphertext);
+
+  // ---- MAC, hash, key agreement, random -----------------------------------
+  // alg: hmac, cbc_mac, cmac or a truncated MAC. (The reference service does
+  // not recognise these two opcodes.)
+  Bytes mac_compute(const std::string& key_name, const Algorithm& alg, const Bytes& input);
+  bool mac_verify(const std::string& key_name, const Algorithm& alg, const Bytes& input, const Bytes& mac);
+  Bytes hash_compute(Hash alg, const Bytes& input);
+  bool hash_compare(Hash alg, const Bytes& input, const Bytes& hash);
+  Bytes raw_key_agreement(RawKeyAgreement alg, const std::string& private_key_name, const Bytes& peer_key);
+  Bytes generate_random(uint64_t size);
+
+  // can_do_crypto returns true on Success and false on PsaErrorNotSupported.
+  bool can_do_crypto(CheckType check, const KeyAttributes& attributes);
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace parsec::client
