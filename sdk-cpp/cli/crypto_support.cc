@@ -28,6 +28,12 @@ void put_der_length(Bytes& out, size_t len) {
 }
 
 void put_der_integer(Bytes& out, Bytes magnitude) {
+  // DER integers are minimal: strict verifiers (OpenSSL) reject leading zeros.
+  size_t zeros = 0;
+  while (zeros + 1 < magnitude.size() && magnitude[zeros] == 0) {
+    ++zeros;
+  }
+  magnitude.erase(magnitude.begin(), magnitude.begin() + static_cast<std::ptrdiff_t>(zeros));
   if (magnitude.empty()) {
     // An INTEGER has at least one content byte.
     magnitude.push_back(0);

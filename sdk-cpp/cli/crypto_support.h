@@ -32,9 +32,10 @@ Bytes base64_decode(const std::string& text);
 Bytes digest(client::Hash hash, const Bytes& data);
 
 // ecdsa_raw_to_der turns r||s (two halves of equal length) into a DER
-// Ecdsa-Sig-Value exactly as the reference tool does: each half is one
-// INTEGER, with a 0x00 prepended when its top bit is set and no other change
-// (leading zero bytes are kept).
+// Ecdsa-Sig-Value with minimal INTEGERs (leading zero bytes dropped, 0x00
+// prepended when the top bit is set). The reference tool keeps leading zeros,
+// which strict DER verifiers such as OpenSSL reject for about 1 signature in
+// 128; we always produce strict DER.
 Bytes ecdsa_raw_to_der(const Bytes& raw);
 // ecdsa_der_to_raw parses an Ecdsa-Sig-Value (also the reference tool's
 // non-minimal integers) and returns r||s, each left-padded to scalar_len bytes.

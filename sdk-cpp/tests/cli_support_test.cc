@@ -1,6 +1,7 @@
 // parsec-cli's format conversions: base64, digests, ECDSA r||s <-> DER and
 // public keys to SubjectPublicKeyInfo / PEM (checked against OpenSSL).
 #include <gtest/gtest.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -72,12 +73,34 @@ TEST(EcdsaDer, HighBitGetsAZeroPrefix) {
   EXPECT_EQ(ecdsa_der_to_raw(der, 32), raw);
 }
 
-TEST(EcdsaDer, LeadingZeroBytesAreKeptLikeTheReferenceTool) {
+TEST(EcdsaDer, LeadingZeroBytesAreDroppedForStrictDer) {
   Bytes raw(64, 0x22);
   raw[0] = 0x00;
   raw[1] = 0x7F;
   const Bytes der = ecdsa_raw_to_der(raw);
-  EXPECT_EQ(Bytes(der.begin(), der.begin() + 6), hex_bytes("30 44 02 20 00 7F"));
+  // r is 31 bytes once its leading zero is gone: 30 43 02 1F 7F ...
+  EXPECT_EQ(Bytes(der.begin(), der.begin() + 5), hex_bytes("30 43 02 1F 7F"));
+  EXPECT_EQ(ecdsa_der_to_raw(der, 32), raw);
+  // OpenSSL accepts it as canonical DER.
+  const uint8_t* p = der.data();
+  ECDSA_SIG* sig = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
+  ASSERT_NE(sig, nullptr);
+  unsigned char* re = nullptr;
+  int n = i2d_ECDSA_SIG(sig, &re);
+  EXPECT_EQ(Bytes(re, re + n), der);
+  OPENSSL_free(re);
+  ECDSA_SIG_free(sig);
+}
+
+TEST(EcdsaDer, ReferenceToolsNonMinimalDerIsStillParsed) {
+  Bytes raw(64, 0x22);
+  raw[0] = 0x00;
+  raw[1] = 0x7F;
+  Bytes der = hex_bytes("30 44 02 20");
+  der.insert(der.end(), raw.begin(), raw.begin() + 32);
+  der.push_back(0x02);
+  der.push_back(0x20);
+  der.insert(der.end(), raw.begin() + 32, raw.end());
   EXPECT_EQ(ecdsa_der_to_raw(der, 32), raw);
 }
 
