@@ -5,6 +5,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/ccache}"
+# Hits across clones in different folders (CI builds a fresh clone).
+export CCACHE_BASEDIR="$ROOT"
+export CCACHE_NOHASHDIR=true
 
 WERROR=OFF
 if [ "${CI:-}" = "true" ]; then

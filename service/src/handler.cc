@@ -72,8 +72,11 @@ bool validate_key_name(const std::string& name, std::string& why) {
     why = "key name is not valid UTF-8";
     return false;
   }
-  for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7F) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    auto c = static_cast<unsigned char>(name[i]);
+    // C0 controls, DEL, and C1 controls (U+0080-U+009F, encoded C2 80-C2 9F).
+    bool c1 = c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7F || c1) {
       why = "key names must not contain control characters";
       return false;
     }

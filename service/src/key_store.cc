@@ -142,8 +142,13 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path, std::s
   if (!error) {
     error = &scratch;
   }
-  std::filesystem::path p(path);
-  std::filesystem::path dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+  // Messages name absolute paths, whatever the working directory.
+  std::error_code abs_ec;
+  std::filesystem::path p = std::filesystem::absolute(path, abs_ec);
+  if (abs_ec) {
+    p = path;
+  }
+  std::filesystem::path dir = p.parent_path();
   if (Status s = prepare_folder(dir, error); s != Status::Success) {
     return s;
   }

@@ -340,3 +340,18 @@ TEST(ValidateKeyNameTest, PathLikeAndUnicodeNamesAccepted) {
 
 }  // namespace
 }  // namespace parsec::service
+
+namespace parsec::service {
+namespace {
+
+TEST(KeyNameC1, C1ControlCharactersAreRefusedButNeighboursAreNot) {
+  std::string why;
+  EXPECT_FALSE(validate_key_name("next\xC2\x85line", why));  // U+0085 NEL
+  EXPECT_FALSE(validate_key_name("\xC2\x80", why));          // U+0080
+  EXPECT_FALSE(validate_key_name("\xC2\x9F", why));          // U+009F
+  EXPECT_TRUE(validate_key_name("\xC2\xA0", why)) << why;    // U+00A0 NBSP is printable
+  EXPECT_TRUE(validate_key_name("caf\xC3\xA9", why)) << why;  // é
+}
+
+}  // namespace
+}  // namespace parsec::service

@@ -106,11 +106,20 @@ Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContex
   if (ctx.storage == nullptr) {
     return Status::PsaErrorStorageFailure;
   }
-  Result<uint64_t> max_uid = ctx.storage->max_uid();
-  if (!max_uid.ok()) {
-    return max_uid.status();
+  // Only user key ids count: blobs the library might keep at reserved uids
+  // (seed or transaction files in other Mbed TLS configurations) must not push
+  // the next id past the user range.
+  Result<std::vector<uint64_t>> uids = ctx.storage->all_uids();
+  if (!uids.ok()) {
+    return uids.status();
   }
-  Result<std::unique_ptr<mbed::PsaEngine>> engine = mbed::PsaEngine::create(ctx.storage, *max_uid);
+  uint64_t max_uid = 0;
+  for (uint64_t uid : *uids) {
+    if (uid <= PSA_KEY_ID_USER_MAX && uid > max_uid) {
+      max_uid = uid;
+    }
+  }
+  Result<std::unique_ptr<mbed::PsaEngine>> engine = mbed::PsaEngine::create(ctx.storage, max_uid);
   if (!engine.ok()) {
     return engine.status();
   }
