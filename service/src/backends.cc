@@ -6,6 +6,12 @@
 #ifdef PARSEC_WITH_MBED_CRYPTO
 #include "parsec/provider/mbed_crypto.h"
 #endif
+#ifdef PARSEC_WITH_PKCS11
+#include "parsec/provider/pkcs11.h"
+#endif
+#ifdef PARSEC_WITH_TPM
+#include "parsec/provider/tpm.h"
+#endif
 
 namespace parsec::service {
 namespace {
@@ -24,6 +30,26 @@ Result<std::unique_ptr<provider::Provider>> make_provider(const ProviderConfig& 
       if (!r.ok()) {
         error = "provider \"" + cfg.name + "\": Mbed TLS PSA Crypto failed to initialise: " +
                 status_name(r.status());
+      }
+      return r;
+    }
+#endif
+#ifdef PARSEC_WITH_PKCS11
+    case ProviderId::Pkcs11: {
+      std::string why;
+      auto r = provider::make_pkcs11_provider(ctx, why);
+      if (!r.ok()) {
+        error = "provider \"" + cfg.name + "\" (Pkcs11): " + why;
+      }
+      return r;
+    }
+#endif
+#ifdef PARSEC_WITH_TPM
+    case ProviderId::Tpm: {
+      std::string why;
+      auto r = provider::make_tpm_provider(ctx, why);
+      if (!r.ok()) {
+        error = "provider \"" + cfg.name + "\" (Tpm): " + why;
       }
       return r;
     }
@@ -75,6 +101,12 @@ std::vector<std::string> compiled_provider_types() {
 #ifdef PARSEC_WITH_MBED_CRYPTO
   out.push_back("MbedCrypto");
 #endif
+#ifdef PARSEC_WITH_PKCS11
+  out.push_back("Pkcs11");
+#endif
+#ifdef PARSEC_WITH_TPM
+  out.push_back("Tpm");
+#endif
   return out;
 }
 
@@ -96,6 +128,8 @@ std::unique_ptr<Backends> Backends::create(const Config& config, std::string& er
     ctx.instance_name = pc.name;
     ctx.storage = store->storage_reader(pc.name);
     ctx.allow_deprecated = config.allow_deprecated;
+    ctx.buffer_size_limit = config.buffer_size_limit;
+    ctx.settings = pc.settings;
     auto made = make_provider(pc, ctx, error);
     if (!made.ok()) {
       return nullptr;

@@ -20,6 +20,7 @@
 
 #include "parsec/interface/result.h"
 #include "parsec/interface/wire.h"
+#include "parsec/provider/storage.h"
 // Generated from interface/proto.
 #include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
@@ -44,7 +45,6 @@
 
 namespace parsec::provider {
 
-using Bytes = std::vector<uint8_t>;
 using KeyAttributes = psa_key_attributes::KeyAttributes;
 
 // ProviderInfo is what ListProviders reports for one provider.
@@ -71,34 +71,6 @@ struct StoredKey {
 struct CreatedKey {
   Bytes key_ref;
   KeyAttributes attributes;
-};
-
-// ProviderStorage is durable, provider-private storage of small blobs
-// identified by a 64-bit uid, kept in the key store database. Writes made
-// through a StorageTxn become durable in the same database transaction as the
-// key's mapping: both or neither.
-class StorageTxn {
- public:
-  virtual ~StorageTxn() = default;
-  // put stages `data` under `uid` (replacing any staged or stored value).
-  virtual void put(uint64_t uid, const Bytes& data) = 0;
-  // remove stages the deletion of `uid`.
-  virtual void remove(uint64_t uid) = 0;
-  // staged returns what this transaction has staged for `uid`: nullopt if
-  // nothing; an engaged optional holding nullopt if a removal is staged.
-  virtual std::optional<std::optional<Bytes>> staged(uint64_t uid) const = 0;
-};
-
-// StorageReader reads committed blobs of one provider.
-class StorageReader {
- public:
-  virtual ~StorageReader() = default;
-  // get returns the committed blob, nullopt if absent, or a storage status.
-  virtual Result<std::optional<Bytes>> get(uint64_t uid) = 0;
-  // max_uid returns the largest committed uid (0 if none).
-  virtual Result<uint64_t> max_uid() = 0;
-  // all_uids lists every committed uid (for reconciliation at start-up).
-  virtual Result<std::vector<uint64_t>> all_uids() = 0;
 };
 
 class Provider {
@@ -167,6 +139,16 @@ struct ProviderContext {
   std::string instance_name;              // [[provider]] name
   StorageReader* storage = nullptr;       // provider-private blobs (outlives the provider)
   bool allow_deprecated = false;
+  uint64_t buffer_size_limit = 1u << 20;  // core_settings.buffer_size_limit
+  // Provider-specific keys of the [[provider]] table (e.g. library_path,
+  // user_pin, tcti), TOML strings as they are, integers and booleans as text.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
+
+// Provider factories (one per provider folder, compiled in by its CMake
+// option) have this shape: on failure they return a status and set `error` to
+// a message for the operator that names the setting or condition at fault
+// and never contains a secret (PIN, auth value).
+//   Result<std::unique_ptr<Provider>> make_X_provider(const ProviderContext&, std::string& error);
 
 }  // namespace parsec::provider
