@@ -62,7 +62,7 @@ std::string Daemon::config_text(const DaemonOptions& o) const {
     << o.authenticators << "\n"
     << "[[key_manager]]\nname = \"sqlite-manager\"\nmanager_type = \"SQLite\"\n"
     << "sqlite_db_path = \"" << store_path() << "\"\n\n"
-    << "[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"sqlite-manager\"\n";
+    << o.providers;
   return c.str();
 }
 

@@ -34,6 +34,9 @@ struct DaemonOptions {
   uint32_t max_connections = 256;
   std::string extra_core_settings;  // appended to [core_settings]
   std::string log_level = "info";
+  // The [[provider]] tables; every provider must use key_info_manager
+  // "sqlite-manager". Suites for other providers replace this.
+  std::string providers = "[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"sqlite-manager\"\n";
 };
 
 // Daemon runs parsecd as a child process. Its stderr is collected by a reader
