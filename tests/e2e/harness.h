@@ -98,8 +98,9 @@ struct RawResponse {
 
 // raw_exchange connects to `socket_path`, writes `request`, optionally
 // half-closes, and reads until EOF (or `limit`).
+// A failed connect is a test failure unless `may_be_down`.
 RawResponse raw_exchange(const std::string& socket_path, const std::string& request, bool shutdown_write = false,
-                         std::chrono::milliseconds limit = std::chrono::milliseconds(10000));
+                         std::chrono::milliseconds limit = std::chrono::milliseconds(10000), bool may_be_down = false);
 
 // make_request frames a request; body_len/auth_len are taken from the data.
 std::string make_request(WireHeader h, const std::string& body, const std::string& auth);

@@ -21,9 +21,10 @@ namespace parsec::e2e {
 using psa_algorithm::Algorithm;
 
 Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType auth, const std::string& auth_bytes,
-          const google::protobuf::MessageLite& op) {
-  RawResponse r = raw_exchange(socket, make_request(request_header(opcode, provider, auth), op.SerializeAsString(),
-                                                    auth_bytes));
+          const google::protobuf::MessageLite& op, bool may_be_down) {
+  RawResponse r = raw_exchange(socket,
+                               make_request(request_header(opcode, provider, auth), op.SerializeAsString(), auth_bytes),
+                               false, std::chrono::milliseconds(10000), may_be_down);
   Call c;
   if (r.got_header) {
     c.status = static_cast<Status>(r.header.status);
@@ -38,7 +39,7 @@ Call App::generate(const std::string& key, const psa_key_attributes::KeyAttribut
   psa_generate_key::Operation op;
   op.set_key_name(key);
   *op.mutable_attributes() = attrs;
-  return call(socket, Opcode::PsaGenerateKey, provider, auth, auth_bytes(), op);
+  return call(socket, Opcode::PsaGenerateKey, provider, auth, auth_bytes(), op, may_be_down);
 }
 
 Call App::import(const std::string& key, const psa_key_attributes::KeyAttributes& attrs, const std::string& data) const {
@@ -46,19 +47,19 @@ Call App::import(const std::string& key, const psa_key_attributes::KeyAttributes
   op.set_key_name(key);
   *op.mutable_attributes() = attrs;
   op.set_data(data);
-  return call(socket, Opcode::PsaImportKey, provider, auth, auth_bytes(), op);
+  return call(socket, Opcode::PsaImportKey, provider, auth, auth_bytes(), op, may_be_down);
 }
 
 Call App::destroy(const std::string& key) const {
   psa_destroy_key::Operation op;
   op.set_key_name(key);
-  return call(socket, Opcode::PsaDestroyKey, provider, auth, auth_bytes(), op);
+  return call(socket, Opcode::PsaDestroyKey, provider, auth, auth_bytes(), op, may_be_down);
 }
 
 Call App::export_public(const std::string& key) const {
   psa_export_public_key::Operation op;
   op.set_key_name(key);
-  Call c = call(socket, Opcode::PsaExportPublicKey, provider, auth, auth_bytes(), op);
+  Call c = call(socket, Opcode::PsaExportPublicKey, provider, auth, auth_bytes(), op, may_be_down);
   if (c.status == Status::Success) {
     psa_export_public_key::Result r;
     r.ParseFromString(c.body);
@@ -72,7 +73,7 @@ Call App::sign_hash(const std::string& key, const Algorithm::AsymmetricSignature
   op.set_key_name(key);
   *op.mutable_alg() = alg;
   op.set_hash(hash);
-  Call c = call(socket, Opcode::PsaSignHash, provider, auth, auth_bytes(), op);
+  Call c = call(socket, Opcode::PsaSignHash, provider, auth, auth_bytes(), op, may_be_down);
   if (c.status == Status::Success) {
     psa_sign_hash::Result r;
     r.ParseFromString(c.body);
@@ -88,7 +89,7 @@ Call App::verify_hash(const std::string& key, const Algorithm::AsymmetricSignatu
   *op.mutable_alg() = alg;
   op.set_hash(hash);
   op.set_signature(sig);
-  return call(socket, Opcode::PsaVerifyHash, provider, auth, auth_bytes(), op);
+  return call(socket, Opcode::PsaVerifyHash, provider, auth, auth_bytes(), op, may_be_down);
 }
 
 Call App::list_keys() const {

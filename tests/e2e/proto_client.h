@@ -19,7 +19,7 @@ struct Call {
 
 // call sends `op` and returns the status and result body.
 Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType auth, const std::string& auth_bytes,
-          const google::protobuf::MessageLite& op);
+          const google::protobuf::MessageLite& op, bool may_be_down = false);
 
 // A Direct-authenticated application on provider 1.
 struct App {
@@ -27,6 +27,7 @@ struct App {
   std::string name;
   uint8_t provider = 1;
   AuthType auth = AuthType::Direct;
+  bool may_be_down = false;  // a refused connection is a result, not a test failure
   std::string auth_bytes() const;
 
   Call generate(const std::string& key, const psa_key_attributes::KeyAttributes& attrs) const;
