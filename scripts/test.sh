@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of parsec-cpp on a fresh Debian 12 machine: installs what is
-# missing, builds once, then runs the unit and end-to-end suites (which start
-# their own parsecd, SoftHSM token and swtpm in temporary folders).
+# missing, builds once, then runs
+#   1. the C++ unit and end-to-end suites (ctest; they start their own parsecd,
+#      SoftHSM token and swtpm in temporary folders), and
+#   2. the Python SDK suite in a fresh virtual environment, against a parsecd
+#      started by its fixture.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
@@ -9,5 +12,8 @@ BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
 "$ROOT/scripts/install-deps.sh"
 "$ROOT/scripts/build.sh"
 
-cd "$BUILD"
-ctest --output-on-failure --timeout 600 -j "$(nproc)"
+echo "== C++ unit and end-to-end tests"
+(cd "$BUILD" && ctest --output-on-failure --timeout 600 -j "$(nproc)")
+
+echo "== Python SDK tests"
+bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"

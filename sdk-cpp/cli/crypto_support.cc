@@ -1,10 +1,13 @@
 #include "crypto_support.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
 #include <openssl/x509.h>
 
+#include <cctype>
 #include <memory>
+#include <utility>
 
 namespace parsec::cli {
 namespace {
@@ -183,6 +186,104 @@ Bytes base64_decode(const std::string& text) {
   return out;
 }
 
+std::string hex_encode(const Bytes& data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(data.size() * 2);
+  for (const uint8_t b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0x0F]);
+  }
+  return out;
+}
+
+Hash hash_from_name(const std::string& name) {
+  std::string norm;
+  for (const char c : name) {
+    if (c != '-' && c != '_') {
+      norm.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+    }
+  }
+  static const std::pair<const char*, Hash> kNames[] = {
+      {"md2", Hash::Md2},           {"md4", Hash::Md4},           {"md5", Hash::Md5},
+      {"ripemd160", Hash::Ripemd160}, {"sha1", Hash::Sha1},       {"sha224", Hash::Sha224},
+      {"sha256", Hash::Sha256},     {"sha384", Hash::Sha384},     {"sha512", Hash::Sha512},
+      {"sha512224", Hash::Sha512_224}, {"sha512256", Hash::Sha512_256}, {"sha3224", Hash::Sha3_224},
+      {"sha3256", Hash::Sha3_256},  {"sha3384", Hash::Sha3_384},  {"sha3512", Hash::Sha3_512},
+  };
+  for (const auto& [n, h] : kNames) {
+    if (norm == n) {
+      return h;
+    }
+  }
+  throw CliError("unknown hash algorithm \"" + name +
+                 "\" (expected one of sha224, sha256, sha384, sha512, sha512-224, sha512-256, sha3-224, "
+                 "sha3-256, sha3-384, sha3-512, sha1, md5, md4, md2, ripemd160)");
+}
+
+std::string utf8_lossy(const Bytes& data) {
+  static const std::string kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(data.size());
+  const size_t n = data.size();
+  size_t i = 0;
+  while (i < n) {
+    const uint8_t lead = data[i];
+    if (lead < 0x80) {
+      out.push_back(static_cast<char>(lead));
+      ++i;
+      continue;
+    }
+    // Width of the sequence and the range of its second byte (Unicode 3.9,
+    // table 3-7); the third and fourth bytes are always 80..BF.
+    size_t width = 0;
+    uint8_t lo = 0x80;
+    uint8_t hi = 0xBF;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      width = 2;
+    } else if (lead == 0xE0) {
+      width = 3;
+      lo = 0xA0;
+    } else if ((lead >= 0xE1 && lead <= 0xEC) || lead == 0xEE || lead == 0xEF) {
+      width = 3;
+    } else if (lead == 0xED) {
+      width = 3;
+      hi = 0x9F;
+    } else if (lead == 0xF0) {
+      width = 4;
+      lo = 0x90;
+    } else if (lead >= 0xF1 && lead <= 0xF3) {
+      width = 4;
+    } else if (lead == 0xF4) {
+      width = 4;
+      hi = 0x8F;
+    } else {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    // Replace the maximal prefix of a valid sequence by one U+FFFD.
+    size_t j = i + 1;
+    bool valid = j < n && data[j] >= lo && data[j] <= hi;
+    if (valid) {
+      ++j;
+      for (size_t k = 2; k < width; ++k, ++j) {
+        if (j >= n || data[j] < 0x80 || data[j] > 0xBF) {
+          valid = false;
+          break;
+        }
+      }
+    }
+    if (valid) {
+      out.append(reinterpret_cast<const char*>(data.data() + i), width);
+    } else {
+      out += kReplacement;
+    }
+    i = j;
+  }
+  return out;
+}
+
 Bytes digest(Hash hash, const Bytes& data) {
   const EVP_MD* md = nullptr;
   switch (hash) {
@@ -231,12 +332,20 @@ Bytes ecdsa_der_to_raw(const Bytes& der, size_t scalar_len) {
 }
 
 std::string pem_encode(const std::string& label, const Bytes& der) {
-  const std::string b64 = base64_encode(der);
-  std::string out = "-----BEGIN " + label + "-----\n";
+  std::string b64 = base64_encode(der);
+  const std::string begin = "-----BEGIN " + label + "-----\n";
+  const std::string end = "-----END " + label + "-----\n";
+  std::string out;
+  // Sized once, so that no partial copy of (possibly private) key material is
+  // left behind in a freed buffer; the temporary base64 text is wiped.
+  out.reserve(begin.size() + b64.size() + (b64.size() + 63) / 64 + end.size());
+  out += begin;
   for (size_t i = 0; i < b64.size(); i += 64) {
-    out += b64.substr(i, 64) + "\n";
+    out.append(b64, i, 64);
+    out += '\n';
   }
-  out += "-----END " + label + "-----\n";
+  out += end;
+  OPENSSL_cleanse(b64.data(), b64.size());
   return out;
 }
 
@@ -300,6 +409,31 @@ Bytes ecc_spki(EccFamily family, uint32_t bits, const Bytes& point) {
     throw CliError("cannot encode the curve OID");
   }
   return spki(OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, curve, point);
+}
+
+Bytes public_key_spki(const client::KeyAttributes& attributes, const Bytes& psa_public_key) {
+  if (client::is_rsa_key_type(attributes.type)) {
+    return rsa_spki(psa_public_key);
+  }
+  if (client::is_ecc_key_type(attributes.type)) {
+    return ecc_spki(attributes.family, attributes.bits, psa_public_key);
+  }
+  throw CliError(std::string("keys of type ") + client::key_type_name(attributes.type) +
+                 " have no exportable public key format");
+}
+
+std::string public_key_pem(const client::KeyAttributes& attributes, const Bytes& psa_public_key, bool pkcs1) {
+  if (pkcs1) {
+    if (!client::is_rsa_key_type(attributes.type)) {
+      if (client::is_ecc_key_type(attributes.type)) {
+        throw CliError("the PKCS#1 format does not support ECC keys");
+      }
+      throw CliError(std::string("the PKCS#1 format does not support keys of type ") +
+                     client::key_type_name(attributes.type));
+    }
+    return pem_encode("RSA PUBLIC KEY", psa_public_key);
+  }
+  return pem_encode("PUBLIC KEY", public_key_spki(attributes, psa_public_key));
 }
 
 }  // namespace parsec::cli

@@ -1,8 +1,9 @@
 // crypto_support.h - format conversions parsec-cli needs around the client:
-// base64, SHA-2 digests, ECDSA signatures between the PSA r||s form and DER
-// Ecdsa-Sig-Value, and public keys from the PSA export formats to PEM
-// (SubjectPublicKeyInfo or PKCS#1). OpenSSL 3 does the DER/PEM/digest work.
-// Every function is pure and thread-safe; failures throw CliError.
+// base64, hex, SHA-2 digests, hash names, UTF-8 repair, ECDSA signatures
+// between the PSA r||s form and DER Ecdsa-Sig-Value, and public keys from the
+// PSA export formats to PEM (SubjectPublicKeyInfo or PKCS#1). OpenSSL 3 does
+// the DER/PEM/digest work. Every function is pure and thread-safe; failures
+// throw CliError. Key files and CSRs are in key_formats.h and csr.h.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,19 @@ class CliError : public std::runtime_error {
 std::string base64_encode(const Bytes& data);
 // base64_decode accepts standard base64 with padding; whitespace is ignored.
 Bytes base64_decode(const std::string& text);
+
+// hex_encode renders bytes as lowercase hex without separators.
+std::string hex_encode(const Bytes& data);
+
+// hash_from_name parses a hash algorithm name, case-insensitively and ignoring
+// '-' and '_': "sha256", "SHA-256", "Sha256", "sha3-256", "sha512-224",
+// "Sha512_224", "md5", "ripemd160", ... Throws CliError naming the accepted
+// names otherwise.
+client::Hash hash_from_name(const std::string& name);
+
+// utf8_lossy returns `data` as UTF-8 text, each maximal ill-formed subsequence
+// replaced by U+FFFD (the reference tool's String::from_utf8_lossy).
+std::string utf8_lossy(const Bytes& data);
 
 // digest supports SHA-224, SHA-256, SHA-384 and SHA-512 (as the reference tool).
 Bytes digest(client::Hash hash, const Bytes& data);
@@ -55,5 +69,13 @@ Bytes rsa_spki(const Bytes& rsa_public_key);
 // ecc_spki wraps an uncompressed point in a SubjectPublicKeyInfo with algorithm
 // id-ecPublicKey and the named curve of (family, bits).
 Bytes ecc_spki(client::EccFamily family, uint32_t bits, const Bytes& point);
+
+// public_key_spki wraps the PSA export of a public key (RSAPublicKey DER or an
+// uncompressed ECC point, as PsaExportPublicKey returns it) for a key of
+// `attributes` (an RSA or ECC key pair or public key) in a SubjectPublicKeyInfo.
+Bytes public_key_spki(const client::KeyAttributes& attributes, const Bytes& psa_public_key);
+// public_key_pem: "PUBLIC KEY" PEM of public_key_spki, or with `pkcs1` the
+// "RSA PUBLIC KEY" PEM of an RSA key (CliError for other types).
+std::string public_key_pem(const client::KeyAttributes& attributes, const Bytes& psa_public_key, bool pkcs1);
 
 }  // namespace parsec::cli

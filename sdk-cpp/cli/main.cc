@@ -1,20 +1,29 @@
 // parsec-cli - command-line client of the Parsec service.
 //
 // The subcommands, their option names and their output follow the reference
-// tool (parsec-tool) so that scripts written for it keep working; `verify` is
-// an addition. Every failure prints one line on stderr,
+// tool (parsec-tool) so that scripts written for it keep working. Additions:
+// `verify`, `hash`, `import-key`, `export-key` and the `--exportable` flag of
+// the key creation commands. Every failure prints one line on stderr,
 //   parsec-cli: <subcommand>: <StatusName>: <what happened>
 // and exits 1; command-line usage errors exit 2.
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "crypto_support.h"
+#include "csr.h"
+#include "key_formats.h"
 #include "parsec/client/client.h"
 
 namespace {
@@ -149,47 +158,203 @@ void cmd_generate_random(Client& c, uint64_t nbytes) {
   std::cout << line << "\n";
 }
 
-void cmd_create_ecc_key(Client& c, const std::string& key_name) {
+// The ECC key template of the reference tool: ECDSA with SHA-256.
+const Algorithm kEccPolicy = Algorithm::ecdsa(Hash::Sha256);
+
+void cmd_create_ecc_key(Client& c, const std::string& key_name, bool exportable) {
   // secp256r1, ECDSA with SHA-256, sign/verify hash and message.
-  c.generate_key(key_name, KeyAttributes::ecc_key_pair(256, Algorithm::ecdsa(Hash::Sha256)));
+  KeyAttributes attrs = KeyAttributes::ecc_key_pair(256, kEccPolicy);
+  attrs.flags.export_ = exportable;
+  c.generate_key(key_name, attrs);
 }
+
+// The RSA policy choices of create-rsa-key (and import-key).
+struct RsaPolicyOptions {
+  bool for_signing = false;
+  bool for_signing_pss = false;
+  bool oaep = false;
+
+  Algorithm policy() const {
+    if (for_signing) {  // takes precedence over --for-signing-pss
+      return Algorithm::rsa_pkcs1v15_sign(Hash::Sha256);
+    }
+    if (for_signing_pss) {
+      return Algorithm::rsa_pss(Hash::Sha256);
+    }
+    return oaep ? Algorithm::rsa_oaep(Hash::Sha256) : Algorithm::rsa_pkcs1v15_crypt();
+  }
+};
 
 struct RsaOptions {
   std::string key_name;
-  bool for_signing = false;
-  bool for_signing_pss = false;
+  RsaPolicyOptions policy;
   uint32_t bits = 2048;
-  bool oaep = false;
+  bool exportable = false;
 };
 
 void cmd_create_rsa_key(Client& c, const RsaOptions& o) {
-  Algorithm policy;
-  if (o.for_signing) {  // takes precedence over --for-signing-pss
-    policy = Algorithm::rsa_pkcs1v15_sign(Hash::Sha256);
-  } else if (o.for_signing_pss) {
-    policy = Algorithm::rsa_pss(Hash::Sha256);
-  } else {
-    policy = o.oaep ? Algorithm::rsa_oaep(Hash::Sha256) : Algorithm::rsa_pkcs1v15_crypt();
-  }
   // The size is not checked here: the service and its back end decide.
-  c.generate_key(o.key_name, KeyAttributes::rsa_key_pair(o.bits, policy));
+  KeyAttributes attrs = KeyAttributes::rsa_key_pair(o.bits, o.policy.policy());
+  attrs.flags.export_ = o.exportable;
+  c.generate_key(o.key_name, attrs);
 }
 
 void cmd_export_public_key(Client& c, const std::string& key_name, bool pkcs1) {
   const Bytes data = c.export_public_key(key_name);
   const KeyAttributes attrs = c.key_attributes(key_name);
-  if (parsec::client::is_rsa_key_type(attrs.type)) {
-    std::cout << (pkcs1 ? parsec::cli::pem_encode("RSA PUBLIC KEY", data)
-                        : parsec::cli::pem_encode("PUBLIC KEY", parsec::cli::rsa_spki(data)));
-  } else if (parsec::client::is_ecc_key_type(attrs.type)) {
-    if (pkcs1) {
-      throw CliError("the PKCS#1 format does not support ECC keys");
-    }
-    std::cout << parsec::cli::pem_encode("PUBLIC KEY", parsec::cli::ecc_spki(attrs.family, attrs.bits, data));
-  } else {
-    throw CliError(std::string("keys of type ") + parsec::client::key_type_name(attrs.type) +
-                   " have no exportable public key format");
+  std::cout << parsec::cli::public_key_pem(attrs, data, pkcs1);
+}
+
+// read_file reads a file ("-": standard input) into a buffer that is wiped
+// when it is freed, and so are the buffers it outgrows (key files hold
+// private keys).
+parsec::cli::SecretBytes read_file(const std::string& path) {
+  const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw CliError("cannot open " + path + ": " + std::strerror(errno));
   }
+  Bytes data;
+  data.reserve(4096);
+  size_t used = 0;
+  for (;;) {
+    if (used == data.capacity()) {
+      Bytes bigger;
+      bigger.reserve(data.capacity() * 2);
+      bigger.assign(data.begin(), data.end());
+      parsec::cli::SecretBytes old(std::move(data));  // wiped here
+      data = std::move(bigger);
+    }
+    data.resize(data.capacity());
+    const ssize_t n = ::read(fd, data.data() + used, data.size() - used);
+    if (n < 0 && errno == EINTR) {
+      data.resize(used);
+      continue;
+    }
+    if (n < 0) {
+      const int err = errno;
+      if (fd != STDIN_FILENO) {
+        ::close(fd);
+      }
+      parsec::cli::SecretBytes wipe_partial(std::move(data));
+      throw CliError("cannot read " + path + ": " + std::strerror(err));
+    }
+    used += static_cast<size_t>(n);
+    data.resize(used);
+    if (n == 0) {
+      break;
+    }
+  }
+  if (fd != STDIN_FILENO) {
+    ::close(fd);
+  }
+  return parsec::cli::SecretBytes(std::move(data));
+}
+
+struct ImportOptions {
+  std::string key_name;
+  std::string file;
+  RsaPolicyOptions policy;
+  bool exportable = false;
+};
+
+// import-key: the policy follows create-rsa-key / create-ecc-key; a public key
+// gets the public half of the uses (verify, encrypt).
+void cmd_import_key(Client& c, const ImportOptions& o) {
+  const parsec::cli::SecretBytes file = read_file(o.file);
+  const parsec::cli::ParsedKey key = parsec::cli::parse_key_file(file.bytes());
+  KeyAttributes attrs;
+  switch (key.type) {
+    case KeyType::RsaKeyPair:
+      attrs = KeyAttributes::rsa_key_pair(key.bits, o.policy.policy());
+      break;
+    case KeyType::RsaPublicKey:
+      attrs = KeyAttributes::rsa_public_key(key.bits, o.policy.policy());
+      break;
+    case KeyType::EccKeyPair:
+    case KeyType::EccPublicKey:
+      if (o.policy.for_signing_pss || o.policy.oaep) {
+        throw CliError("--for-signing-pss and --oaep apply to RSA keys only");
+      }
+      attrs = key.type == KeyType::EccKeyPair ? KeyAttributes::ecc_key_pair(key.bits, kEccPolicy, key.family)
+                                              : KeyAttributes::ecc_public_key(key.bits, kEccPolicy, key.family);
+      break;
+    default:
+      throw CliError("unsupported key type");
+  }
+  attrs.flags.export_ = o.exportable;
+  c.import_key(o.key_name, attrs, key.data.bytes());
+}
+
+// export-key: PEM (PKCS#8 or, with --pkcs1, PKCS#1 for RSA; public keys as
+// export-public-key prints them) or, with --psa, the PSA export format in base64.
+void cmd_export_key(Client& c, const std::string& key_name, bool pkcs1, bool psa) {
+  if (psa && pkcs1) {
+    throw CliError("--psa and --pkcs1 exclude each other");
+  }
+  const KeyAttributes attrs = c.key_attributes(key_name);
+  const parsec::cli::SecretBytes data(c.export_key(key_name));
+  std::string out;
+  if (psa) {
+    out = parsec::cli::base64_encode(data.bytes());
+  } else if (parsec::client::is_public_key_type(attrs.type)) {
+    out = parsec::cli::public_key_pem(attrs, data.bytes(), pkcs1);
+  } else {
+    out = parsec::cli::private_key_pem(attrs, data.bytes(), pkcs1);
+  }
+  std::cout << out << (psa ? "\n" : "") << std::flush;
+  parsec::cli::wipe(out);
+}
+
+// The reference tool reads an asymmetric encryption algorithm from the key's
+// policy and refuses the others.
+Algorithm encryption_algorithm(const KeyAttributes& attrs, const char* what) {
+  const Algorithm& policy = attrs.policy;
+  if (policy.is_asymmetric_encryption()) {
+    return policy;
+  }
+  if (policy.kind() == AlgorithmKind::Cipher || policy.is_aead()) {
+    throw CliError("the key's algorithm " + policy.to_string() + " is not currently supported for " + what);
+  }
+  throw CliError("the key's algorithm " + policy.to_string() + " cannot be used for " + what);
+}
+
+void cmd_encrypt(Client& c, const std::string& key_name, const std::string& input) {
+  const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "encryption");
+  // No salt (OAEP label), as the reference tool.
+  std::cout << parsec::cli::base64_encode(c.asymmetric_encrypt(key_name, alg, as_bytes(input))) << "\n";
+}
+
+void cmd_decrypt(Client& c, const std::string& key_name, const std::string& input_b64) {
+  const Bytes ciphertext = parsec::cli::base64_decode(input_b64);
+  const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "decryption");
+  const parsec::cli::SecretBytes plaintext(c.asymmetric_decrypt(key_name, alg, ciphertext));
+  // Printed as text: invalid UTF-8 becomes U+FFFD, as in the reference tool.
+  std::string text = parsec::cli::utf8_lossy(plaintext.bytes());
+  std::cout << text << "\n" << std::flush;
+  parsec::cli::wipe(text);
+}
+
+// hash: PsaHashCompute of the string, or of standard input without one.
+void cmd_hash(Client& c, const std::string& alg_name, const std::string* input) {
+  const Hash alg = parsec::cli::hash_from_name(alg_name);
+  if (input != nullptr) {
+    std::cout << parsec::cli::hex_encode(c.hash_compute(alg, as_bytes(*input))) << "\n";
+  } else {
+    std::cout << parsec::cli::hex_encode(c.hash_compute(alg, read_file("-").bytes())) << "\n";
+  }
+}
+
+// create-csr: the request is built here and signed by the service.
+void cmd_create_csr(Client& c, const std::string& key_name, const parsec::cli::CsrFields& fields) {
+  const KeyAttributes attrs = c.key_attributes(key_name);
+  const parsec::cli::CsrSigning signing = parsec::cli::csr_signing(attrs);
+  const Bytes spki = parsec::cli::public_key_spki(attrs, c.export_public_key(key_name));
+  const Bytes der = parsec::cli::create_csr(fields, spki, signing.scheme, signing.hash, [&](const Bytes& digest) {
+    Bytes signature = c.sign_hash(key_name, signing.sign_alg, digest);
+    return signing.scheme == parsec::cli::CsrScheme::Ecdsa ? parsec::cli::ecdsa_raw_to_der(signature) : signature;
+  });
+  // The reference tool prints the PEM followed by an empty line.
+  std::cout << parsec::cli::pem_encode("CERTIFICATE REQUEST", der) << "\n";
 }
 
 void cmd_sign(Client& c, const std::string& key_name, const std::string& input) {
@@ -279,22 +444,44 @@ int main(int argc, char** argv) {
   actions[generate_random] = [&](Client& c) { cmd_generate_random(c, nbytes); return 0; };
 
   std::string key_name;
+  bool exportable = false;
+  const char* const exportable_help = "allow export-key to export the key (the export usage flag)";
   auto* create_ecc_key =
       add("create-ecc-key", "Create an ECC key pair (secp256r1) for signing with ECDSA (SHA-256)");
   create_ecc_key->add_option("-k,--key-name", key_name, "name of the key")->required();
-  actions[create_ecc_key] = [&](Client& c) { cmd_create_ecc_key(c, key_name); return 0; };
+  create_ecc_key->add_flag("--exportable", exportable, exportable_help);
+  actions[create_ecc_key] = [&](Client& c) { cmd_create_ecc_key(c, key_name, exportable); return 0; };
 
   RsaOptions rsa;
   auto* create_rsa_key = add("create-rsa-key",
                              "Create an RSA key pair (2048 bits by default), for encryption with PKCS#1 v1.5 "
                              "unless told otherwise");
   create_rsa_key->add_option("-k,--key-name", rsa.key_name, "name of the key")->required();
-  create_rsa_key->add_flag("-s,--for-signing", rsa.for_signing,
+  create_rsa_key->add_flag("-s,--for-signing", rsa.policy.for_signing,
                            "create a signing key (PKCS#1 v1.5, SHA-256); takes priority over --for-signing-pss");
-  create_rsa_key->add_flag("-r,--for-signing-pss", rsa.for_signing_pss, "create a signing key (PSS, SHA-256)");
+  create_rsa_key->add_flag("-r,--for-signing-pss", rsa.policy.for_signing_pss, "create a signing key (PSS, SHA-256)");
   create_rsa_key->add_option("-b,--bits", rsa.bits, "key size in bits (default 2048)");
-  create_rsa_key->add_flag("-o,--oaep", rsa.oaep, "encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
+  create_rsa_key->add_flag("-o,--oaep", rsa.policy.oaep,
+                           "encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
+  create_rsa_key->add_flag("--exportable", rsa.exportable, exportable_help);
   actions[create_rsa_key] = [&](Client& c) { cmd_create_rsa_key(c, rsa); return 0; };
+
+  ImportOptions import;
+  auto* import_key = add("import-key",
+                         "Import a key pair or public key (RSA or elliptic curve) from a PEM or DER file; the "
+                         "policy is that of create-rsa-key / create-ecc-key");
+  import_key->add_option("-k,--key-name", import.key_name, "name of the key")->required();
+  import_key->add_option("-f,--file", import.file,
+                         "PEM or DER file: PKCS#8, PKCS#1 or SEC1 private key, SubjectPublicKeyInfo or PKCS#1 "
+                         "public key; - reads standard input")
+      ->required();
+  import_key->add_flag("-s,--for-signing", import.policy.for_signing,
+                       "RSA: a signing key (PKCS#1 v1.5, SHA-256); takes priority over --for-signing-pss");
+  import_key->add_flag("-r,--for-signing-pss", import.policy.for_signing_pss, "RSA: a signing key (PSS, SHA-256)");
+  import_key->add_flag("-o,--oaep", import.policy.oaep,
+                       "RSA: an encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
+  import_key->add_flag("--exportable", import.exportable, exportable_help);
+  actions[import_key] = [&](Client& c) { cmd_import_key(c, import); return 0; };
 
   bool pkcs1 = false;
   auto* export_public_key = add("export-public-key", "Export the public part of a key in PEM format");
@@ -302,7 +489,71 @@ int main(int argc, char** argv) {
   export_public_key->add_flag("--pkcs1", pkcs1, "export an RSA key as PKCS#1 RSAPublicKey");
   actions[export_public_key] = [&](Client& c) { cmd_export_public_key(c, key_name, pkcs1); return 0; };
 
+  bool psa_format = false;
+  bool export_pkcs1 = false;
+  auto* export_key = add("export-key",
+                         "Export a key (it needs the export usage flag, see --exportable): key pairs as PKCS#8 "
+                         "PEM, public keys as export-public-key prints them");
+  export_key->add_option("-k,--key-name", key_name, "name of the key")->required();
+  export_key->add_flag("--pkcs1", export_pkcs1, "export an RSA key as PKCS#1 (RSA PRIVATE KEY / RSA PUBLIC KEY)");
+  export_key->add_flag("--psa", psa_format, "print the PSA export format (any key type) in base64");
+  actions[export_key] = [&](Client& c) { cmd_export_key(c, key_name, export_pkcs1, psa_format); return 0; };
+
   std::string input;
+  auto* encrypt = add("encrypt", "Encrypt a string with the algorithm of the key (prints base64 ciphertext)");
+  encrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
+  encrypt->add_option("input-data", input, "plaintext string")->required();
+  actions[encrypt] = [&](Client& c) { cmd_encrypt(c, key_name, input); return 0; };
+
+  auto* decrypt = add("decrypt", "Decrypt base64 ciphertext with the algorithm of the key (prints the plaintext)");
+  decrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
+  decrypt->add_option("input-data", input, "base64 ciphertext, as printed by encrypt")->required();
+  actions[decrypt] = [&](Client& c) { cmd_decrypt(c, key_name, input); return 0; };
+
+  std::string hash_alg = "sha256";
+  auto* hash = add("hash", "Hash a string, or standard input, with the service (prints lowercase hex)");
+  hash->add_option("-a,--alg", hash_alg,
+                   "hash algorithm: sha224, sha256 (default), sha384, sha512, sha512-224, sha512-256, sha3-224, "
+                   "sha3-256, sha3-384, sha3-512, sha1, md5, md4, md2, ripemd160");
+  auto* hash_input = hash->add_option("input-data", input, "string to hash (default: standard input)");
+  actions[hash] = [&](Client& c) {
+    cmd_hash(c, hash_alg, hash_input->count() > 0 ? &input : nullptr);
+    return 0;
+  };
+
+  parsec::cli::CsrFields csr_fields;
+  std::string cn, locality, organization, unit, state, country, serial;
+  auto* create_csr = add("create-csr",
+                         "Create a certificate signing request (PKCS#10, PEM) for a signing key; the service signs it");
+  create_csr->add_option("-k,--key-name", key_name, "name of the signing key (RSA or elliptic curve)")->required();
+  auto* csr_cn = create_csr->add_option("--cn", cn, "common name (CN) of the subject");
+  auto* csr_l = create_csr->add_option("--l", locality, "locality name (L) of the subject");
+  auto* csr_o = create_csr->add_option("--o", organization, "organization name (O) of the subject");
+  auto* csr_ou = create_csr->add_option("--ou", unit, "organizational unit name (OU) of the subject");
+  auto* csr_st = create_csr->add_option("--st", state, "state or province name (ST) of the subject");
+  auto* csr_c = create_csr->add_option("--c", country, "country name (C, two letters) of the subject");
+  auto* csr_serial = create_csr->add_option("--serialNumber", serial, "serial number (serialNumber) of the subject");
+  create_csr
+      ->add_option("--san", csr_fields.subject_alt_names,
+                   "subject alternative name: a DNS name or an IP address; repeat for several")
+      ->allow_extra_args(false);
+  actions[create_csr] = [&](Client& c) {
+    auto set = [](CLI::Option* o, const std::string& v, std::optional<std::string>& field) {
+      if (o->count() > 0) {
+        field = v;
+      }
+    };
+    set(csr_cn, cn, csr_fields.common_name);
+    set(csr_l, locality, csr_fields.locality);
+    set(csr_o, organization, csr_fields.organization);
+    set(csr_ou, unit, csr_fields.organizational_unit);
+    set(csr_st, state, csr_fields.state);
+    set(csr_c, country, csr_fields.country);
+    set(csr_serial, serial, csr_fields.serial_number);
+    cmd_create_csr(c, key_name, csr_fields);
+    return 0;
+  };
+
   auto* sign = add("sign", "Sign a string with the algorithm of the key (prints a base64 signature)");
   sign->add_option("-k,--key-name", key_name, "name of the key")->required();
   sign->add_option("input-data", input, "UTF-8 text to sign")->required();

@@ -131,6 +131,13 @@ std::unique_ptr<Backends> Backends::create(const Config& config, std::string& er
     ctx.buffer_size_limit = config.buffer_size_limit;
     ctx.settings = pc.settings;
     auto made = make_provider(pc, ctx, error);
+#ifdef PARSEC_WITH_TPM
+    if (!made.ok() && pc.id == ProviderId::Tpm && made.status() == provider::kTpmSkipped) {
+      spdlog::warn("{}", error);
+      error.clear();
+      continue;
+    }
+#endif
     if (!made.ok()) {
       return nullptr;
     }
@@ -144,6 +151,10 @@ std::unique_ptr<Backends> Backends::create(const Config& config, std::string& er
     spdlog::info("provider \"{}\" ({}, id {}) ready, key store {}", pc.name, pc.provider_type,
                  static_cast<int>(pc.id), km->sqlite_db_path);
     b->providers_.push_back(std::move(e));
+  }
+  if (b->providers_.empty()) {
+    error = "no crypto provider could be started (every [[provider]] was skipped)";
+    return nullptr;
   }
   return b;
 }

@@ -9,12 +9,28 @@
 #include <openssl/x509.h>
 
 #include "list_keys.pb.h"
+#include "list_opcodes.pb.h"
+#include "psa_aead_decrypt.pb.h"
+#include "psa_aead_encrypt.pb.h"
+#include "psa_asymmetric_decrypt.pb.h"
+#include "psa_asymmetric_encrypt.pb.h"
+#include "psa_cipher_decrypt.pb.h"
+#include "psa_cipher_encrypt.pb.h"
 #include "psa_destroy_key.pb.h"
+#include "psa_export_key.pb.h"
 #include "psa_export_public_key.pb.h"
 #include "psa_generate_key.pb.h"
+#include "psa_generate_random.pb.h"
+#include "psa_hash_compare.pb.h"
+#include "psa_hash_compute.pb.h"
 #include "psa_import_key.pb.h"
+#include "psa_mac_compute.pb.h"
+#include "psa_mac_verify.pb.h"
+#include "psa_raw_key_agreement.pb.h"
 #include "psa_sign_hash.pb.h"
+#include "psa_sign_message.pb.h"
 #include "psa_verify_hash.pb.h"
+#include "psa_verify_message.pb.h"
 
 namespace parsec::e2e {
 
@@ -199,6 +215,184 @@ bool openssl_verify_rsa(const std::string& der, const std::string& digest, const
   EVP_PKEY_CTX_free(ctx);
   EVP_PKEY_free(pkey);
   return ok;
+}
+
+// ---- the other crypto operations -------------------------------------------------
+
+namespace {
+
+// unwrap replaces a successful call's body by one field of its Result.
+template <typename ResultMsg, typename Field>
+Call unwrap(Call c, Field field) {
+  if (c.status == Status::Success) {
+    ResultMsg r;
+    if (!r.ParseFromString(c.body)) {
+      c.status = Status::DeserializingBodyFailed;
+      c.body.clear();
+      return c;
+    }
+    c.body = (r.*field)();
+  }
+  return c;
+}
+
+Call app_call(const App& app, Opcode opcode, const google::protobuf::MessageLite& op) {
+  return call(app.socket, opcode, app.provider, app.auth, app.auth_bytes(), op);
+}
+
+}  // namespace
+
+Call export_key(const App& app, const std::string& key) {
+  psa_export_key::Operation op;
+  op.set_key_name(key);
+  return unwrap<psa_export_key::Result>(app_call(app, Opcode::PsaExportKey, op), &psa_export_key::Result::data);
+}
+
+Call sign_message(const App& app, const std::string& key, const Algorithm::AsymmetricSignature& alg,
+                  const std::string& message) {
+  psa_sign_message::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_message(message);
+  return unwrap<psa_sign_message::Result>(app_call(app, Opcode::PsaSignMessage, op),
+                                          &psa_sign_message::Result::signature);
+}
+
+Call verify_message(const App& app, const std::string& key, const Algorithm::AsymmetricSignature& alg,
+                    const std::string& message, const std::string& signature) {
+  psa_verify_message::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_message(message);
+  op.set_signature(signature);
+  return app_call(app, Opcode::PsaVerifyMessage, op);
+}
+
+Call asymmetric_encrypt(const App& app, const std::string& key, const Algorithm::AsymmetricEncryption& alg,
+                        const std::string& plaintext, const std::string& salt) {
+  psa_asymmetric_encrypt::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_plaintext(plaintext);
+  op.set_salt(salt);
+  return unwrap<psa_asymmetric_encrypt::Result>(app_call(app, Opcode::PsaAsymmetricEncrypt, op),
+                                                &psa_asymmetric_encrypt::Result::ciphertext);
+}
+
+Call asymmetric_decrypt(const App& app, const std::string& key, const Algorithm::AsymmetricEncryption& alg,
+                        const std::string& ciphertext, const std::string& salt) {
+  psa_asymmetric_decrypt::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_ciphertext(ciphertext);
+  op.set_salt(salt);
+  return unwrap<psa_asymmetric_decrypt::Result>(app_call(app, Opcode::PsaAsymmetricDecrypt, op),
+                                                &psa_asymmetric_decrypt::Result::plaintext);
+}
+
+Call aead_encrypt(const App& app, const std::string& key, const Algorithm::Aead& alg, const std::string& nonce,
+                  const std::string& additional_data, const std::string& plaintext) {
+  psa_aead_encrypt::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_nonce(nonce);
+  op.set_additional_data(additional_data);
+  op.set_plaintext(plaintext);
+  return unwrap<psa_aead_encrypt::Result>(app_call(app, Opcode::PsaAeadEncrypt, op),
+                                          &psa_aead_encrypt::Result::ciphertext);
+}
+
+Call aead_decrypt(const App& app, const std::string& key, const Algorithm::Aead& alg, const std::string& nonce,
+                  const std::string& additional_data, const std::string& ciphertext) {
+  psa_aead_decrypt::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_nonce(nonce);
+  op.set_additional_data(additional_data);
+  op.set_ciphertext(ciphertext);
+  return unwrap<psa_aead_decrypt::Result>(app_call(app, Opcode::PsaAeadDecrypt, op),
+                                          &psa_aead_decrypt::Result::plaintext);
+}
+
+Call cipher_encrypt(const App& app, const std::string& key, Algorithm::Cipher alg, const std::string& plaintext) {
+  psa_cipher_encrypt::Operation op;
+  op.set_key_name(key);
+  op.set_alg(alg);
+  op.set_plaintext(plaintext);
+  return unwrap<psa_cipher_encrypt::Result>(app_call(app, Opcode::PsaCipherEncrypt, op),
+                                            &psa_cipher_encrypt::Result::ciphertext);
+}
+
+Call cipher_decrypt(const App& app, const std::string& key, Algorithm::Cipher alg, const std::string& ciphertext) {
+  psa_cipher_decrypt::Operation op;
+  op.set_key_name(key);
+  op.set_alg(alg);
+  op.set_ciphertext(ciphertext);
+  return unwrap<psa_cipher_decrypt::Result>(app_call(app, Opcode::PsaCipherDecrypt, op),
+                                            &psa_cipher_decrypt::Result::plaintext);
+}
+
+Call mac_compute(const App& app, const std::string& key, const Algorithm::Mac& alg, const std::string& input) {
+  psa_mac_compute::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_input(input);
+  return unwrap<psa_mac_compute::Result>(app_call(app, Opcode::PsaMacCompute, op), &psa_mac_compute::Result::mac);
+}
+
+Call mac_verify(const App& app, const std::string& key, const Algorithm::Mac& alg, const std::string& input,
+                const std::string& mac) {
+  psa_mac_verify::Operation op;
+  op.set_key_name(key);
+  *op.mutable_alg() = alg;
+  op.set_input(input);
+  op.set_mac(mac);
+  return app_call(app, Opcode::PsaMacVerify, op);
+}
+
+Call raw_key_agreement(const App& app, const std::string& private_key, Algorithm::KeyAgreement::Raw alg,
+                       const std::string& peer_key) {
+  psa_raw_key_agreement::Operation op;
+  op.set_alg(alg);
+  op.set_private_key_name(private_key);
+  op.set_peer_key(peer_key);
+  return unwrap<psa_raw_key_agreement::Result>(app_call(app, Opcode::PsaRawKeyAgreement, op),
+                                               &psa_raw_key_agreement::Result::shared_secret);
+}
+
+Call hash_compute(const App& app, Algorithm::Hash alg, const std::string& input) {
+  psa_hash_compute::Operation op;
+  op.set_alg(alg);
+  op.set_input(input);
+  return unwrap<psa_hash_compute::Result>(app_call(app, Opcode::PsaHashCompute, op), &psa_hash_compute::Result::hash);
+}
+
+Call hash_compare(const App& app, Algorithm::Hash alg, const std::string& input, const std::string& hash) {
+  psa_hash_compare::Operation op;
+  op.set_alg(alg);
+  op.set_input(input);
+  op.set_hash(hash);
+  return app_call(app, Opcode::PsaHashCompare, op);
+}
+
+Call can_do(const App& app, can_do_crypto::CheckType check, const psa_key_attributes::KeyAttributes& attrs) {
+  can_do_crypto::Operation op;
+  op.set_check_type(check);
+  *op.mutable_attributes() = attrs;
+  return app_call(app, Opcode::CanDoCrypto, op);
+}
+
+Call generate_random(const App& app, uint64_t size) {
+  psa_generate_random::Operation op;
+  op.set_size(size);
+  return unwrap<psa_generate_random::Result>(app_call(app, Opcode::PsaGenerateRandom, op),
+                                             &psa_generate_random::Result::random_bytes);
+}
+
+Call opcodes_of(const std::string& socket, uint32_t provider_id) {
+  list_opcodes::Operation op;
+  op.set_provider_id(provider_id);
+  return call(socket, Opcode::ListOpcodes, 0, AuthType::NoAuth, "", op);
 }
 
 }  // namespace parsec::e2e

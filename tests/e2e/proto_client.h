@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "can_do_crypto.pb.h"
 #include "harness.h"
 #include "psa_algorithm.pb.h"
 #include "psa_key_attributes.pb.h"
@@ -55,5 +56,44 @@ bool openssl_verify_ecdsa(const std::string& point, int curve_bits, const std::s
                           const std::string& raw_sig);
 bool openssl_verify_rsa(const std::string& rsa_public_der, const std::string& digest, const std::string& sig,
                         bool pss, int hash_bits);
+
+// ---- the other crypto operations, as `app` on its provider ---------------------
+// Each returns the status and, on success, the result's payload field in
+// `body` (the operations with an empty result leave it empty).
+Call export_key(const App& app, const std::string& key);  // body = key material
+Call sign_message(const App& app, const std::string& key, const psa_algorithm::Algorithm::AsymmetricSignature& alg,
+                  const std::string& message);  // body = signature
+Call verify_message(const App& app, const std::string& key,
+                    const psa_algorithm::Algorithm::AsymmetricSignature& alg, const std::string& message,
+                    const std::string& signature);
+Call asymmetric_encrypt(const App& app, const std::string& key,
+                        const psa_algorithm::Algorithm::AsymmetricEncryption& alg, const std::string& plaintext,
+                        const std::string& salt = "");  // body = ciphertext
+Call asymmetric_decrypt(const App& app, const std::string& key,
+                        const psa_algorithm::Algorithm::AsymmetricEncryption& alg, const std::string& ciphertext,
+                        const std::string& salt = "");  // body = plaintext
+Call aead_encrypt(const App& app, const std::string& key, const psa_algorithm::Algorithm::Aead& alg,
+                  const std::string& nonce, const std::string& additional_data,
+                  const std::string& plaintext);  // body = ciphertext || tag
+Call aead_decrypt(const App& app, const std::string& key, const psa_algorithm::Algorithm::Aead& alg,
+                  const std::string& nonce, const std::string& additional_data,
+                  const std::string& ciphertext);  // body = plaintext
+Call cipher_encrypt(const App& app, const std::string& key, psa_algorithm::Algorithm::Cipher alg,
+                    const std::string& plaintext);  // body = IV || ciphertext
+Call cipher_decrypt(const App& app, const std::string& key, psa_algorithm::Algorithm::Cipher alg,
+                    const std::string& ciphertext);  // body = plaintext
+Call mac_compute(const App& app, const std::string& key, const psa_algorithm::Algorithm::Mac& alg,
+                 const std::string& input);  // body = MAC
+Call mac_verify(const App& app, const std::string& key, const psa_algorithm::Algorithm::Mac& alg,
+                const std::string& input, const std::string& mac);
+Call raw_key_agreement(const App& app, const std::string& private_key, psa_algorithm::Algorithm::KeyAgreement::Raw alg,
+                       const std::string& peer_key);  // body = shared secret
+Call hash_compute(const App& app, psa_algorithm::Algorithm::Hash alg, const std::string& input);  // body = hash
+Call hash_compare(const App& app, psa_algorithm::Algorithm::Hash alg, const std::string& input,
+                  const std::string& hash);
+Call can_do(const App& app, can_do_crypto::CheckType check, const psa_key_attributes::KeyAttributes& attrs);
+Call generate_random(const App& app, uint64_t size);  // body = random bytes
+// opcodes_of asks the core provider for `provider_id`'s opcodes.
+Call opcodes_of(const std::string& socket, uint32_t provider_id);  // body = list_opcodes.Result
 
 }  // namespace parsec::e2e

@@ -2,13 +2,16 @@
 // contract here.
 #include "psa_engine.h"
 
+#include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
 
 #include <algorithm>
-#include <array>
+#include <limits>
 #include <new>
+#include <optional>
 #include <stdexcept>
 
+#include "psa_capabilities.h"
 #include "psa_convert.h"
 #include "psa_core.h"
 
@@ -17,9 +20,6 @@ namespace {
 
 using psa_key_attributes::KeyType;
 
-constexpr std::array<uint32_t, 4> kRsaBits = {1024, 2048, 3072, 4096};
-constexpr std::array<uint32_t, 2> kEccSecpR1Bits = {256, 384};
-
 // Random bytes are produced in chunks, releasing the process-wide lock in
 // between, so that a megabyte request does not stall every other key
 // operation; 1024 is the CTR-DRBG's largest single request.
@@ -27,56 +27,6 @@ constexpr size_t kRandomChunk = 1024;
 
 // Guarded by the PsaLock.
 bool g_core_claimed = false;
-
-template <size_t N>
-bool contains(const std::array<uint32_t, N>& values, uint64_t v) {
-  return std::find(values.begin(), values.end(), v) != values.end();
-}
-
-enum class Creation { Generate, Import };
-
-// check_slice_support admits the key types and sizes served today: SECP_R1
-// P-256/P-384 and RSA 1024/2048/3072/4096, key pairs (generate, import) and
-// public keys (import). `key_bits` 0 only makes sense for an import, where
-// the size comes from the data and is checked by check_imported_size.
-Status check_slice_support(const KeyAttributes& attributes, Creation how) {
-  const KeyType& type = attributes.key_type();
-  const uint32_t bits = attributes.key_bits();
-  const bool is_public = type.has_rsa_public_key() || type.has_ecc_public_key() || type.has_dh_public_key();
-  if (how == Creation::Generate && is_public) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  if (how == Creation::Generate && bits == 0 && (type.has_rsa_key_pair() || type.has_ecc_key_pair())) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  if (type.has_rsa_key_pair() || type.has_rsa_public_key()) {
-    return bits == 0 || contains(kRsaBits, bits) ? Status::Success : Status::PsaErrorInvalidArgument;
-  }
-  if (type.has_ecc_key_pair() || type.has_ecc_public_key()) {
-    const auto family =
-        type.has_ecc_key_pair() ? type.ecc_key_pair().curve_family() : type.ecc_public_key().curve_family();
-    if (family == psa_key_attributes::KeyType_EccFamily_ECC_FAMILY_NONE) {
-      return Status::PsaErrorInvalidArgument;
-    }
-    if (family != psa_key_attributes::KeyType_EccFamily_SECP_R1) {
-      return Status::PsaErrorNotSupported;
-    }
-    return bits == 0 || contains(kEccSecpR1Bits, bits) ? Status::Success : Status::PsaErrorNotSupported;
-  }
-  if (type.variant_case() == KeyType::VARIANT_NOT_SET) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  return Status::PsaErrorNotSupported;
-}
-
-// check_imported_size applies the size rules of check_slice_support to the
-// size PSA found in the data.
-Status check_imported_size(const KeyType& type, size_t bits) {
-  if (type.has_rsa_key_pair() || type.has_rsa_public_key()) {
-    return contains(kRsaBits, bits) ? Status::Success : Status::PsaErrorInvalidArgument;
-  }
-  return contains(kEccSecpR1Bits, bits) ? Status::Success : Status::PsaErrorNotSupported;
-}
 
 const uint8_t* bytes_of(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
@@ -112,6 +62,99 @@ Status key_status(psa_status_t s) {
 void set_persistent_id(PsaAttributes& attrs, psa_key_id_t id) {
   psa_set_key_id(attrs.get(), id);
   psa_set_key_lifetime(attrs.get(), PSA_KEY_LIFETIME_PERSISTENT);
+}
+
+Result<psa_key_id_t> id_of(const Bytes& key_ref) {
+  const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
+  if (!id) {
+    return Status::PsaErrorInvalidHandle;
+  }
+  return *id;
+}
+
+// input is the pointer PSA gets for an input that may be empty: PSA accepts
+// a null pointer with length 0, and an empty std::string's data() would do
+// too, but null states the intent.
+const uint8_t* input(const std::string& s) { return s.empty() ? nullptr : bytes_of(s); }
+
+// Input sizes come from a request body (at most body_len_limit), so the
+// additions below cannot overflow in practice; the check keeps it so.
+constexpr size_t kMaxInput = std::numeric_limits<size_t>::max() / 2;
+
+// OutputBuffer is a PSA output buffer. Buffers for secret results
+// (Sensitivity::Secret) are wiped whenever they are released: on
+// destruction, and beyond the used length when handed over, so that neither a
+// failed call nor the spare capacity of the result leaves a copy behind.
+enum class Sensitivity { Public, Secret };
+
+class OutputBuffer {
+ public:
+  explicit OutputBuffer(Sensitivity sensitivity) : secret_(sensitivity == Sensitivity::Secret) {}
+  ~OutputBuffer() { wipe(0); }
+  OutputBuffer(const OutputBuffer&) = delete;
+  OutputBuffer& operator=(const OutputBuffer&) = delete;
+
+  // allocate sizes the buffer (at least one byte, so data() is never null).
+  Status allocate(size_t n) {
+    try {
+      buf_.resize(std::max<size_t>(n, 1));
+    } catch (const std::bad_alloc&) {
+      return Status::PsaErrorInsufficientMemory;
+    } catch (const std::length_error&) {
+      return Status::PsaErrorInsufficientMemory;
+    }
+    return Status::Success;
+  }
+  uint8_t* data() { return buf_.data(); }
+  size_t size() const { return buf_.size(); }
+
+  // release hands over the first `length` bytes.
+  Bytes release(size_t length) {
+    length = std::min(length, buf_.size());
+    wipe(length);
+    buf_.resize(length);
+    Bytes out = std::move(buf_);
+    buf_.clear();
+    return out;
+  }
+
+ private:
+  void wipe(size_t from) {
+    if (secret_ && buf_.size() > from) {
+      mbedtls_platform_zeroize(buf_.data() + from, buf_.size() - from);
+    }
+  }
+
+  const bool secret_;
+  Bytes buf_;
+};
+
+// decryption_status maps a failed psa_asymmetric_decrypt. A failure that
+// depends on the ciphertext (bad padding, a ciphertext made for another key,
+// a ciphertext longer or shorter than the modulus, an OAEP label mismatch)
+// is answered with one status, PsaErrorInvalidPadding, so that the answer
+// never tells which check failed: that is the padding oracle of upstream
+// issue #619 (see docs/padding-oracle.md). Failures that do not depend on the
+// ciphertext (no key, storage, memory, entropy for blinding) keep their own
+// status.
+Status decryption_status(psa_status_t s) {
+  switch (s) {
+    case PSA_ERROR_INVALID_HANDLE:
+      return Status::PsaErrorDoesNotExist;
+    case PSA_ERROR_NOT_PERMITTED:
+    case PSA_ERROR_NOT_SUPPORTED:
+    case PSA_ERROR_INSUFFICIENT_MEMORY:
+    case PSA_ERROR_INSUFFICIENT_ENTROPY:
+    case PSA_ERROR_STORAGE_FAILURE:
+    case PSA_ERROR_DATA_CORRUPT:
+    case PSA_ERROR_DATA_INVALID:
+    case PSA_ERROR_HARDWARE_FAILURE:
+    case PSA_ERROR_COMMUNICATION_FAILURE:
+    case PSA_ERROR_BAD_STATE:
+      return status_from_psa(s);
+    default:
+      return Status::PsaErrorInvalidPadding;
+  }
 }
 
 }  // namespace
@@ -160,7 +203,7 @@ void PsaEngine::release_id(psa_key_id_t id) {
 }
 
 Result<NewKey> PsaEngine::generate_key(const KeyAttributes& attributes, StorageTxn& txn) {
-  PARSEC_TRY(check_slice_support(attributes, Creation::Generate));
+  PARSEC_TRY(check_creation(attributes, Creation::Generate));
   PsaAttributes psa_attrs;
   PARSEC_TRY(to_psa_attributes(attributes, psa_attrs));
 
@@ -183,7 +226,7 @@ Result<NewKey> PsaEngine::generate_key(const KeyAttributes& attributes, StorageT
 }
 
 Result<NewKey> PsaEngine::import_key(const KeyAttributes& attributes, const std::string& data, StorageTxn& txn) {
-  PARSEC_TRY(check_slice_support(attributes, Creation::Import));
+  PARSEC_TRY(check_creation(attributes, Creation::Import));
   PsaAttributes psa_attrs;
   PARSEC_TRY(to_psa_attributes(attributes, psa_attrs));
 
@@ -290,6 +333,325 @@ Status PsaEngine::verify_hash(const Bytes& key_ref, const psa_algorithm::Algorit
   PsaLock lock(storage_);
   return key_status(
       psa_verify_hash(*id, *psa_alg, bytes_of(hash), hash.size(), bytes_of(signature), signature.size()));
+}
+
+Result<Bytes> PsaEngine::export_key(const Bytes& key_ref) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  OutputBuffer out(Sensitivity::Secret);
+  size_t length = 0;
+  PsaLock lock(storage_);
+  PsaAttributes attrs;
+  psa_status_t s = psa_get_key_attributes(*id, attrs.get());
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  PARSEC_TRY(out.allocate(PSA_EXPORT_KEY_OUTPUT_SIZE(psa_get_key_type(attrs.get()), psa_get_key_bits(attrs.get()))));
+  s = psa_export_key(*id, out.data(), out.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return out.release(length);
+}
+
+Result<Bytes> PsaEngine::sign_message(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
+                                      const std::string& message) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (!PSA_ALG_IS_HASH_AND_SIGN(*psa_alg)) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  Bytes signature(PSA_SIGNATURE_MAX_SIZE);
+  size_t length = 0;
+  {
+    PsaLock lock(storage_);
+    const psa_status_t s = psa_sign_message(*id, *psa_alg, input(message), message.size(), signature.data(),
+                                            signature.size(), &length);
+    if (s != PSA_SUCCESS) {
+      return key_status(s);
+    }
+  }
+  signature.resize(length);
+  return signature;
+}
+
+Status PsaEngine::verify_message(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
+                                 const std::string& message, const std::string& signature) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (!PSA_ALG_IS_HASH_AND_SIGN(*psa_alg)) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  PsaLock lock(storage_);
+  return key_status(psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature),
+                                       signature.size()));
+}
+
+Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref,
+                                            const psa_algorithm::Algorithm_AsymmetricEncryption& alg,
+                                            const std::string& plaintext, const std::string& salt) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_encryption_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  Bytes ciphertext(PSA_ASYMMETRIC_ENCRYPT_OUTPUT_MAX_SIZE);
+  size_t length = 0;
+  {
+    PsaLock lock(storage_);
+    const psa_status_t s = psa_asymmetric_encrypt(*id, *psa_alg, input(plaintext), plaintext.size(), input(salt),
+                                                  salt.size(), ciphertext.data(), ciphertext.size(), &length);
+    if (s != PSA_SUCCESS) {
+      return key_status(s);
+    }
+  }
+  ciphertext.resize(length);
+  return ciphertext;
+}
+
+Result<Bytes> PsaEngine::asymmetric_decrypt(const Bytes& key_ref,
+                                            const psa_algorithm::Algorithm_AsymmetricEncryption& alg,
+                                            const std::string& ciphertext, const std::string& salt) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_encryption_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  OutputBuffer plaintext(Sensitivity::Secret);
+  PARSEC_TRY(plaintext.allocate(PSA_ASYMMETRIC_DECRYPT_OUTPUT_MAX_SIZE));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  // A public key has nothing to decrypt with; that depends on the key alone,
+  // so it is told apart from the failures of the decryption itself.
+  PsaAttributes attrs;
+  const psa_status_t got = psa_get_key_attributes(*id, attrs.get());
+  if (got != PSA_SUCCESS) {
+    return key_status(got);
+  }
+  if (!PSA_KEY_TYPE_IS_KEY_PAIR(psa_get_key_type(attrs.get()))) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  const psa_status_t s = psa_asymmetric_decrypt(*id, *psa_alg, input(ciphertext), ciphertext.size(), input(salt),
+                                                salt.size(), plaintext.data(), plaintext.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return decryption_status(s);
+  }
+  return plaintext.release(length);
+}
+
+Result<Bytes> PsaEngine::aead_encrypt(const Bytes& key_ref, const psa_algorithm::Algorithm_Aead& alg,
+                                      const std::string& nonce, const std::string& additional_data,
+                                      const std::string& plaintext) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_aead_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (plaintext.size() > kMaxInput) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  OutputBuffer ciphertext(Sensitivity::Public);
+  PARSEC_TRY(ciphertext.allocate(PSA_AEAD_ENCRYPT_OUTPUT_MAX_SIZE(plaintext.size())));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  const psa_status_t s =
+      psa_aead_encrypt(*id, *psa_alg, input(nonce), nonce.size(), input(additional_data), additional_data.size(),
+                       input(plaintext), plaintext.size(), ciphertext.data(), ciphertext.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return ciphertext.release(length);
+}
+
+Result<Bytes> PsaEngine::aead_decrypt(const Bytes& key_ref, const psa_algorithm::Algorithm_Aead& alg,
+                                      const std::string& nonce, const std::string& additional_data,
+                                      const std::string& ciphertext) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_aead_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  OutputBuffer plaintext(Sensitivity::Secret);
+  PARSEC_TRY(plaintext.allocate(PSA_AEAD_DECRYPT_OUTPUT_MAX_SIZE(ciphertext.size())));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  const psa_status_t s =
+      psa_aead_decrypt(*id, *psa_alg, input(nonce), nonce.size(), input(additional_data), additional_data.size(),
+                       input(ciphertext), ciphertext.size(), plaintext.data(), plaintext.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return plaintext.release(length);
+}
+
+Result<Bytes> PsaEngine::cipher_encrypt(const Bytes& key_ref, psa_algorithm::Algorithm_Cipher alg,
+                                        const std::string& plaintext) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_cipher_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (plaintext.size() > kMaxInput) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  OutputBuffer ciphertext(Sensitivity::Public);
+  PARSEC_TRY(ciphertext.allocate(PSA_CIPHER_ENCRYPT_OUTPUT_MAX_SIZE(plaintext.size())));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  // psa_cipher_encrypt draws the IV from the PSA DRBG and writes it first.
+  const psa_status_t s = psa_cipher_encrypt(*id, *psa_alg, input(plaintext), plaintext.size(), ciphertext.data(),
+                                            ciphertext.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return ciphertext.release(length);
+}
+
+Result<Bytes> PsaEngine::cipher_decrypt(const Bytes& key_ref, psa_algorithm::Algorithm_Cipher alg,
+                                        const std::string& ciphertext) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_cipher_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (ciphertext.size() > kMaxInput) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  OutputBuffer plaintext(Sensitivity::Secret);
+  // One spare block: the padding is checked in a block buffer of its own.
+  PARSEC_TRY(plaintext.allocate(PSA_CIPHER_DECRYPT_OUTPUT_MAX_SIZE(ciphertext.size()) +
+                                PSA_BLOCK_CIPHER_BLOCK_MAX_SIZE));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  const psa_status_t s = psa_cipher_decrypt(*id, *psa_alg, input(ciphertext), ciphertext.size(), plaintext.data(),
+                                            plaintext.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return plaintext.release(length);
+}
+
+Result<Bytes> PsaEngine::mac_compute(const Bytes& key_ref, const psa_algorithm::Algorithm_Mac& alg,
+                                     const std::string& in) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_mac_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  Bytes mac(PSA_MAC_MAX_SIZE);
+  size_t length = 0;
+  {
+    PsaLock lock(storage_);
+    const psa_status_t s = psa_mac_compute(*id, *psa_alg, input(in), in.size(), mac.data(), mac.size(), &length);
+    if (s != PSA_SUCCESS) {
+      return key_status(s);
+    }
+  }
+  mac.resize(length);
+  return mac;
+}
+
+Status PsaEngine::mac_verify(const Bytes& key_ref, const psa_algorithm::Algorithm_Mac& alg, const std::string& in,
+                             const std::string& mac) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_mac_algorithm(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  PsaLock lock(storage_);
+  return key_status(psa_mac_verify(*id, *psa_alg, input(in), in.size(), input(mac), mac.size()));
+}
+
+Result<Bytes> PsaEngine::raw_key_agreement(const Bytes& key_ref, psa_algorithm::Algorithm_KeyAgreement_Raw alg,
+                                           const std::string& peer_key) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.status();
+  }
+  psa_algorithm::Algorithm_KeyAgreement agreement;
+  agreement.set_raw(alg);
+  Result<psa_algorithm_t> psa_alg = to_psa_key_agreement_algorithm(agreement);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  if (*psa_alg == PSA_ALG_FFDH) {
+    return Status::PsaErrorNotSupported;
+  }
+  OutputBuffer secret(Sensitivity::Secret);
+  PARSEC_TRY(secret.allocate(PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE));
+  size_t length = 0;
+  PsaLock lock(storage_);
+  const psa_status_t s = psa_raw_key_agreement(*psa_alg, *id, input(peer_key), peer_key.size(), secret.data(),
+                                               secret.size(), &length);
+  if (s != PSA_SUCCESS) {
+    return key_status(s);
+  }
+  return secret.release(length);
+}
+
+Result<Bytes> PsaEngine::hash_compute(psa_algorithm::Algorithm_Hash alg, const std::string& in) {
+  Result<psa_algorithm_t> psa_alg = to_psa_hash(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  Bytes hash(PSA_HASH_MAX_SIZE);
+  size_t length = 0;
+  {
+    PsaLock lock(storage_);
+    const psa_status_t s = psa_hash_compute(*psa_alg, input(in), in.size(), hash.data(), hash.size(), &length);
+    if (s != PSA_SUCCESS) {
+      return status_from_psa(s);
+    }
+  }
+  hash.resize(length);
+  return hash;
+}
+
+Status PsaEngine::hash_compare(psa_algorithm::Algorithm_Hash alg, const std::string& in, const std::string& hash) {
+  Result<psa_algorithm_t> psa_alg = to_psa_hash(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.status();
+  }
+  PsaLock lock(storage_);
+  return status_from_psa(psa_hash_compare(*psa_alg, input(in), in.size(), input(hash), hash.size()));
 }
 
 Result<Bytes> PsaEngine::generate_random(uint64_t size) {

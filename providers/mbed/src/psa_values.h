@@ -4,7 +4,7 @@
 // Two sides: <psa/crypto.h> declares C functions named psa_sign_hash,
 // psa_generate_key, psa_aead_encrypt... and the operation contracts generate
 // C++ namespaces with exactly those names, so no translation unit can see
-// both. Files on the PSA side (psa_convert, psa_engine) include
+// both. Files on the PSA side (psa_capabilities, psa_convert, psa_engine) include
 // <psa/crypto.h> and only the psa_algorithm / psa_key_attributes contracts;
 // files on the contract side (mbed_crypto_provider, psa_core) include
 // provider.h and only the declaration-free PSA headers used here.

@@ -79,6 +79,43 @@ bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const 
 Bytes ossl_sign(EVP_PKEY* key, const char* md_name, const Bytes& digest, RsaPadding padding,
                 uint32_t ec_bits = 0);
 
+// ---- OpenSSL, beyond P-256/P-384 -------------------------------------------------
+// ossl_ec_public_named parses a PSA public point on the OpenSSL group `group`
+// ("prime256v1", "secp256k1", "brainpoolP256r1", ...).
+EvpPkey ossl_ec_public_named(const char* group, const Bytes& point);
+EvpPkey ossl_generate_named(const char* type, const char* group);  // ("EC", "P-521"), ("X25519", nullptr)
+// ossl_x25519_public / ossl_x25519_private wrap RFC 7748 raw keys.
+EvpPkey ossl_x25519_public(const Bytes& raw);
+Bytes ossl_x25519_raw_private(EVP_PKEY* key);
+Bytes ossl_x25519_raw_public(EVP_PKEY* key);
+// ossl_derive is the ECDH / X25519 shared secret of `own` and `peer`.
+Bytes ossl_derive(EVP_PKEY* own, EVP_PKEY* peer);
+// ossl_verify_raw_pkcs1 checks an RSA PKCS#1 v1.5 signature whose encoded
+// input (DigestInfo || hash, or anything else) is `input`.
+bool ossl_verify_raw_pkcs1(EVP_PKEY* key, const Bytes& input, const Bytes& signature);
+// ossl_rsa_encrypt / ossl_rsa_decrypt: PKCS#1 v1.5 when `oaep_md` is null,
+// otherwise OAEP with that hash (for OAEP and MGF1) and `label`.
+Bytes ossl_rsa_encrypt(EVP_PKEY* key, const char* oaep_md, const Bytes& label, const Bytes& plaintext);
+Bytes ossl_rsa_decrypt(EVP_PKEY* key, const char* oaep_md, const Bytes& label, const Bytes& ciphertext);
+// ossl_raw_rsa is the textbook RSA public operation block^e mod n, used to
+// build ciphertexts with chosen (invalid) padding.
+Bytes ossl_raw_rsa(EVP_PKEY* key, const Bytes& block);
+// ossl_cipher runs the OpenSSL cipher `name` ("AES-128-CBC", "ChaCha20",
+// "DES-EDE3-CBC", ...) once; an empty result means failure.
+Bytes ossl_cipher(const char* name, bool encrypt, const Bytes& key, const Bytes& iv, const Bytes& in, bool padding);
+// ossl_aead_encrypt returns ciphertext || tag for "AES-128-GCM",
+// "ChaCha20-Poly1305" (and "AES-*-CCM" with a 7..13-byte nonce).
+Bytes ossl_aead_encrypt(const char* name, const Bytes& key, const Bytes& nonce, const Bytes& aad, const Bytes& in,
+                        size_t tag_length);
+// ossl_aead_decrypt returns the plaintext, or nullopt if not authentic.
+std::optional<Bytes> ossl_aead_decrypt(const char* name, const Bytes& key, const Bytes& nonce, const Bytes& aad,
+                                       const Bytes& in, size_t tag_length);
+Bytes ossl_hmac(const char* md_name, const Bytes& key, const Bytes& data);
+
+// bytes / str convert between the provider's Bytes and std::string.
+inline Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+inline std::string str(const Bytes& b) { return std::string(b.begin(), b.end()); }
+
 // its_files_in_cwd lists *.psa_its files in the current directory (where
 // Mbed TLS's file backend would write them).
 std::vector<std::string> its_files_in_cwd();

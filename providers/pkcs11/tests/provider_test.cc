@@ -1,0 +1,384 @@
+// The provider in-process against a real SoftHSM token: start-up errors,
+// keys, session recovery, parallel use and reconciliation. Each test process
+// gets its own token store (SoftHSM reads its configuration once, at
+// C_Initialize).
+#include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+
+#include <map>
+#include <thread>
+
+#include "ckr.h"
+#include "parsec/provider/pkcs11.h"
+#include "softhsm_fixture.h"
+
+namespace parsec::provider {
+namespace {
+
+using A = psa_algorithm::Algorithm;
+using testing::Pkcs11Direct;
+using testing::SoftHsm;
+
+constexpr const char* kPin = "unit-PIN-7391";
+constexpr const char* kLabel = "Unit Tests";
+constexpr const char* kOtherLabel = "Other Token";
+
+class TokenEnv : public ::testing::Environment {
+ public:
+  void SetUp() override {
+    hsm = std::make_unique<SoftHsm>();
+    hsm->use();
+    serial = hsm->init_token(kLabel, kPin);
+    hsm->init_token(kOtherLabel, "other-pin-1");
+  }
+  void TearDown() override { hsm.reset(); }
+  std::unique_ptr<SoftHsm> hsm;
+  std::string serial;
+};
+TokenEnv* g_env = static_cast<TokenEnv*>(::testing::AddGlobalTestEnvironment(new TokenEnv));
+
+// In-memory key store blobs.
+class MemStorage : public StorageReader {
+ public:
+  Result<std::optional<Bytes>> get(uint64_t uid) override {
+    auto it = blobs.find(uid);
+    return it == blobs.end() ? std::optional<Bytes>() : std::optional<Bytes>(it->second);
+  }
+  Result<uint64_t> max_uid() override { return blobs.empty() ? 0 : blobs.rbegin()->first; }
+  Result<std::vector<uint64_t>> all_uids() override {
+    std::vector<uint64_t> out;
+    for (auto& [k, v] : blobs) {
+      out.push_back(k);
+    }
+    return out;
+  }
+  std::map<uint64_t, Bytes> blobs;
+};
+
+class MemTxn : public StorageTxn {
+ public:
+  void put(uint64_t uid, const Bytes& data) override { staged_[uid] = data; }
+  void remove(uint64_t uid) override { staged_[uid] = std::nullopt; }
+  std::optional<std::optional<Bytes>> staged(uint64_t uid) const override {
+    auto it = staged_.find(uid);
+    if (it == staged_.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  }
+  void commit(MemStorage& s) {
+    for (auto& [k, v] : staged_) {
+      if (v) {
+        s.blobs[k] = *v;
+      } else {
+        s.blobs.erase(k);
+      }
+    }
+  }
+
+ private:
+  std::map<uint64_t, std::optional<Bytes>> staged_;
+};
+
+ProviderContext context(std::vector<std::pair<std::string, std::string>> settings, StorageReader* storage) {
+  ProviderContext ctx;
+  ctx.instance_name = "pkcs11-provider";
+  ctx.storage = storage;
+  ctx.settings = std::move(settings);
+  return ctx;
+}
+
+std::unique_ptr<Provider> make(StorageReader* storage, std::vector<std::pair<std::string, std::string>> extra = {}) {
+  std::vector<std::pair<std::string, std::string>> s = {
+      {"library_path", SoftHsm::module_path()}, {"token_label", kLabel}, {"user_pin", kPin}};
+  s.insert(s.end(), extra.begin(), extra.end());
+  std::string err;
+  auto p = make_pkcs11_provider(context(s, storage), err);
+  EXPECT_TRUE(p.ok()) << err;
+  return p.ok() ? std::move(*p) : nullptr;
+}
+
+std::string start_error(std::vector<std::pair<std::string, std::string>> settings) {
+  std::string err;
+  auto p = make_pkcs11_provider(context(std::move(settings), nullptr), err);
+  EXPECT_FALSE(p.ok());
+  EXPECT_EQ(err.find(kPin), std::string::npos) << "the PIN leaked into: " << err;
+  return err;
+}
+
+KeyAttributes ecc_key(uint32_t bits, A::Hash hash) {
+  KeyAttributes a;
+  a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
+  a.set_key_bits(bits);
+  auto* f = a.mutable_key_policy()->mutable_key_usage_flags();
+  f->set_sign_hash(true);
+  f->set_verify_hash(true);
+  f->set_sign_message(true);
+  f->set_verify_message(true);
+  a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_ecdsa()
+      ->mutable_hash_alg()->set_specific(hash);
+  return a;
+}
+
+std::string sha256(const std::string& m) {
+  unsigned char out[32];
+  unsigned int n = 0;
+  EVP_Digest(m.data(), m.size(), out, &n, EVP_sha256(), nullptr);
+  return std::string(reinterpret_cast<char*>(out), n);
+}
+
+bool openssl_verify_p256(const Bytes& point, const std::string& digest, const Bytes& raw) {
+  OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
+  OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
+  OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
+  OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
+  EVP_PKEY_CTX* fctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  EVP_PKEY* key = nullptr;
+  bool ok = EVP_PKEY_fromdata_init(fctx) == 1 && EVP_PKEY_fromdata(fctx, &key, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  EVP_PKEY_CTX_free(fctx);
+  OSSL_PARAM_free(params);
+  OSSL_PARAM_BLD_free(bld);
+  if (!ok || raw.size() != 64) {
+    EVP_PKEY_free(key);
+    return false;
+  }
+  ECDSA_SIG* sig = ECDSA_SIG_new();
+  ECDSA_SIG_set0(sig, BN_bin2bn(raw.data(), 32, nullptr), BN_bin2bn(raw.data() + 32, 32, nullptr));
+  unsigned char* der = nullptr;
+  int len = i2d_ECDSA_SIG(sig, &der);
+  ECDSA_SIG_free(sig);
+  EVP_PKEY_CTX* v = EVP_PKEY_CTX_new(key, nullptr);
+  ok = EVP_PKEY_verify_init(v) == 1 &&
+       EVP_PKEY_verify(v, der, static_cast<size_t>(len), reinterpret_cast<const unsigned char*>(digest.data()),
+                       digest.size()) == 1;
+  OPENSSL_free(der);
+  EVP_PKEY_CTX_free(v);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+struct Key {
+  StoredKey stored;
+  Bytes pub;
+};
+
+Key create(Provider& p, MemStorage& storage, const std::string& name, bool commit = true) {
+  MemTxn txn;
+  auto k = p.generate_key(ecc_key(256, A::SHA_256), txn);
+  EXPECT_TRUE(k.ok()) << status_name(k.status());
+  if (commit) {
+    txn.commit(storage);
+  }
+  Key out{StoredKey{name, k->key_ref, k->attributes}, {}};
+  auto pub = p.export_public_key(out.stored);
+  EXPECT_TRUE(pub.ok());
+  out.pub = *pub;
+  return out;
+}
+
+Result<Bytes> sign(Provider& p, const Key& k, const std::string& digest) {
+  psa_sign_hash::Operation op;
+  op.set_key_name(k.stored.name);
+  op.mutable_alg()->mutable_ecdsa()->mutable_hash_alg()->set_specific(A::SHA_256);
+  op.set_hash(digest);
+  return p.sign_hash(k.stored, op);
+}
+
+// Objects on the token whose CKA_ID is `id`.
+size_t objects_with_id(Pkcs11Direct& d, const Bytes& id) {
+  size_t n = 0;
+  for (const auto& o : d.objects()) {
+    n += o.id == std::string(id.begin(), id.end()) ? 1 : 0;
+  }
+  return n;
+}
+
+TEST(Pkcs11Provider, StartUpErrorsNameTheCause) {
+  std::string module = SoftHsm::module_path();
+  EXPECT_NE(start_error({{"token_label", kLabel}}).find("library_path is required"), std::string::npos);
+  EXPECT_NE(start_error({{"library_path", "/nonexistent/libp11.so"}}).find("module not found"), std::string::npos);
+  EXPECT_NE(start_error({{"library_path", PARSEC_P11_NOT_A_MODULE}}).find("is not a PKCS #11 library"),
+            std::string::npos);
+  EXPECT_NE(start_error({{"library_path", module}, {"user_pin", kPin}}).find("several tokens and none chosen"),
+            std::string::npos);
+  EXPECT_NE(start_error({{"library_path", module}, {"serial_number", "0000"}, {"user_pin", kPin}})
+                .find("no initialised token matches serial_number \"0000\""),
+            std::string::npos);
+  std::string wrong = start_error({{"library_path", module}, {"token_label", kLabel}, {"user_pin", "wrong-pin"}});
+  EXPECT_NE(wrong.find("CKR_PIN_INCORRECT"), std::string::npos) << wrong;
+  EXPECT_EQ(wrong.find("wrong-pin"), std::string::npos) << wrong;
+  std::string locked = start_error({{"library_path", PARSEC_P11_FAKE_MODULE}, {"user_pin", kPin}});
+  EXPECT_NE(locked.find("CKR_PIN_LOCKED"), std::string::npos) << locked;
+  EXPECT_NE(locked.find("\"Fake Token\""), std::string::npos) << locked;
+}
+
+TEST(Pkcs11Provider, SelectsTheTokenBySerialNumber) {
+  std::string err;
+  auto p = make_pkcs11_provider(
+      context({{"library_path", SoftHsm::module_path()}, {"serial_number", g_env->serial}, {"user_pin", kPin}},
+              nullptr),
+      err);
+  ASSERT_TRUE(p.ok()) << err;
+  EXPECT_EQ((*p)->info().uuid, "30e39502-eba6-4d60-a4af-c518b7f5e38f");
+}
+
+TEST(Pkcs11Provider, SignaturesVerifyWithOpenSSL) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  Key k = create(*p, storage, "k");
+  ASSERT_EQ(k.pub.size(), 65u);
+  std::string digest = sha256("hello");
+  auto sig = sign(*p, k, digest);
+  ASSERT_TRUE(sig.ok());
+  EXPECT_TRUE(openssl_verify_p256(k.pub, digest, *sig));
+  // The store tag was staged with the first key.
+  EXPECT_EQ(storage.blobs.size(), 1u);
+}
+
+TEST(Pkcs11Provider, RecoversWhenEverySessionIsClosedBehindItsBack) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  Key k = create(*p, storage, "k");
+  std::string digest = sha256("before");
+  ASSERT_TRUE(sign(*p, k, digest).ok());
+  Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, /*finalize=*/false);
+  // Closing every session of the application also logs it out.
+  ASSERT_EQ(direct.fn()->C_CloseAllSessions(direct.slot()), static_cast<CK_RV>(CKR_OK));
+  for (int i = 0; i < 3; ++i) {
+    auto sig = sign(*p, k, digest);
+    ASSERT_TRUE(sig.ok()) << status_name(sig.status());
+    EXPECT_TRUE(openssl_verify_p256(k.pub, digest, *sig));
+  }
+}
+
+TEST(Pkcs11Provider, LogsInAgainAfterALogout) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  Key k = create(*p, storage, "k");
+  std::string digest = sha256("m");
+  ASSERT_TRUE(sign(*p, k, digest).ok());
+  Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, false);
+  ASSERT_EQ(direct.fn()->C_Logout(direct.session()), static_cast<CK_RV>(CKR_OK));
+  auto sig = sign(*p, k, digest);
+  ASSERT_TRUE(sig.ok()) << status_name(sig.status());
+  EXPECT_TRUE(openssl_verify_p256(k.pub, digest, *sig));
+  // New keys can be made again too (private objects need the login).
+  Key k2 = create(*p, storage, "k2");
+  EXPECT_TRUE(sign(*p, k2, digest).ok());
+}
+
+TEST(Pkcs11Provider, EightThreadsSignInParallel) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  Key k = create(*p, storage, "k");
+  std::atomic<int> good{0}, bad{0};
+  std::vector<std::thread> ts;
+  for (int t = 0; t < 8; ++t) {
+    ts.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        std::string digest = sha256("thread " + std::to_string(t) + " message " + std::to_string(i));
+        auto sig = sign(*p, k, digest);
+        (sig.ok() && openssl_verify_p256(k.pub, digest, *sig) ? good : bad)++;
+      }
+    });
+  }
+  for (auto& t : ts) {
+    t.join();
+  }
+  EXPECT_EQ(good.load(), 200);
+  EXPECT_EQ(bad.load(), 0);
+}
+
+TEST(Pkcs11Provider, DestroyAndAbandonEraseTheTokenObjects) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, false);
+  Key k = create(*p, storage, "k");
+  EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 2u);
+  MemTxn txn;
+  EXPECT_EQ(p->destroy_key(k.stored, txn), Status::Success);
+  EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 2u);  // nothing before the commit
+  p->finish_destroy(k.stored);
+  EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 0u);
+  EXPECT_EQ(sign(*p, k, sha256("m")).status(), Status::PsaErrorDoesNotExist);
+  Key k2 = create(*p, storage, "k2", false);
+  p->abandon_key(CreatedKey{k2.stored.key_ref, k2.stored.attributes});
+  EXPECT_EQ(objects_with_id(direct, k2.stored.key_ref), 0u);
+}
+
+TEST(Pkcs11Provider, ReconcileReportsVanishedKeysAndDestroysOrphans) {
+  MemStorage storage;
+  Bytes kept_ref, orphan_ref;
+  {
+    auto p = make(&storage);
+    ASSERT_TRUE(p);
+    kept_ref = create(*p, storage, "kept").stored.key_ref;
+    // A creation whose commit never happened (a crash before it).
+    orphan_ref = create(*p, storage, "orphan", /*commit=*/false).stored.key_ref;
+  }
+  Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, false);
+  // Objects that are not ours, or ours from another key store, stay.
+  direct.generate_ec_p256("someone else's key", "foreign-id");
+  direct.generate_ec_p256("parsec-cpp:0011223344556677:00", "other-store-id");
+  Bytes gone_ref(16, 0xEE);
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  auto missing = p->reconcile({kept_ref, gone_ref});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(*missing, std::vector<Bytes>{gone_ref});
+  EXPECT_EQ(objects_with_id(direct, kept_ref), 2u);
+  EXPECT_EQ(objects_with_id(direct, orphan_ref), 0u);
+  EXPECT_EQ(objects_with_id(direct, Bytes{'f', 'o', 'r', 'e', 'i', 'g', 'n', '-', 'i', 'd'}), 2u);
+  size_t other_store = 0;
+  for (const auto& o : direct.objects()) {
+    other_store += o.id == "other-store-id" ? 1 : 0;
+  }
+  EXPECT_EQ(other_store, 2u);
+}
+
+TEST(Pkcs11Provider, OaepWithLabelRoundTripsAndRefusesAWrongLabel) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  KeyAttributes a;
+  a.mutable_key_type()->mutable_rsa_key_pair();
+  a.set_key_bits(2048);
+  a.mutable_key_policy()->mutable_key_usage_flags()->set_encrypt(true);
+  a.mutable_key_policy()->mutable_key_usage_flags()->set_decrypt(true);
+  a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_encryption()->mutable_rsa_oaep()->set_hash_alg(
+      A::SHA_256);
+  MemTxn txn;
+  auto k = p->generate_key(a, txn);
+  ASSERT_TRUE(k.ok());
+  StoredKey sk{"rsa", k->key_ref, k->attributes};
+  psa_asymmetric_encrypt::Operation e;
+  *e.mutable_alg() = a.key_policy().key_algorithm().asymmetric_encryption();
+  e.set_plaintext("secret message");
+  e.set_salt("the label");
+  auto ct = p->asymmetric_encrypt(sk, e);
+  ASSERT_TRUE(ct.ok()) << status_name(ct.status());
+  ASSERT_EQ(ct->size(), 256u);
+  psa_asymmetric_decrypt::Operation d;
+  *d.mutable_alg() = e.alg();
+  d.set_ciphertext(std::string(ct->begin(), ct->end()));
+  d.set_salt("the label");
+  auto pt = p->asymmetric_decrypt(sk, d);
+  ASSERT_TRUE(pt.ok()) << status_name(pt.status());
+  EXPECT_EQ(std::string(pt->begin(), pt->end()), "secret message");
+  d.set_salt("another label");
+  EXPECT_EQ(p->asymmetric_decrypt(sk, d).status(), Status::PsaErrorInvalidPadding);
+  d.clear_salt();
+  EXPECT_EQ(p->asymmetric_decrypt(sk, d).status(), Status::PsaErrorInvalidPadding);
+}
+
+}  // namespace
+}  // namespace parsec::provider

@@ -1,0 +1,37 @@
+// tpm_config.h - the [[provider]] settings of the TPM provider (spec
+// providers.md 5.5), parsed and checked before anything touches the TPM.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "parsec/interface/result.h"
+#include "secret.h"
+
+namespace parsec::provider::tpm {
+
+struct TpmConfig {
+  // tcti is handed to Tss2_TctiLdr_Initialize as it is: "device:/dev/tpmrm0",
+  // "mssim:host=127.0.0.1,port=2321", "swtpm:path=/run/swtpm.sock",
+  // "tabrmd:bus_type=system"...
+  std::string tcti;
+  SecretBytes owner_auth;        // owner hierarchy password (may be empty)
+  SecretBytes endorsement_auth;  // endorsement hierarchy password (may be empty)
+  bool skip_if_no_tpm = false;
+};
+
+// parse_config reads `settings` (key, TOML value as text). Unknown keys,
+// a missing tcti or owner_hierarchy_auth, an empty tcti, a malformed auth
+// value or a skip_if_no_tpm other than true/false answer InvalidEncoding with
+// `error` naming the key; an auth value never appears in `error`.
+Result<TpmConfig> parse_config(const std::vector<std::pair<std::string, std::string>>& settings,
+                               std::string& error);
+
+// parse_auth decodes an auth value: "str:..." is the literal text after the
+// prefix, "hex:..." hex-encoded bytes, anything else the literal text. The
+// result must fit a TPM2B_AUTH (64 bytes, the largest digest); the TPM itself
+// judges whether it is right. `setting` names the key in `error`.
+Result<SecretBytes> parse_auth(const std::string& value, const std::string& setting, std::string& error);
+
+}  // namespace parsec::provider::tpm

@@ -1,0 +1,1044 @@
+// RSA_padding_{add,check}_PKCS1_OAEP_mgf1 are deprecated in OpenSSL 3.0 but
+// are still the only public constant-time OAEP decoder that takes the result
+// of a raw RSA operation done elsewhere (here: in the TPM).
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
+#include "tpm_convert.h"
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/obj_mac.h>
+#include <openssl/rsa.h>
+#include <tss2/tss2_mu.h>
+
+#include <algorithm>
+#include <cstring>
+#include <memory>
+
+namespace parsec::provider::tpm {
+namespace {
+
+using psa_key_attributes::KeyType;
+
+constexpr TPMA_OBJECT kKeyBase = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
+                                 TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
+constexpr TPMA_OBJECT kImportBase = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
+
+struct BnFree {
+  void operator()(BIGNUM* b) const { BN_clear_free(b); }
+};
+struct GroupFree {
+  void operator()(EC_GROUP* g) const { EC_GROUP_free(g); }
+};
+struct PointFree {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+struct CtxFree {
+  void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
+
+int curve_nid(TPMI_ECC_CURVE c) {
+  switch (c) {
+    case TPM2_ECC_NIST_P192:
+      return NID_X9_62_prime192v1;
+    case TPM2_ECC_NIST_P224:
+      return NID_secp224r1;
+    case TPM2_ECC_NIST_P256:
+      return NID_X9_62_prime256v1;
+    case TPM2_ECC_NIST_P384:
+      return NID_secp384r1;
+    case TPM2_ECC_NIST_P521:
+      return NID_secp521r1;
+    default:
+      return NID_undef;
+  }
+}
+
+const EVP_MD* evp_md(TPMI_ALG_HASH alg) {
+  switch (alg) {
+    case TPM2_ALG_SHA1:
+      return EVP_sha1();
+    case TPM2_ALG_SHA256:
+      return EVP_sha256();
+    case TPM2_ALG_SHA384:
+      return EVP_sha384();
+    case TPM2_ALG_SHA512:
+      return EVP_sha512();
+    default:
+      return nullptr;
+  }
+}
+
+enum class Kind { None, RsaPair, RsaPublic, EccPair, EccPublic };
+
+Kind kind_of(const KeyType& t) {
+  if (t.has_rsa_key_pair()) {
+    return Kind::RsaPair;
+  }
+  if (t.has_rsa_public_key()) {
+    return Kind::RsaPublic;
+  }
+  if (t.has_ecc_key_pair()) {
+    return Kind::EccPair;
+  }
+  if (t.has_ecc_public_key()) {
+    return Kind::EccPublic;
+  }
+  return Kind::None;
+}
+
+bool is_rsa(Kind k) { return k == Kind::RsaPair || k == Kind::RsaPublic; }
+bool is_ecc(Kind k) { return k == Kind::EccPair || k == Kind::EccPublic; }
+
+int ecc_family(const KeyType& t) {
+  return t.has_ecc_key_pair() ? t.ecc_key_pair().curve_family() : t.ecc_public_key().curve_family();
+}
+
+bool rsa_bits_supported(uint32_t bits) { return bits == 1024 || bits == 2048 || bits == 3072 || bits == 4096; }
+
+// sign_hash_ok: a SignHash (policy or request) is `any` or a hash the TPM has.
+bool sign_hash_ok(const Algorithm::AsymmetricSignature::SignHash& h) {
+  if (h.has_any()) {
+    return true;
+  }
+  return h.has_specific() && tpm_hash(h.specific()).ok();
+}
+
+// alg_servable: this provider can run `alg` with a key of kind `k`.
+bool alg_servable(Kind k, const Algorithm& alg) {
+  if (alg.has_asymmetric_signature()) {
+    const auto& s = alg.asymmetric_signature();
+    if (is_rsa(k)) {
+      if (s.has_rsa_pkcs1v15_sign()) {
+        return sign_hash_ok(s.rsa_pkcs1v15_sign().hash_alg());
+      }
+      if (s.has_rsa_pss()) {
+        return sign_hash_ok(s.rsa_pss().hash_alg());
+      }
+      return false;
+    }
+    if (is_ecc(k)) {
+      if (s.has_ecdsa()) {
+        return sign_hash_ok(s.ecdsa().hash_alg());
+      }
+      return s.has_ecdsa_any();
+    }
+    return false;
+  }
+  if (alg.has_asymmetric_encryption()) {
+    const auto& e = alg.asymmetric_encryption();
+    if (!is_rsa(k)) {
+      return false;
+    }
+    if (e.has_rsa_pkcs1v15_crypt()) {
+      return true;
+    }
+    return e.has_rsa_oaep() && tpm_hash(e.rsa_oaep().hash_alg()).ok();
+  }
+  return false;
+}
+
+// compatible: key type / algorithm compatibility (operations.md 11.11) for
+// the RSA and ECC types this provider knows.
+bool compatible(Kind k, const Algorithm& alg) {
+  if (alg.has_asymmetric_signature()) {
+    const auto& s = alg.asymmetric_signature();
+    if (is_rsa(k)) {
+      return s.has_rsa_pkcs1v15_sign() || s.has_rsa_pkcs1v15_sign_raw() || s.has_rsa_pss();
+    }
+    return s.has_ecdsa() || s.has_ecdsa_any() || s.has_deterministic_ecdsa();
+  }
+  if (alg.has_asymmetric_encryption()) {
+    return is_rsa(k);
+  }
+  if (alg.has_key_agreement()) {
+    const auto& ka = alg.key_agreement();
+    const int raw = ka.has_raw() ? ka.raw() : ka.with_key_derivation().ka_alg();
+    return is_ecc(k) && raw == Algorithm::KeyAgreement::ECDH;
+  }
+  return false;
+}
+
+// ---- a small DER reader ---------------------------------------------------------
+class Der {
+ public:
+  Der(const uint8_t* p, size_t n) : p_(p), n_(n) {}
+  bool done() const { return off_ == n_; }
+  // enter reads a SEQUENCE header and returns a reader of its content.
+  bool sequence(Der& inner) {
+    size_t len = 0;
+    if (!header(0x30, len)) {
+      return false;
+    }
+    inner = Der(p_ + off_, len);
+    off_ += len;
+    return true;
+  }
+  // integer reads a non-negative INTEGER, minimal encoding, without the sign
+  // byte.
+  bool integer(const uint8_t*& v, size_t& size) {
+    size_t len = 0;
+    if (!header(0x02, len) || len == 0) {
+      return false;
+    }
+    const uint8_t* c = p_ + off_;
+    if (c[0] & 0x80) {
+      return false;  // negative
+    }
+    if (len > 1 && c[0] == 0 && !(c[1] & 0x80)) {
+      return false;  // not minimal
+    }
+    off_ += len;
+    if (len > 1 && c[0] == 0) {
+      ++c;
+      --len;
+    }
+    v = c;
+    size = len;
+    return true;
+  }
+
+ private:
+  bool header(uint8_t tag, size_t& len) {
+    if (n_ - off_ < 2 || p_[off_] != tag) {
+      return false;
+    }
+    size_t o = off_ + 1;
+    uint8_t first = p_[o++];
+    if (first < 0x80) {
+      len = first;
+    } else {
+      const size_t count = first & 0x7F;
+      if (count == 0 || count > 3 || n_ - o < count) {
+        return false;
+      }
+      len = 0;
+      for (size_t i = 0; i < count; ++i) {
+        len = len << 8 | p_[o++];
+      }
+      if (len < 0x80) {
+        return false;  // not minimal
+      }
+    }
+    if (n_ - o < len) {
+      return false;
+    }
+    off_ = o;
+    return true;
+  }
+  const uint8_t* p_;
+  size_t n_;
+  size_t off_ = 0;
+};
+
+void der_length(Bytes& out, size_t len) {
+  if (len < 0x80) {
+    out.push_back(static_cast<uint8_t>(len));
+  } else if (len < 0x100) {
+    out.push_back(0x81);
+    out.push_back(static_cast<uint8_t>(len));
+  } else {
+    out.push_back(0x82);
+    out.push_back(static_cast<uint8_t>(len >> 8));
+    out.push_back(static_cast<uint8_t>(len));
+  }
+}
+
+void der_integer(Bytes& out, const uint8_t* v, size_t size) {
+  while (size > 1 && v[0] == 0) {
+    ++v;
+    --size;
+  }
+  const bool pad = size == 0 || (v[0] & 0x80);
+  out.push_back(0x02);
+  der_length(out, size + (pad ? 1 : 0));
+  if (pad) {
+    out.push_back(0);
+  }
+  out.insert(out.end(), v, v + size);
+}
+
+bool u32_from_be(const uint8_t* v, size_t size, uint32_t& out) {
+  if (size > 4) {
+    return false;
+  }
+  out = 0;
+  for (size_t i = 0; i < size; ++i) {
+    out = out << 8 | v[i];
+  }
+  return true;
+}
+
+size_t bit_length(const uint8_t* v, size_t size) {
+  while (size > 0 && v[0] == 0) {
+    ++v;
+    --size;
+  }
+  if (size == 0) {
+    return 0;
+  }
+  size_t bits = (size - 1) * 8;
+  for (uint8_t b = v[0]; b; b >>= 1) {
+    ++bits;
+  }
+  return bits;
+}
+
+template <typename T2B>
+void set_2b(T2B& dst, const uint8_t* v, size_t size) {
+  dst.size = static_cast<UINT16>(size);
+  std::memcpy(dst.buffer, v, size);
+}
+
+void rsa_template(TPMT_PUBLIC& p, TPMA_OBJECT attrs, uint32_t bits, uint32_t exponent) {
+  p.type = TPM2_ALG_RSA;
+  p.nameAlg = TPM2_ALG_SHA256;
+  p.objectAttributes = attrs;
+  p.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_NULL;
+  p.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+  p.parameters.rsaDetail.keyBits = static_cast<TPMI_RSA_KEY_BITS>(bits);
+  p.parameters.rsaDetail.exponent = exponent == 65537 ? 0 : exponent;
+}
+
+void ecc_template(TPMT_PUBLIC& p, TPMA_OBJECT attrs, TPMI_ECC_CURVE curve) {
+  p.type = TPM2_ALG_ECC;
+  p.nameAlg = TPM2_ALG_SHA256;
+  p.objectAttributes = attrs;
+  p.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
+  p.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+  p.parameters.eccDetail.curveID = curve;
+  p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+}
+
+TPMA_OBJECT usage_attributes(const KeyAttributes& a, Kind k) {
+  const auto& f = a.key_policy().key_usage_flags();
+  TPMA_OBJECT out = 0;
+  if (f.sign_hash() || f.sign_message()) {
+    out |= TPMA_OBJECT_SIGN_ENCRYPT;
+  }
+  if (is_rsa(k) && f.decrypt()) {
+    out |= TPMA_OBJECT_DECRYPT;
+  }
+  // The TPM refuses an asymmetric key that may do neither.
+  return out ? out : TPMA_OBJECT_SIGN_ENCRYPT;
+}
+
+// ecc_public_point derives Q = d.G for an ECC private import.
+bool ecc_public_point(TPMI_ECC_CURVE curve, const uint8_t* d, size_t d_size, TPMS_ECC_POINT& q) {
+  std::unique_ptr<EC_GROUP, GroupFree> group(EC_GROUP_new_by_curve_name(curve_nid(curve)));
+  std::unique_ptr<BN_CTX, CtxFree> ctx(BN_CTX_secure_new());
+  if (!group || !ctx) {
+    return false;
+  }
+  BnPtr priv(BN_secure_new());
+  BnPtr x(BN_new());
+  BnPtr y(BN_new());
+  std::unique_ptr<EC_POINT, PointFree> point(EC_POINT_new(group.get()));
+  if (!priv || !x || !y || !point || !BN_bin2bn(d, static_cast<int>(d_size), priv.get())) {
+    return false;
+  }
+  BN_set_flags(priv.get(), BN_FLG_CONSTTIME);
+  const BIGNUM* order = EC_GROUP_get0_order(group.get());
+  if (BN_is_zero(priv.get()) || BN_cmp(priv.get(), order) >= 0) {
+    return false;
+  }
+  if (!EC_POINT_mul(group.get(), point.get(), priv.get(), nullptr, nullptr, ctx.get()) ||
+      !EC_POINT_get_affine_coordinates(group.get(), point.get(), x.get(), y.get(), ctx.get())) {
+    return false;
+  }
+  const int cb = static_cast<int>(curve_bytes(curve));
+  if (BN_bn2binpad(x.get(), q.x.buffer, cb) != cb || BN_bn2binpad(y.get(), q.y.buffer, cb) != cb) {
+    return false;
+  }
+  q.x.size = static_cast<UINT16>(cb);
+  q.y.size = static_cast<UINT16>(cb);
+  return true;
+}
+
+bool ecc_point_on_curve(TPMI_ECC_CURVE curve, const uint8_t* pt, size_t size) {
+  std::unique_ptr<EC_GROUP, GroupFree> group(EC_GROUP_new_by_curve_name(curve_nid(curve)));
+  if (!group) {
+    return false;
+  }
+  std::unique_ptr<EC_POINT, PointFree> point(EC_POINT_new(group.get()));
+  return point && EC_POINT_oct2point(group.get(), point.get(), pt, size, nullptr) == 1 &&
+         EC_POINT_is_at_infinity(group.get(), point.get()) == 0;
+}
+
+// ecc_curve_for_import resolves the curve of an ECC import from the family,
+// key_bits and the data length.
+Result<TPMI_ECC_CURVE> ecc_curve_for_import(const KeyAttributes& a, size_t field_bytes) {
+  const int family = ecc_family(a.key_type());
+  uint32_t bits = a.key_bits();
+  if (bits == 0) {
+    for (uint32_t b : {192u, 224u, 256u, 384u, 521u}) {
+      if ((b + 7) / 8 == field_bytes) {
+        bits = b;
+      }
+    }
+    if (bits == 0) {
+      return Status::PsaErrorInvalidArgument;
+    }
+  }
+  auto curve = tpm_curve(family, bits);
+  if (!curve.ok()) {
+    return curve.status();
+  }
+  if (curve_bytes(*curve) != field_bytes) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  return *curve;
+}
+
+// use_check: the CanDoCrypto USE rules for a representable template.
+Status use_check(const KeyAttributes& a, Kind k) {
+  const auto& alg = a.key_policy().key_algorithm();
+  if (!a.key_policy().has_key_algorithm() || alg.has_none()) {
+    return Status::PsaErrorNotSupported;
+  }
+  const auto& f = a.key_policy().key_usage_flags();
+  if (!(f.encrypt() || f.decrypt() || f.sign_hash() || f.sign_message() || f.verify_hash() || f.verify_message())) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (!compatible(k, alg) || !alg_servable(k, alg)) {
+    return Status::PsaErrorNotSupported;
+  }
+  return Status::Success;
+}
+
+}  // namespace
+
+// ---- hashes and curves --------------------------------------------------------------
+
+Result<TPMI_ALG_HASH> tpm_hash(int psa_hash) {
+  switch (psa_hash) {
+    case Algorithm::SHA_1:
+      return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA1);
+    case Algorithm::SHA_256:
+      return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA256);
+    case Algorithm::SHA_384:
+      return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA384);
+    case Algorithm::SHA_512:
+      return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA512);
+    default:
+      return Status::PsaErrorNotSupported;
+  }
+}
+
+size_t hash_size(TPMI_ALG_HASH alg) {
+  switch (alg) {
+    case TPM2_ALG_SHA1:
+      return TPM2_SHA1_DIGEST_SIZE;
+    case TPM2_ALG_SHA256:
+      return TPM2_SHA256_DIGEST_SIZE;
+    case TPM2_ALG_SHA384:
+      return TPM2_SHA384_DIGEST_SIZE;
+    case TPM2_ALG_SHA512:
+      return TPM2_SHA512_DIGEST_SIZE;
+    default:
+      return 0;
+  }
+}
+
+Result<Bytes> digest(TPMI_ALG_HASH alg, const uint8_t* data, size_t size) {
+  const EVP_MD* md = evp_md(alg);
+  if (!md) {
+    return Status::PsaErrorNotSupported;
+  }
+  Bytes out(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  if (EVP_Digest(data, size, out.data(), &len, md, nullptr) != 1) {
+    return Status::PsaErrorGenericError;
+  }
+  out.resize(len);
+  return out;
+}
+
+Result<TPMI_ECC_CURVE> tpm_curve(int family, uint32_t bits) {
+  if (family != KeyType::SECP_R1) {
+    return Status::PsaErrorNotSupported;
+  }
+  switch (bits) {
+    case 192:
+      return static_cast<TPMI_ECC_CURVE>(TPM2_ECC_NIST_P192);
+    case 224:
+      return static_cast<TPMI_ECC_CURVE>(TPM2_ECC_NIST_P224);
+    case 256:
+      return static_cast<TPMI_ECC_CURVE>(TPM2_ECC_NIST_P256);
+    case 384:
+      return static_cast<TPMI_ECC_CURVE>(TPM2_ECC_NIST_P384);
+    case 521:
+      return static_cast<TPMI_ECC_CURVE>(TPM2_ECC_NIST_P521);
+    default:
+      return Status::PsaErrorNotSupported;
+  }
+}
+
+uint32_t curve_bits(TPMI_ECC_CURVE curve) {
+  switch (curve) {
+    case TPM2_ECC_NIST_P192:
+      return 192;
+    case TPM2_ECC_NIST_P224:
+      return 224;
+    case TPM2_ECC_NIST_P256:
+      return 256;
+    case TPM2_ECC_NIST_P384:
+      return 384;
+    case TPM2_ECC_NIST_P521:
+      return 521;
+    default:
+      return 0;
+  }
+}
+
+size_t curve_bytes(TPMI_ECC_CURVE curve) { return (curve_bits(curve) + 7) / 8; }
+
+// ---- templates ------------------------------------------------------------------------
+
+TPM2B_PUBLIC srk_template() {
+  TPM2B_PUBLIC t{};
+  TPMT_PUBLIC& p = t.publicArea;
+  p.type = TPM2_ALG_ECC;
+  p.nameAlg = TPM2_ALG_SHA256;
+  p.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                       TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+  p.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
+  p.parameters.eccDetail.symmetric.keyBits.aes = 128;
+  p.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+  p.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
+  p.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
+  p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
+  p.unique.ecc.x.size = 32;
+  p.unique.ecc.y.size = 32;
+  return t;
+}
+
+TPM2B_PUBLIC ek_template() {
+  static constexpr uint8_t kPolicy[32] = {0x83, 0x71, 0x97, 0x67, 0x44, 0x84, 0xB3, 0xF8, 0x1A, 0x90, 0xCC,
+                                          0x8D, 0x46, 0xA5, 0xD7, 0x24, 0xFD, 0x52, 0xD7, 0x6E, 0x06, 0x52,
+                                          0x0B, 0x64, 0xF2, 0xA1, 0xDA, 0x1B, 0x33, 0x14, 0x69, 0xAA};
+  TPM2B_PUBLIC t{};
+  TPMT_PUBLIC& p = t.publicArea;
+  p.type = TPM2_ALG_RSA;
+  p.nameAlg = TPM2_ALG_SHA256;
+  p.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                       TPMA_OBJECT_ADMINWITHPOLICY | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
+  set_2b(p.authPolicy, kPolicy, sizeof kPolicy);
+  p.parameters.rsaDetail.symmetric.algorithm = TPM2_ALG_AES;
+  p.parameters.rsaDetail.symmetric.keyBits.aes = 128;
+  p.parameters.rsaDetail.symmetric.mode.aes = TPM2_ALG_CFB;
+  p.parameters.rsaDetail.scheme.scheme = TPM2_ALG_NULL;
+  p.parameters.rsaDetail.keyBits = 2048;
+  p.parameters.rsaDetail.exponent = 0;
+  p.unique.rsa.size = 256;
+  return t;
+}
+
+bool policy_servable(const KeyAttributes& attrs) {
+  const Kind k = kind_of(attrs.key_type());
+  const auto& alg = attrs.key_policy().key_algorithm();
+  if (!attrs.key_policy().has_key_algorithm() || alg.has_none()) {
+    return true;
+  }
+  return alg_servable(k, alg);
+}
+
+Result<TPM2B_PUBLIC> key_pair_template(const KeyAttributes& attrs) {
+  const Kind k = kind_of(attrs.key_type());
+  if (k == Kind::RsaPublic || k == Kind::EccPublic) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  if (k == Kind::None) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (attrs.key_bits() == 0) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  if (!policy_servable(attrs)) {
+    return Status::PsaErrorNotSupported;
+  }
+  TPM2B_PUBLIC t{};
+  const TPMA_OBJECT a = kKeyBase | usage_attributes(attrs, k);
+  if (k == Kind::RsaPair) {
+    if (!rsa_bits_supported(attrs.key_bits())) {
+      return Status::PsaErrorNotSupported;
+    }
+    rsa_template(t.publicArea, a, attrs.key_bits(), 0);
+  } else {
+    auto curve = tpm_curve(ecc_family(attrs.key_type()), attrs.key_bits());
+    if (!curve.ok()) {
+      return curve.status();
+    }
+    ecc_template(t.publicArea, a, *curve);
+  }
+  return t;
+}
+
+// ---- import ------------------------------------------------------------------------------
+
+Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const std::string& data, uint32_t& bits) {
+  const Kind k = kind_of(attrs.key_type());
+  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+  TPM2B_PUBLIC t{};
+  // Public-only objects are loaded with the usage the operation needs; the
+  // stored area records sign and decrypt so that both are possible.
+  const TPMA_OBJECT a = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT;
+  if (k == Kind::RsaPublic) {
+    Der outer(d, data.size());
+    Der seq(nullptr, 0);
+    const uint8_t* n = nullptr;
+    const uint8_t* e = nullptr;
+    size_t n_size = 0;
+    size_t e_size = 0;
+    if (!outer.sequence(seq) || !outer.done() || !seq.integer(n, n_size) || !seq.integer(e, e_size) || !seq.done()) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    bits = static_cast<uint32_t>(bit_length(n, n_size));
+    uint32_t exponent = 0;
+    if (bits < 512 || !(e[e_size - 1] & 1) || bit_length(e, e_size) < 2) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    if (attrs.key_bits() != 0 && attrs.key_bits() != bits) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    if (!u32_from_be(e, e_size, exponent) || !rsa_bits_supported(bits) || n_size > TPM2_MAX_RSA_KEY_BYTES) {
+      return Status::PsaErrorNotSupported;
+    }
+    rsa_template(t.publicArea, a, bits, exponent);
+    set_2b(t.publicArea.unique.rsa, n, n_size);
+    return t;
+  }
+  if (k == Kind::EccPublic) {
+    if (data.size() < 3 || d[0] != 0x04 || data.size() % 2 != 1) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    const size_t cb = (data.size() - 1) / 2;
+    auto curve = ecc_curve_for_import(attrs, cb);
+    if (!curve.ok()) {
+      return curve.status();
+    }
+    if (!ecc_point_on_curve(*curve, d, data.size())) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    ecc_template(t.publicArea, a, *curve);
+    set_2b(t.publicArea.unique.ecc.x, d + 1, cb);
+    set_2b(t.publicArea.unique.ecc.y, d + 1 + cb, cb);
+    bits = curve_bits(*curve);
+    return t;
+  }
+  return Status::PsaErrorNotSupported;
+}
+
+Status private_from_psa(const KeyAttributes& attrs, const std::string& data, const SecretBytes& auth,
+                        const SecretBytes& seed, PrivateImport& out) {
+  const Kind k = kind_of(attrs.key_type());
+  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+  if (!policy_servable(attrs)) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (auth.size() > sizeof out.sensitive.authValue.buffer || seed.size() > sizeof out.sensitive.seedValue.buffer) {
+    return Status::PsaErrorGenericError;
+  }
+  TPMT_PUBLIC& p = out.pub.publicArea;
+  const TPMA_OBJECT a = kImportBase | usage_attributes(attrs, k);
+  if (k == Kind::RsaPair) {
+    // RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, dp, dq, qinv }
+    Der outer(d, data.size());
+    Der seq(nullptr, 0);
+    const uint8_t* v[9] = {};
+    size_t s[9] = {};
+    if (!outer.sequence(seq) || !outer.done()) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    for (int i = 0; i < 9; ++i) {
+      if (!seq.integer(v[i], s[i])) {
+        return Status::PsaErrorInvalidArgument;
+      }
+    }
+    if (!seq.done() || s[0] != 1 || v[0][0] != 0) {
+      return Status::PsaErrorInvalidArgument;  // version 0 only, no other primes
+    }
+    const uint32_t bits = static_cast<uint32_t>(bit_length(v[1], s[1]));
+    uint32_t exponent = 0;
+    if (bits < 512 || (attrs.key_bits() != 0 && attrs.key_bits() != bits)) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    if (!u32_from_be(v[2], s[2], exponent) || !rsa_bits_supported(bits) || s[1] > TPM2_MAX_RSA_KEY_BYTES) {
+      return Status::PsaErrorNotSupported;
+    }
+    // The TPM keeps one prime; it must be half the modulus size.
+    const size_t half = (s[1] + 1) / 2;
+    if (s[4] > half || s[4] > TPM2_MAX_RSA_KEY_BYTES / 2) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    rsa_template(p, a, bits, exponent);
+    set_2b(p.unique.rsa, v[1], s[1]);
+    out.sensitive.sensitiveType = TPM2_ALG_RSA;
+    out.sensitive.sensitive.rsa.size = static_cast<UINT16>(half);
+    std::memset(out.sensitive.sensitive.rsa.buffer, 0, half);
+    std::memcpy(out.sensitive.sensitive.rsa.buffer + (half - s[4]), v[4], s[4]);
+    out.bits = bits;
+  } else if (k == Kind::EccPair) {
+    auto curve = ecc_curve_for_import(attrs, data.size());
+    if (!curve.ok()) {
+      return curve.status();
+    }
+    ecc_template(p, a, *curve);
+    if (!ecc_public_point(*curve, d, data.size(), p.unique.ecc)) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    out.sensitive.sensitiveType = TPM2_ALG_ECC;
+    set_2b(out.sensitive.sensitive.ecc, d, data.size());
+    out.bits = curve_bits(*curve);
+  } else {
+    return Status::PsaErrorNotSupported;
+  }
+  set_2b(out.sensitive.authValue, auth.data(), auth.size());
+  set_2b(out.sensitive.seedValue, seed.data(), seed.size());
+  return Status::Success;
+}
+
+// ---- export and names ------------------------------------------------------------------------
+
+Bytes der_rsa_public_key(const uint8_t* n, size_t n_size, uint32_t e) {
+  const uint8_t eb[4] = {static_cast<uint8_t>(e >> 24), static_cast<uint8_t>(e >> 16), static_cast<uint8_t>(e >> 8),
+                         static_cast<uint8_t>(e)};
+  Bytes body;
+  der_integer(body, n, n_size);
+  der_integer(body, eb, 4);
+  Bytes out{0x30};
+  der_length(out, body.size());
+  out.insert(out.end(), body.begin(), body.end());
+  return out;
+}
+
+Result<Bytes> export_public(const TPMT_PUBLIC& pub) {
+  if (pub.type == TPM2_ALG_RSA) {
+    const uint32_t e = pub.parameters.rsaDetail.exponent == 0 ? 65537 : pub.parameters.rsaDetail.exponent;
+    return der_rsa_public_key(pub.unique.rsa.buffer, pub.unique.rsa.size, e);
+  }
+  if (pub.type == TPM2_ALG_ECC) {
+    const size_t cb = curve_bytes(pub.parameters.eccDetail.curveID);
+    const auto& x = pub.unique.ecc.x;
+    const auto& y = pub.unique.ecc.y;
+    if (cb == 0 || x.size > cb || y.size > cb) {
+      return Status::PsaErrorDataCorrupt;
+    }
+    Bytes out(1 + 2 * cb, 0);
+    out[0] = 0x04;
+    std::memcpy(out.data() + 1 + (cb - x.size), x.buffer, x.size);
+    std::memcpy(out.data() + 1 + cb + (cb - y.size), y.buffer, y.size);
+    return out;
+  }
+  return Status::PsaErrorDataCorrupt;
+}
+
+uint32_t key_bits_of(const TPMT_PUBLIC& pub) {
+  if (pub.type == TPM2_ALG_RSA) {
+    return pub.parameters.rsaDetail.keyBits;
+  }
+  if (pub.type == TPM2_ALG_ECC) {
+    return curve_bits(pub.parameters.eccDetail.curveID);
+  }
+  return 0;
+}
+
+Result<Bytes> marshal_public_area(const TPMT_PUBLIC& pub) {
+  Bytes out(sizeof(TPMT_PUBLIC));
+  size_t off = 0;
+  if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub, out.data(), out.size(), &off) != TSS2_RC_SUCCESS) {
+    return Status::PsaErrorDataCorrupt;
+  }
+  out.resize(off);
+  return out;
+}
+
+Result<Bytes> object_name(const TPMT_PUBLIC& pub) {
+  auto area = marshal_public_area(pub);
+  if (!area.ok()) {
+    return area.status();
+  }
+  auto h = digest(pub.nameAlg, area->data(), area->size());
+  if (!h.ok()) {
+    return Status::PsaErrorDataCorrupt;
+  }
+  Bytes name{static_cast<uint8_t>(pub.nameAlg >> 8), static_cast<uint8_t>(pub.nameAlg)};
+  name.insert(name.end(), h->begin(), h->end());
+  return name;
+}
+
+// ---- signatures ----------------------------------------------------------------------------------
+
+Result<int> message_hash(const Algorithm::AsymmetricSignature& alg) {
+  const Algorithm::AsymmetricSignature::SignHash* h = nullptr;
+  if (alg.has_rsa_pkcs1v15_sign()) {
+    h = &alg.rsa_pkcs1v15_sign().hash_alg();
+  } else if (alg.has_rsa_pss()) {
+    h = &alg.rsa_pss().hash_alg();
+  } else if (alg.has_ecdsa()) {
+    h = &alg.ecdsa().hash_alg();
+  } else if (alg.has_deterministic_ecdsa()) {
+    h = &alg.deterministic_ecdsa().hash_alg();
+  }
+  if (!h || !h->has_specific()) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  return static_cast<int>(h->specific());
+}
+
+Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm::AsymmetricSignature& alg,
+                           const std::string& hash) {
+  SignPlan plan;
+  const auto* in = reinterpret_cast<const uint8_t*>(hash.data());
+  if (key.type == TPM2_ALG_RSA && (alg.has_rsa_pkcs1v15_sign() || alg.has_rsa_pss())) {
+    const auto& sh = alg.has_rsa_pss() ? alg.rsa_pss().hash_alg() : alg.rsa_pkcs1v15_sign().hash_alg();
+    if (!sh.has_specific()) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    auto h = tpm_hash(sh.specific());
+    if (!h.ok()) {
+      return h.status();
+    }
+    if (hash.size() != hash_size(*h)) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    if (alg.has_rsa_pss()) {
+      // The TPM uses salt = min(hLen, emLen - hLen - 2); PSA needs hLen.
+      const size_t em_len = (key.parameters.rsaDetail.keyBits - 1 + 7) / 8;
+      if (em_len < 2 * hash_size(*h) + 2) {
+        return Status::PsaErrorInvalidArgument;
+      }
+    }
+    plan.scheme.scheme = alg.has_rsa_pss() ? TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
+    plan.scheme.details.any.hashAlg = *h;
+    set_2b(plan.digest, in, hash.size());
+    return plan;
+  }
+  if (key.type == TPM2_ALG_ECC && alg.has_ecdsa()) {
+    if (!alg.ecdsa().hash_alg().has_specific()) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    auto h = tpm_hash(alg.ecdsa().hash_alg().specific());
+    if (!h.ok()) {
+      return h.status();
+    }
+    if (hash.size() != hash_size(*h)) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    plan.scheme.scheme = TPM2_ALG_ECDSA;
+    plan.scheme.details.any.hashAlg = *h;
+    set_2b(plan.digest, in, hash.size());
+    return plan;
+  }
+  if (key.type == TPM2_ALG_ECC && alg.has_ecdsa_any()) {
+    // ECDSA signs bits2int(input): the leftmost curve-order bits of the
+    // input. The TPM takes a digest of a hash's size and applies the same
+    // rule to it, so the input is reshaped into a digest with the same value.
+    const size_t cbits = curve_bits(key.parameters.eccDetail.curveID);
+    const size_t cb = curve_bytes(key.parameters.eccDetail.curveID);
+    const size_t len = hash.size();
+    if (len == 0) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    static constexpr TPMI_ALG_HASH kHashes[] = {TPM2_ALG_SHA1, TPM2_ALG_SHA256, TPM2_ALG_SHA384, TPM2_ALG_SHA512};
+    auto use = [&](TPMI_ALG_HASH h, size_t zeros_before, size_t take) {
+      const size_t hs = hash_size(h);
+      plan.scheme.scheme = TPM2_ALG_ECDSA;
+      plan.scheme.details.any.hashAlg = h;
+      plan.digest.size = static_cast<UINT16>(hs);
+      std::memset(plan.digest.buffer, 0, hs);
+      std::memcpy(plan.digest.buffer + zeros_before, in, take);
+    };
+    for (TPMI_ALG_HASH h : kHashes) {
+      if (len == hash_size(h)) {
+        use(h, 0, len);  // the TPM truncates exactly as ECDSA does
+        return plan;
+      }
+    }
+    if (len * 8 >= cbits) {
+      // Only the leftmost cbits bits count: keep them at the left of a
+      // digest at least cbits long.
+      for (TPMI_ALG_HASH h : kHashes) {
+        if (hash_size(h) * 8 >= cbits) {
+          use(h, 0, std::min(len, hash_size(h)));
+          return plan;
+        }
+      }
+      return Status::PsaErrorNotSupported;
+    }
+    // The whole input counts: zero-pad it on the left, into a digest that the
+    // TPM does not truncate, or (byte-aligned curves) into the curve-size
+    // prefix of a longer one.
+    for (TPMI_ALG_HASH h : kHashes) {
+      if (hash_size(h) >= len && hash_size(h) * 8 <= cbits) {
+        use(h, hash_size(h) - len, len);
+        return plan;
+      }
+    }
+    if (cbits % 8 == 0) {
+      for (TPMI_ALG_HASH h : kHashes) {
+        if (hash_size(h) * 8 >= cbits) {
+          use(h, cb - len, len);
+          return plan;
+        }
+      }
+    }
+    return Status::PsaErrorNotSupported;
+  }
+  if (alg.has_rsa_pkcs1v15_sign_raw() || alg.has_deterministic_ecdsa()) {
+    return Status::PsaErrorNotSupported;
+  }
+  return Status::PsaErrorNotPermitted;  // key type and algorithm do not fit (the service checks first)
+}
+
+Result<Bytes> signature_to_psa(const TPMT_PUBLIC& key, const TPMT_SIGNATURE& sig) {
+  if (sig.sigAlg == TPM2_ALG_ECDSA && key.type == TPM2_ALG_ECC) {
+    const size_t cb = curve_bytes(key.parameters.eccDetail.curveID);
+    const auto& r = sig.signature.ecdsa.signatureR;
+    const auto& s = sig.signature.ecdsa.signatureS;
+    if (cb == 0 || r.size > cb || s.size > cb) {
+      return Status::PsaErrorGenericError;
+    }
+    Bytes out(2 * cb, 0);
+    std::memcpy(out.data() + (cb - r.size), r.buffer, r.size);
+    std::memcpy(out.data() + cb + (cb - s.size), s.buffer, s.size);
+    return out;
+  }
+  if ((sig.sigAlg == TPM2_ALG_RSASSA || sig.sigAlg == TPM2_ALG_RSAPSS) && key.type == TPM2_ALG_RSA) {
+    const auto& b = sig.signature.rsassa.sig;
+    return Bytes(b.buffer, b.buffer + b.size);
+  }
+  return Status::PsaErrorGenericError;
+}
+
+Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan& plan, const std::string& sig) {
+  TPMT_SIGNATURE out{};
+  const auto* s = reinterpret_cast<const uint8_t*>(sig.data());
+  out.sigAlg = plan.scheme.scheme;
+  if (key.type == TPM2_ALG_ECC) {
+    const size_t cb = curve_bytes(key.parameters.eccDetail.curveID);
+    if (sig.size() != 2 * cb) {
+      return Status::PsaErrorInvalidSignature;
+    }
+    out.signature.ecdsa.hash = plan.scheme.details.any.hashAlg;
+    set_2b(out.signature.ecdsa.signatureR, s, cb);
+    set_2b(out.signature.ecdsa.signatureS, s + cb, cb);
+    return out;
+  }
+  const size_t mb = key.unique.rsa.size;
+  if (sig.size() != mb || mb > TPM2_MAX_RSA_KEY_BYTES) {
+    return Status::PsaErrorInvalidSignature;
+  }
+  out.signature.rsassa.hash = plan.scheme.details.any.hashAlg;
+  set_2b(out.signature.rsassa.sig, s, mb);
+  return out;
+}
+
+// ---- encryption ------------------------------------------------------------------------------------
+
+bool tpm_label_ok(const std::string& label) { return label.empty() || label.back() == '\0'; }
+
+Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm::AsymmetricEncryption& alg) {
+  TPMT_RSA_DECRYPT s{};
+  if (alg.has_rsa_pkcs1v15_crypt()) {
+    s.scheme = TPM2_ALG_RSAES;
+    return s;
+  }
+  if (alg.has_rsa_oaep()) {
+    auto h = tpm_hash(alg.rsa_oaep().hash_alg());
+    if (!h.ok()) {
+      return h.status();
+    }
+    s.scheme = TPM2_ALG_OAEP;
+    s.details.oaep.hashAlg = *h;
+    return s;
+  }
+  return Status::PsaErrorNotSupported;
+}
+
+Result<Bytes> oaep_pad(TPMI_ALG_HASH hash, const std::string& label, const std::string& message,
+                       size_t modulus_bytes) {
+  const EVP_MD* md = evp_md(hash);
+  if (!md || label.size() > static_cast<size_t>(INT32_MAX)) {
+    return Status::PsaErrorNotSupported;
+  }
+  const size_t h = hash_size(hash);
+  if (modulus_bytes < 2 * h + 2 || message.size() > modulus_bytes - 2 * h - 2) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  Bytes em(modulus_bytes);
+  if (RSA_padding_add_PKCS1_OAEP_mgf1(em.data(), static_cast<int>(em.size()),
+                                      reinterpret_cast<const unsigned char*>(message.data()),
+                                      static_cast<int>(message.size()),
+                                      reinterpret_cast<const unsigned char*>(label.data()),
+                                      static_cast<int>(label.size()), md, md) != 1) {
+    return Status::PsaErrorInvalidArgument;
+  }
+  return em;
+}
+
+Result<Bytes> oaep_unpad(TPMI_ALG_HASH hash, const std::string& label, const uint8_t* em, size_t em_size,
+                         size_t modulus_bytes) {
+  const EVP_MD* md = evp_md(hash);
+  if (!md || label.size() > static_cast<size_t>(INT32_MAX)) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (em_size > modulus_bytes || modulus_bytes < 2 * hash_size(hash) + 2) {
+    return Status::PsaErrorInvalidPadding;
+  }
+  // The decoder wants EM without its leading zero byte, left-padded to
+  // modulus_bytes - 1 (RSA_padding_check_PKCS1_OAEP_mgf1's `flen`/`num`).
+  Bytes full(modulus_bytes, 0);
+  std::memcpy(full.data() + (modulus_bytes - em_size), em, em_size);
+  Bytes out(modulus_bytes);
+  const int n = RSA_padding_check_PKCS1_OAEP_mgf1(
+      out.data(), static_cast<int>(out.size()), full.data() + 1, static_cast<int>(modulus_bytes - 1),
+      static_cast<int>(modulus_bytes), reinterpret_cast<const unsigned char*>(label.data()),
+      static_cast<int>(label.size()), md, md);
+  // EM's first byte must be zero; the decoder checks the rest in constant time.
+  const bool ok = n >= 0 && full[0] == 0;
+  OPENSSL_cleanse(full.data(), full.size());
+  if (!ok) {
+    OPENSSL_cleanse(out.data(), out.size());
+    return Status::PsaErrorInvalidPadding;
+  }
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// ---- capability ------------------------------------------------------------------------------------
+
+Status can_do(const can_do_crypto::Operation& op) {
+  const KeyAttributes& a = op.attributes();
+  const Kind k = kind_of(a.key_type());
+  const uint32_t bits = a.key_bits();
+  // 1. Representable at all.
+  if (k == Kind::None) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (is_rsa(k) && bits != 0 && !(bits == 1024 || bits == 2048 || bits == 3072)) {
+    return Status::PsaErrorNotSupported;
+  }
+  if (is_ecc(k) && (ecc_family(a.key_type()) != KeyType::SECP_R1 ||
+                    (bits != 0 && !tpm_curve(KeyType::SECP_R1, bits).ok()))) {
+    return Status::PsaErrorNotSupported;
+  }
+  const bool has_alg = a.key_policy().has_key_algorithm() && !a.key_policy().key_algorithm().has_none();
+  switch (op.check_type()) {
+    case can_do_crypto::USE:
+      return use_check(a, k);
+    case can_do_crypto::GENERATE:
+      if (k == Kind::RsaPublic || k == Kind::EccPublic || bits == 0) {
+        return Status::PsaErrorNotSupported;
+      }
+      return has_alg ? use_check(a, k) : Status::Success;
+    case can_do_crypto::IMPORT:
+      return has_alg ? use_check(a, k) : Status::Success;
+    default:
+      return Status::PsaErrorNotSupported;
+  }
+}
+
+}  // namespace parsec::provider::tpm

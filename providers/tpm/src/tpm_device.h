@@ -1,0 +1,131 @@
+// tpm_device.h - the one connection of the TPM provider to its TPM: an ESYS
+// context over a TCTI, the storage primary key, and the rules that keep them
+// usable across TPM restarts and outages.
+//
+// Every TPM command runs inside run(), under one lock: an ESYS context is not
+// thread-safe, and a TPM without a resource manager (swtpm, /dev/tpm0) has
+// three transient object slots, which one operation at a time (primary key +
+// the key it uses + the endorsement key for attestation) never exceeds.
+#pragma once
+
+#include <tss2/tss2_esys.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "key_blob.h"
+#include "parsec/interface/result.h"
+#include "tpm_config.h"
+#include "tpm_rc.h"
+
+namespace parsec::provider::tpm {
+
+class TpmDevice;
+
+// Esys is what an operation sees inside TpmDevice::run: the context, the
+// loaded storage primary key, and helpers that keep auth values out of ESYS's
+// memory once they are not needed.
+class Esys {
+ public:
+  Esys(TpmDevice& dev, ESYS_CONTEXT* ctx, ESYS_TR primary) : dev_(dev), ctx_(ctx), primary_(primary) {}
+  ESYS_CONTEXT* ctx() const { return ctx_; }
+  ESYS_TR primary() const { return primary_; }
+
+  // load loads a key pair blob under the primary key and sets its auth.
+  TSS2_RC load(const KeyBlob& blob, ESYS_TR& out);
+  // load_public loads a public area into the null hierarchy with the usage
+  // attributes `usage` (sign for verification, decrypt for encryption).
+  TSS2_RC load_public(const TPM2B_PUBLIC& pub, TPMA_OBJECT usage, ESYS_TR& out);
+  // flush flushes a transient object or session, wiping its auth in ESYS
+  // first. A lost connection marks the device for reconnection.
+  void flush(ESYS_TR handle);
+  // endorsement_key creates the TCG default RSA endorsement key (primary key
+  // of the endorsement hierarchy); `pub` may be null.
+  TSS2_RC endorsement_key(ESYS_TR& out, TPM2B_PUBLIC** pub);
+  // set_endorsement_auth / clear_endorsement_auth put the configured
+  // endorsement hierarchy password into ESYS and take it out again.
+  TSS2_RC set_endorsement_auth();
+  void clear_endorsement_auth();
+
+ private:
+  TpmDevice& dev_;
+  ESYS_CONTEXT* ctx_;
+  ESYS_TR primary_;
+};
+
+// Loaded flushes a transient object (or session) when it goes out of scope.
+class Loaded {
+ public:
+  explicit Loaded(Esys& e) : e_(e) {}
+  ~Loaded() {
+    if (handle != ESYS_TR_NONE) {
+      e_.flush(handle);
+    }
+  }
+  Loaded(const Loaded&) = delete;
+  Loaded& operator=(const Loaded&) = delete;
+  ESYS_TR handle = ESYS_TR_NONE;
+
+ private:
+  Esys& e_;
+};
+
+class TpmDevice {
+ public:
+  // open connects through cfg.tcti, starts the TPM if needed and creates the
+  // storage primary key. On failure it returns null with `rc` (the failing
+  // response code) and `error` (what failed, why, and what to check; never an
+  // auth value).
+  static std::unique_ptr<TpmDevice> open(TpmConfig cfg, TSS2_RC& rc, std::string& error);
+  ~TpmDevice();
+
+  TpmDevice(const TpmDevice&) = delete;
+  TpmDevice& operator=(const TpmDevice&) = delete;
+
+  // run executes `fn` against the TPM under the device lock and maps its
+  // response code with rc_to_status(rc, call). While the TPM is unreachable it
+  // answers PsaErrorCommunicationFailure without waiting (one reconnection
+  // attempt per retry interval). A lost connection, a TPM restart (the primary
+  // key's handle is gone, TPM_RC_INITIALIZE) or full transient slots make it
+  // reconnect, re-create the primary key and run `fn` once more; TPM_RC_RETRY
+  // and its kind are retried a few times. `fn` must be safe to run again.
+  // `what` names the operation in log lines.
+  Status run(TpmCall call, const char* what, const std::function<TSS2_RC(Esys&)>& fn);
+
+  // primary_name is the name of the storage primary key of the latest
+  // connection (its template and the owner seed identify it).
+  TPM2B_NAME primary_name();
+
+  // The retry interval while the TPM is unreachable.
+  static constexpr std::chrono::milliseconds kRetryInterval{250};
+
+ private:
+  friend class Esys;
+  explicit TpmDevice(TpmConfig cfg);
+
+  // connect_locked builds the ESYS context and the primary key; on failure it
+  // leaves nothing open and reports the stage that failed.
+  TSS2_RC connect_locked(std::string& stage);
+  // drop_locked closes the ESYS context; `flush_primary` flushes the primary
+  // key first (only when the TPM still answers).
+  void drop_locked(bool flush_primary);
+  Status ensure_connected_locked(const char* what);
+  void flush_all_transients_locked();
+
+  TpmConfig cfg_;
+  std::mutex mu_;
+  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
+  ESYS_CONTEXT* esys_ = nullptr;
+  ESYS_TR primary_ = ESYS_TR_NONE;
+  TPM2B_NAME primary_name_{};
+  bool broken_ = false;           // a command lost the connection: reconnect first
+  bool flush_transients_ = false; // the slots were full: flush every transient object on connect
+  bool down_ = false;             // the TPM is unreachable (logged once)
+  std::chrono::steady_clock::time_point down_since_{};
+  std::chrono::steady_clock::time_point last_attempt_{};
+};
+
+}  // namespace parsec::provider::tpm

@@ -1,0 +1,737 @@
+// The TPM provider: the Provider interface over TpmDevice (connection, lock,
+// recovery) and tpm_convert (contract <-> TPM structures).
+#include <spdlog/spdlog.h>
+#include <sys/random.h>
+#include <tss2/tss2_esys.h>
+#include <tss2/tss2_mu.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "key_blob.h"
+#include "parsec/provider/tpm.h"
+#include "secret.h"
+#include "tpm_config.h"
+#include "tpm_convert.h"
+#include "tpm_device.h"
+#include "tpm_rc.h"
+
+namespace parsec::provider {
+namespace tpm {
+namespace {
+
+// kAuthSize: a key's userAuth is as long as its name algorithm's digest.
+constexpr size_t kAuthSize = 32;
+// GetRandom returns at most one digest's worth per command; the lock is given
+// up after this many commands so a large request does not stall signers.
+constexpr size_t kRandomCommandsPerLock = 64;
+
+Result<SecretBytes> random_secret(size_t n) {
+  std::vector<uint8_t> b(n);
+  size_t off = 0;
+  while (off < n) {
+    const ssize_t got = ::getrandom(b.data() + off, n - off, 0);
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      SecretBytes wipe_partial(std::move(b));
+      return Status::PsaErrorInsufficientEntropy;
+    }
+    off += static_cast<size_t>(got);
+  }
+  return SecretBytes(std::move(b));
+}
+
+template <typename T2B>
+bool fill_2b(T2B& dst, const std::string& src) {
+  if (src.size() > sizeof dst.buffer) {
+    return false;
+  }
+  dst.size = static_cast<UINT16>(src.size());
+  std::memcpy(dst.buffer, src.data(), src.size());
+  return true;
+}
+
+template <typename T2B>
+bool fill_2b(T2B& dst, const uint8_t* src, size_t size) {
+  if (size > sizeof dst.buffer) {
+    return false;
+  }
+  dst.size = static_cast<UINT16>(size);
+  std::memcpy(dst.buffer, src, size);
+  return true;
+}
+
+// EsysPtr frees ESYS output structures.
+template <typename T>
+struct EsysPtr {
+  T* p = nullptr;
+  EsysPtr() = default;
+  EsysPtr(const EsysPtr&) = delete;
+  EsysPtr& operator=(const EsysPtr&) = delete;
+  ~EsysPtr() { reset(); }
+  void reset() {
+    if (p) {
+      Esys_Free(p);
+      p = nullptr;
+    }
+  }
+  T** out() {
+    reset();
+    return &p;
+  }
+};
+
+// rsa_modulus_bytes of a public area.
+size_t modulus_bytes(const TPMT_PUBLIC& pub) { return pub.unique.rsa.size; }
+
+class TpmProvider final : public Provider {
+ public:
+  explicit TpmProvider(std::unique_ptr<TpmDevice> dev) : dev_(std::move(dev)) {}
+
+  ProviderInfo info() const override {
+    ProviderInfo i;
+    i.id = ProviderId::Tpm;
+    i.uuid = "1e4954a4-ff21-46d3-ab0c-661eeb667e1d";
+    i.description =
+        "TPM provider, interfacing with a library implementing the TCG TSS 2.0 Enhanced System API specification.";
+    i.vendor = "Trusted Computing Group (TCG)";
+    i.version_maj = 0;
+    i.version_min = 1;
+    i.version_rev = 0;
+    return i;
+  }
+
+  std::vector<Opcode> opcodes() const override {
+    return {Opcode::PsaGenerateKey,       Opcode::PsaDestroyKey,         Opcode::PsaSignHash,
+            Opcode::PsaVerifyHash,        Opcode::PsaImportKey,          Opcode::PsaExportPublicKey,
+            Opcode::PsaAsymmetricEncrypt, Opcode::PsaAsymmetricDecrypt,  Opcode::PsaGenerateRandom,
+            Opcode::PsaSignMessage,       Opcode::PsaVerifyMessage,      Opcode::AttestKey,
+            Opcode::PrepareKeyAttestation, Opcode::CanDoCrypto};
+  }
+
+  // ---- key lifecycle ------------------------------------------------------------------
+
+  Result<CreatedKey> generate_key(const KeyAttributes& attrs, StorageTxn&) override {
+    auto tmpl = key_pair_template(attrs);
+    if (!tmpl.ok()) {
+      return tmpl.status();
+    }
+    auto auth = random_secret(kAuthSize);
+    if (!auth.ok()) {
+      return auth.status();
+    }
+    KeyBlob blob;
+    blob.kind = BlobKind::KeyPair;
+    TPM2B_SENSITIVE_CREATE sensitive{};
+    fill_2b(sensitive.sensitive.userAuth, auth->data(), auth->size());
+    fill_2b(blob.auth, auth->data(), auth->size());
+    const TPM2B_DATA outside{};
+    const TPML_PCR_SELECTION pcrs{};
+    const Status s = dev_->run(TpmCall::Create, "PsaGenerateKey", [&](Esys& e) -> TSS2_RC {
+      EsysPtr<TPM2B_PRIVATE> priv;
+      EsysPtr<TPM2B_PUBLIC> pub;
+      TSS2_RC rc = Esys_Create(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
+                               &*tmpl, &outside, &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      blob.priv = *priv.p;
+      blob.pub = *pub.p;
+      return parent_name(e, blob.parent);
+    });
+    wipe(sensitive);
+    if (s != Status::Success) {
+      return s;
+    }
+    return created(attrs, blob);
+  }
+
+  Result<CreatedKey> import_key(const KeyAttributes& attrs, const std::string& data, StorageTxn&) override {
+    const auto& t = attrs.key_type();
+    if (t.has_rsa_public_key() || t.has_ecc_public_key()) {
+      return import_public(attrs, data);
+    }
+    if (t.has_rsa_key_pair() || t.has_ecc_key_pair()) {
+      return import_pair(attrs, data);
+    }
+    return Status::PsaErrorNotSupported;
+  }
+
+  // Nothing lives in the TPM between operations: the key store's blob is the
+  // whole key, so abandoning or destroying a key only drops the blob.
+  void abandon_key(const CreatedKey&) override {}
+  Status destroy_key(const StoredKey&, StorageTxn&) override { return Status::Success; }
+  void finish_destroy(const StoredKey&) override {}
+
+  Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
+    // Mappings are never dropped here: a key whose storage key differs may
+    // come back with the right TPM (a wrong tcti setting, for example).
+    const TPM2B_NAME current = dev_->primary_name();
+    size_t foreign = 0;
+    size_t corrupt = 0;
+    for (const Bytes& ref : mapped_refs) {
+      auto blob = decode_blob(ref);
+      if (!blob.ok()) {
+        ++corrupt;
+      } else if (blob->kind == BlobKind::KeyPair &&
+                 (blob->parent.size != current.size ||
+                  std::memcmp(blob->parent.name, current.name, current.size) != 0)) {
+        ++foreign;
+      }
+    }
+    if (foreign > 0) {
+      spdlog::warn(
+          "TPM provider: {} of {} stored key(s) were created under another storage primary key (the TPM was "
+          "cleared, or this is another TPM); they cannot be used with this TPM",
+          foreign, mapped_refs.size());
+    }
+    if (corrupt > 0) {
+      spdlog::warn("TPM provider: {} stored key reference(s) are unreadable", corrupt);
+    }
+    return std::vector<Bytes>{};
+  }
+
+  Result<Bytes> export_public_key(const StoredKey& key) override {
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    return export_public(blob->pub.publicArea);
+  }
+
+  // ---- signatures -----------------------------------------------------------------------
+
+  Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op) override {
+    return sign(key, op.alg(), op.hash(), "PsaSignHash");
+  }
+
+  Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op) override {
+    return verify(key, op.alg(), op.hash(), op.signature(), "PsaVerifyHash");
+  }
+
+  Result<Bytes> sign_message(const StoredKey& key, const psa_sign_message::Operation& op) override {
+    auto d = message_digest(op.alg(), op.message());
+    if (!d.ok()) {
+      return d.status();
+    }
+    return sign(key, op.alg(), *d, "PsaSignMessage");
+  }
+
+  Status verify_message(const StoredKey& key, const psa_verify_message::Operation& op) override {
+    auto d = message_digest(op.alg(), op.message());
+    if (!d.ok()) {
+      return d.status();
+    }
+    return verify(key, op.alg(), *d, op.signature(), "PsaVerifyMessage");
+  }
+
+  // ---- encryption -----------------------------------------------------------------------
+
+  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa_asymmetric_encrypt::Operation& op) override {
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    const TPMT_PUBLIC& pub = blob->pub.publicArea;
+    if (pub.type != TPM2_ALG_RSA) {
+      return Status::PsaErrorNotPermitted;
+    }
+    auto scheme = decrypt_scheme(op.alg());
+    if (!scheme.ok()) {
+      return scheme.status();
+    }
+    TPM2B_PUBLIC_KEY_RSA message{};
+    TPM2B_DATA label{};
+    TPMT_RSA_DECRYPT tpm_scheme = *scheme;
+    if (scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt()) && fill_2b(label, op.salt()))) {
+      // A label the TPM cannot take: OAEP-encode here, raw RSA in the TPM.
+      auto em = oaep_pad(scheme->details.oaep.hashAlg, op.salt(), op.plaintext(), modulus_bytes(pub));
+      if (!em.ok()) {
+        return em.status();
+      }
+      fill_2b(message, em->data(), em->size());
+      OPENSSL_cleanse(em->data(), em->size());
+      tpm_scheme.scheme = TPM2_ALG_NULL;
+      label.size = 0;
+    } else if (!fill_2b(message, op.plaintext())) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    Bytes out;
+    const Status s = dev_->run(TpmCall::Encrypt, "PsaAsymmetricEncrypt", [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      TSS2_RC rc = e.load_public(blob->pub, TPMA_OBJECT_DECRYPT, k.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      EsysPtr<TPM2B_PUBLIC_KEY_RSA> c;
+      rc = Esys_RSA_Encrypt(e.ctx(), k.handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &message, &tpm_scheme,
+                            &label, c.out());
+      if (rc == TSS2_RC_SUCCESS) {
+        out.assign(c.p->buffer, c.p->buffer + c.p->size);
+      }
+      return rc;
+    });
+    wipe(message);
+    if (s != Status::Success) {
+      return s;
+    }
+    // The TPM may drop leading zero bytes; PSA ciphertexts are modulus-sized.
+    if (out.size() < modulus_bytes(pub)) {
+      out.insert(out.begin(), modulus_bytes(pub) - out.size(), 0);
+    }
+    return out;
+  }
+
+  Result<Bytes> asymmetric_decrypt(const StoredKey& key, const psa_asymmetric_decrypt::Operation& op) override {
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    const TPMT_PUBLIC& pub = blob->pub.publicArea;
+    if (pub.type != TPM2_ALG_RSA || blob->kind != BlobKind::KeyPair) {
+      return Status::PsaErrorNotPermitted;
+    }
+    auto scheme = decrypt_scheme(op.alg());
+    if (!scheme.ok()) {
+      return scheme.status();
+    }
+    if (op.ciphertext().size() != modulus_bytes(pub)) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    TPM2B_PUBLIC_KEY_RSA cipher{};
+    fill_2b(cipher, op.ciphertext());
+    TPM2B_DATA label{};
+    TPMT_RSA_DECRYPT tpm_scheme = *scheme;
+    const bool raw = scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt()) && fill_2b(label, op.salt()));
+    if (raw) {
+      tpm_scheme.scheme = TPM2_ALG_NULL;
+      label.size = 0;
+    }
+    SecretBytes result;
+    const Status s = dev_->run(TpmCall::Decrypt, "PsaAsymmetricDecrypt", [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      TSS2_RC rc = e.load(*blob, k.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      EsysPtr<TPM2B_PUBLIC_KEY_RSA> m;
+      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme,
+                            &label, m.out());
+      if (rc == TSS2_RC_SUCCESS) {
+        result = SecretBytes(m.p->buffer, m.p->size);
+        wipe(*m.p);
+      } else if (tpm_base_code(rc) == TPM2_RC_FAILURE && self_test_passes(e)) {
+        // libtpms on OpenSSL 3 answers a bad padding or OAEP label with
+        // TPM_RC_FAILURE without entering failure mode: if the TPM's self
+        // test result is clean, the ciphertext was at fault.
+        rc = TPM2_RC_VALUE;
+      }
+      return rc;
+    });
+    if (s != Status::Success) {
+      return s;
+    }
+    if (raw) {
+      return oaep_unpad(scheme->details.oaep.hashAlg, op.salt(), result.data(), result.size(), modulus_bytes(pub));
+    }
+    return result.bytes();
+  }
+
+  // ---- random ---------------------------------------------------------------------------
+
+  Result<Bytes> generate_random(uint64_t size) override {
+    Bytes out;
+    out.reserve(size);
+    while (out.size() < size) {
+      const Status s = dev_->run(TpmCall::Random, "PsaGenerateRandom", [&](Esys& e) -> TSS2_RC {
+        for (size_t i = 0; i < kRandomCommandsPerLock && out.size() < size; ++i) {
+          const size_t want = std::min<uint64_t>(size - out.size(), sizeof(TPMU_HA));
+          EsysPtr<TPM2B_DIGEST> r;
+          TSS2_RC rc = Esys_GetRandom(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                      static_cast<UINT16>(want), r.out());
+          if (rc != TSS2_RC_SUCCESS) {
+            return rc;
+          }
+          const size_t got = std::min<size_t>(r.p->size, want);
+          out.insert(out.end(), r.p->buffer, r.p->buffer + got);
+          wipe(*r.p);
+          if (got == 0) {
+            return TPM2_RC_NO_RESULT;
+          }
+        }
+        return TSS2_RC_SUCCESS;
+      });
+      if (s != Status::Success) {
+        OPENSSL_cleanse(out.data(), out.size());
+        return s;
+      }
+    }
+    return out;
+  }
+
+  Status can_do_crypto(const can_do_crypto::Operation& op) override { return can_do(op); }
+
+  // ---- attestation ----------------------------------------------------------------------
+
+  Result<attest_key::Result> attest_key(const StoredKey& key, const attest_key::Operation& op) override {
+    if (!op.attesting_key_name().empty()) {
+      return Status::PsaErrorNotSupported;
+    }
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    if (blob->kind != BlobKind::KeyPair) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    const auto& params = op.parameters().activate_credential();
+    TPM2B_ID_OBJECT credential{};
+    TPM2B_ENCRYPTED_SECRET secret{};
+    const std::string& cb = params.credential_blob();
+    const std::string& sb = params.secret();
+    if (cb.empty() || sb.empty() || cb.size() > sizeof credential.credential || sb.size() > sizeof secret.secret) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    credential.size = static_cast<UINT16>(cb.size());
+    std::memcpy(credential.credential, cb.data(), cb.size());
+    secret.size = static_cast<UINT16>(sb.size());
+    std::memcpy(secret.secret, sb.data(), sb.size());
+    SecretBytes recovered;
+    const Status s = dev_->run(TpmCall::Attest, "AttestKey", [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      TSS2_RC rc = e.load(*blob, k.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      Loaded ek(e);
+      rc = e.endorsement_key(ek.handle, nullptr);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      // The endorsement key is authorised by policy: PolicySecret with the
+      // endorsement hierarchy's password.
+      Loaded session(e);
+      const TPMT_SYM_DEF sym{TPM2_ALG_NULL, {}, {}};
+      rc = Esys_StartAuthSession(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
+                                 nullptr, TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, &session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        session.handle = ESYS_TR_NONE;
+        return rc;
+      }
+      rc = e.set_endorsement_auth();
+      if (rc == TSS2_RC_SUCCESS) {
+        rc = Esys_PolicySecret(e.ctx(), ESYS_TR_RH_ENDORSEMENT, session.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                               ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
+      }
+      e.clear_endorsement_auth();
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      EsysPtr<TPM2B_DIGEST> info;
+      rc = Esys_ActivateCredential(e.ctx(), k.handle, ek.handle, ESYS_TR_PASSWORD, session.handle, ESYS_TR_NONE,
+                                   &credential, &secret, info.out());
+      if (rc == TSS2_RC_SUCCESS) {
+        recovered = SecretBytes(info.p->buffer, info.p->size);
+        wipe(*info.p);
+      }
+      return rc;
+    });
+    if (s != Status::Success) {
+      return s;
+    }
+    attest_key::Result r;
+    r.mutable_output()->mutable_activate_credential()->set_credential(
+        std::string(recovered.bytes().begin(), recovered.bytes().end()));
+    return r;
+  }
+
+  Result<prepare_key_attestation::Result> prepare_key_attestation(
+      const StoredKey& key, const prepare_key_attestation::Operation& op) override {
+    const auto& params = op.parameters().activate_credential();
+    if (!params.attesting_key_name().empty()) {
+      return Status::PsaErrorNotSupported;
+    }
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    if (blob->kind != BlobKind::KeyPair) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    auto name = object_name(blob->pub.publicArea);
+    auto area = marshal_public_area(blob->pub.publicArea);
+    if (!name.ok() || !area.ok()) {
+      return Status::PsaErrorDataCorrupt;
+    }
+    auto ek = endorsement_public();
+    if (!ek.ok()) {
+      return ek.status();
+    }
+    prepare_key_attestation::Result r;
+    auto* out = r.mutable_output()->mutable_activate_credential();
+    out->set_name(std::string(name->begin(), name->end()));
+    out->set_public_(std::string(area->begin(), area->end()));
+    out->set_attesting_key_pub(std::string(ek->begin(), ek->end()));
+    return r;
+  }
+
+ private:
+  // self_test_passes: TPM2_GetTestResult reports no failure.
+  static bool self_test_passes(Esys& e) {
+    EsysPtr<TPM2B_MAX_BUFFER> data;
+    TPM2_RC result = TPM2_RC_FAILURE;
+    const TSS2_RC rc = Esys_GetTestResult(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, data.out(), &result);
+    return rc == TSS2_RC_SUCCESS && result == TPM2_RC_SUCCESS;
+  }
+
+  static TSS2_RC parent_name(Esys& e, TPM2B_NAME& out) {
+    TPM2B_NAME* name = nullptr;
+    const TSS2_RC rc = Esys_TR_GetName(e.ctx(), e.primary(), &name);
+    if (rc == TSS2_RC_SUCCESS) {
+      out = *name;
+      Esys_Free(name);
+    }
+    return rc;
+  }
+
+  static Result<CreatedKey> created(const KeyAttributes& attrs, const KeyBlob& blob) {
+    auto ref = encode_blob(blob);
+    if (!ref.ok()) {
+      return ref.status();
+    }
+    CreatedKey k{std::move(*ref), attrs};
+    k.attributes.set_key_bits(key_bits_of(blob.pub.publicArea));
+    return k;
+  }
+
+  Result<CreatedKey> import_public(const KeyAttributes& attrs, const std::string& data) {
+    uint32_t bits = 0;
+    auto pub = public_from_psa(attrs, data, bits);
+    if (!pub.ok()) {
+      return pub.status();
+    }
+    if (!policy_servable(attrs)) {
+      return Status::PsaErrorNotSupported;
+    }
+    // Load it once: the TPM must be able to use this key (size, curve).
+    const Status s = dev_->run(TpmCall::Import, "PsaImportKey", [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      return e.load_public(*pub, TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT, k.handle);
+    });
+    if (s != Status::Success) {
+      return s;
+    }
+    KeyBlob blob;
+    blob.kind = BlobKind::PublicKey;
+    blob.pub = *pub;
+    return created(attrs, blob);
+  }
+
+  Result<CreatedKey> import_pair(const KeyAttributes& attrs, const std::string& data) {
+    auto auth = random_secret(kAuthSize);
+    auto seed = random_secret(kAuthSize);
+    if (!auth.ok() || !seed.ok()) {
+      return Status::PsaErrorInsufficientEntropy;
+    }
+    PrivateImport imp;
+    PARSEC_TRY(private_from_psa(attrs, data, *auth, *seed, imp));
+    // No inner or outer wrapper: the duplicate is the marshalled
+    // TPM2B_SENSITIVE (TPM 2.0 Part 1, 23.3.2.3). It crosses the TCTI in
+    // clear, as the key material crossed the Parsec socket.
+    TPM2B_SENSITIVE sens{};
+    sens.sensitiveArea = imp.sensitive;
+    TPM2B_PRIVATE duplicate{};
+    size_t off = 0;
+    const TSS2_RC mrc = Tss2_MU_TPM2B_SENSITIVE_Marshal(&sens, duplicate.buffer, sizeof duplicate.buffer, &off);
+    wipe(sens);
+    if (mrc != TSS2_RC_SUCCESS) {
+      wipe(duplicate);
+      return Status::PsaErrorInvalidArgument;
+    }
+    duplicate.size = static_cast<UINT16>(off);
+    KeyBlob blob;
+    blob.kind = BlobKind::KeyPair;
+    blob.pub = imp.pub;
+    fill_2b(blob.auth, auth->data(), auth->size());
+    const TPM2B_DATA no_key{};
+    const TPM2B_ENCRYPTED_SECRET no_seed{};
+    TPMT_SYM_DEF_OBJECT no_wrap{};
+    no_wrap.algorithm = TPM2_ALG_NULL;
+    const Status s = dev_->run(TpmCall::Import, "PsaImportKey", [&](Esys& e) -> TSS2_RC {
+      EsysPtr<TPM2B_PRIVATE> priv;
+      TSS2_RC rc = Esys_Import(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &no_key,
+                               &imp.pub, &duplicate, &no_seed, &no_wrap, priv.out());
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      blob.priv = *priv.p;
+      rc = parent_name(e, blob.parent);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      // Load it once: the TPM checks that the halves belong together.
+      Loaded k(e);
+      return e.load(blob, k.handle);
+    });
+    wipe(duplicate);
+    if (s != Status::Success) {
+      return s;
+    }
+    return created(attrs, blob);
+  }
+
+  Result<std::string> message_digest(const Algorithm::AsymmetricSignature& alg, const std::string& message) {
+    auto h = message_hash(alg);
+    if (!h.ok()) {
+      return h.status();
+    }
+    auto th = tpm_hash(*h);
+    if (!th.ok()) {
+      return th.status();
+    }
+    auto d = digest(*th, reinterpret_cast<const uint8_t*>(message.data()), message.size());
+    if (!d.ok()) {
+      return d.status();
+    }
+    return std::string(d->begin(), d->end());
+  }
+
+  Result<Bytes> sign(const StoredKey& key, const Algorithm::AsymmetricSignature& alg, const std::string& hash,
+                     const char* what) {
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    if (blob->kind != BlobKind::KeyPair) {
+      return Status::PsaErrorInvalidArgument;
+    }
+    auto plan = sign_plan(blob->pub.publicArea, alg, hash);
+    if (!plan.ok()) {
+      return plan.status();
+    }
+    TPMT_TK_HASHCHECK ticket{};
+    ticket.tag = TPM2_ST_HASHCHECK;
+    ticket.hierarchy = TPM2_RH_NULL;
+    Bytes out;
+    const Status s = dev_->run(TpmCall::Sign, what, [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      TSS2_RC rc = e.load(*blob, k.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      EsysPtr<TPMT_SIGNATURE> sig;
+      rc = Esys_Sign(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
+                     &ticket, sig.out());
+      if (rc == TSS2_RC_SUCCESS) {
+        auto rendered = signature_to_psa(blob->pub.publicArea, *sig.p);
+        if (rendered.ok()) {
+          out = std::move(*rendered);
+        }
+      }
+      return rc;
+    });
+    if (s != Status::Success) {
+      return s;
+    }
+    if (out.empty()) {
+      return Status::PsaErrorGenericError;
+    }
+    return out;
+  }
+
+  Status verify(const StoredKey& key, const Algorithm::AsymmetricSignature& alg, const std::string& hash,
+                const std::string& signature, const char* what) {
+    auto blob = decode_blob(key.key_ref);
+    if (!blob.ok()) {
+      return blob.status();
+    }
+    auto plan = sign_plan(blob->pub.publicArea, alg, hash);
+    if (!plan.ok()) {
+      return plan.status();
+    }
+    auto sig = signature_from_psa(blob->pub.publicArea, *plan, signature);
+    if (!sig.ok()) {
+      return sig.status();
+    }
+    return dev_->run(TpmCall::Verify, what, [&](Esys& e) -> TSS2_RC {
+      Loaded k(e);
+      TSS2_RC rc = e.load_public(blob->pub, TPMA_OBJECT_SIGN_ENCRYPT, k.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      EsysPtr<TPMT_TK_VERIFIED> ticket;
+      return Esys_VerifySignature(e.ctx(), k.handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &*sig,
+                                  ticket.out());
+    });
+  }
+
+  // endorsement_public returns the endorsement key's public part in the PSA
+  // format, created once and cached (it is the same key every time).
+  Result<Bytes> endorsement_public() {
+    {
+      std::lock_guard lock(ek_mu_);
+      if (!ek_public_.empty()) {
+        return ek_public_;
+      }
+    }
+    TPM2B_PUBLIC ek{};
+    const Status s = dev_->run(TpmCall::Attest, "PrepareKeyAttestation", [&](Esys& e) -> TSS2_RC {
+      Loaded h(e);
+      EsysPtr<TPM2B_PUBLIC> pub;
+      TSS2_RC rc = e.endorsement_key(h.handle, pub.out());
+      if (rc == TSS2_RC_SUCCESS) {
+        ek = *pub.p;
+      }
+      return rc;
+    });
+    if (s != Status::Success) {
+      return s;
+    }
+    auto rendered = export_public(ek.publicArea);
+    if (!rendered.ok()) {
+      return rendered.status();
+    }
+    std::lock_guard lock(ek_mu_);
+    ek_public_ = *rendered;
+    return ek_public_;
+  }
+
+  std::unique_ptr<TpmDevice> dev_;
+  std::mutex ek_mu_;
+  Bytes ek_public_;
+};
+
+}  // namespace
+}  // namespace tpm
+
+Result<std::unique_ptr<Provider>> make_tpm_provider(const ProviderContext& ctx, std::string& error) {
+  // The TSS libraries print every failed command on stderr unless told not
+  // to; the provider reports failures itself. An operator's TSS2_LOG wins.
+  ::setenv("TSS2_LOG", "all+none", 0);
+  auto cfg = tpm::parse_config(ctx.settings, error);
+  if (!cfg.ok()) {
+    return cfg.status();
+  }
+  const bool skip = cfg->skip_if_no_tpm;
+  TSS2_RC rc = TSS2_RC_SUCCESS;
+  std::string why;
+  auto dev = tpm::TpmDevice::open(std::move(*cfg), rc, why);
+  if (!dev) {
+    error = why;
+    if (tpm::is_communication_error(rc)) {
+      if (skip) {
+        error += "; provider skipped (skip_if_no_tpm = true)";
+        return kTpmSkipped;
+      }
+      return Status::PsaErrorCommunicationFailure;
+    }
+    const Status s = tpm::rc_to_status(rc, tpm::TpmCall::Connect);
+    return s == Status::Success ? Status::PsaErrorGenericError : s;
+  }
+  return std::unique_ptr<Provider>(new tpm::TpmProvider(std::move(dev)));
+}
+
+}  // namespace parsec::provider
