@@ -80,12 +80,12 @@ def key_name() -> str:
 
 
 def require_opcode(client: Client, opcode: Opcode) -> None:
-    """Skip the test while the provider does not advertise ``opcode`` (support not landed yet)."""
+    """Fail unless the provider advertises ``opcode``: the software provider serves every operation."""
     if opcode not in client.list_opcodes():
-        pytest.skip(f"{client.provider.display_name} does not serve {opcode.spec_name} (yet)")
+        pytest.fail(f"{client.provider.display_name} does not serve {opcode.spec_name}")
 
 
-def skip_if_not_supported(exc: parsec_sdk.ParsecError, what: str) -> None:
-    """For operations that are never listed by ListOpcodes (MAC): skip on NotSupported."""
+def fail_if_not_supported(exc: parsec_sdk.ParsecError, what: str) -> None:
+    """For operations that are never listed by ListOpcodes (MAC): NotSupported is a failure."""
     if isinstance(exc, parsec_sdk.NotSupported):
-        pytest.skip(f"the provider does not support {what} (yet)")
+        pytest.fail(f"the provider does not support {what}")

@@ -18,7 +18,7 @@ def run_example(endpoint: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, EXAMPLE, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
-@pytest.mark.skipif(not os.path.exists(EXAMPLE), reason="the example is not in this tree")
+
 def test_device_identity_example(endpoint: str, tmp_path: str) -> None:
     out = str(tmp_path)
     done = run_example(endpoint, "--key-name", "example-identity", "--out", out)

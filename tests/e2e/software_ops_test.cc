@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -362,6 +363,21 @@ std::string raw_rsa(EVP_PKEY* key, const std::string& block) {
   std::string out(len, '\0');
   EVP_PKEY_encrypt(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u8(block), block.size());
   return out;
+}
+
+// verify_ecdsa checks a PSA (r || s) signature over `digest` with OpenSSL.
+bool verify_ecdsa(EVP_PKEY* key, const std::string& digest, const std::string& raw_sig) {
+  const int half = static_cast<int>(raw_sig.size() / 2);
+  ECDSA_SIG* es = ECDSA_SIG_new();
+  ECDSA_SIG_set0(es, BN_bin2bn(u8(raw_sig), half, nullptr), BN_bin2bn(u8(raw_sig) + half, half, nullptr));
+  unsigned char* der = nullptr;
+  const int der_len = i2d_ECDSA_SIG(es, &der);
+  ECDSA_SIG_free(es);
+  PkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
+  const bool ok = EVP_PKEY_verify_init(ctx.get()) > 0 &&
+                  EVP_PKEY_verify(ctx.get(), der, static_cast<size_t>(der_len), u8(digest), digest.size()) == 1;
+  OPENSSL_free(der);
+  return ok;
 }
 
 bool verify_raw_pkcs1(EVP_PKEY* key, const std::string& input, const std::string& sig) {
@@ -860,6 +876,8 @@ TEST_F(SoftwareOps, DaemonSignaturesVerifyWithOpenSsl) {
   ASSERT_TRUE(k1);
   Call k1_sig = sign_message(a, "k1", ecdsa(Algorithm::SHA_256), "koblitz");
   ASSERT_EQ(k1_sig.status, Status::Success);
+  EXPECT_TRUE(verify_ecdsa(k1.get(), sha(256, "koblitz"), k1_sig.body));
+  EXPECT_FALSE(verify_ecdsa(k1.get(), sha(256, "koblitz!"), k1_sig.body));
   EXPECT_EQ(verify_message(a, "k1", ecdsa(Algorithm::SHA_256), "koblitz", k1_sig.body).status, Status::Success);
 
   // RSA: one OpenSSL key pair imported under each scheme (a 2.28 key permits

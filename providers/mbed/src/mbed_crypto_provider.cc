@@ -36,13 +36,13 @@ class MbedCryptoProvider final : public Provider {
   // pair. The MAC opcodes (0x16, 0x17) are served but never listed by
   // ListOpcodes: the service filters them for upstream clients.
   std::vector<Opcode> opcodes() const override {
-    return {Opcode::PsaGenerateKey,     Opcode::PsaDestroyKey,        Opcode::PsaSignHash,
-            Opcode::PsaVerifyHash,      Opcode::PsaImportKey,         Opcode::PsaExportPublicKey,
+    return {Opcode::PsaGenerateKey,       Opcode::PsaDestroyKey,        Opcode::PsaSignHash,
+            Opcode::PsaVerifyHash,        Opcode::PsaImportKey,         Opcode::PsaExportPublicKey,
             Opcode::PsaAsymmetricEncrypt, Opcode::PsaAsymmetricDecrypt, Opcode::PsaExportKey,
-            Opcode::PsaGenerateRandom,  Opcode::PsaHashCompute,       Opcode::PsaHashCompare,
-            Opcode::PsaAeadEncrypt,     Opcode::PsaAeadDecrypt,       Opcode::PsaRawKeyAgreement,
-            Opcode::PsaCipherEncrypt,   Opcode::PsaCipherDecrypt,     Opcode::PsaMacCompute,
-            Opcode::PsaMacVerify,       Opcode::PsaSignMessage,       Opcode::PsaVerifyMessage,
+            Opcode::PsaGenerateRandom,    Opcode::PsaHashCompute,       Opcode::PsaHashCompare,
+            Opcode::PsaAeadEncrypt,       Opcode::PsaAeadDecrypt,       Opcode::PsaRawKeyAgreement,
+            Opcode::PsaCipherEncrypt,     Opcode::PsaCipherDecrypt,     Opcode::PsaMacCompute,
+            Opcode::PsaMacVerify,         Opcode::PsaSignMessage,       Opcode::PsaVerifyMessage,
             Opcode::CanDoCrypto};
   }
 

@@ -8,6 +8,16 @@
 // the committed blobs of ProviderContext::storage. The key reference handed to
 // the service is the 4-byte little-endian PSA key id.
 //
+// It serves every crypto operation but the TPM-only attestation pair, with
+// the key types and algorithms Mbed TLS 2.28's PSA core implements (see
+// src/psa_capabilities.h); what 2.28 lacks (SHA-3, SHA-512/t, FFDH and the
+// RFC 7919 groups, CBC-MAC, XTS, Curve448) answers PsaErrorNotSupported.
+// Choices where the spec leaves room: every failure of an RSA decryption is
+// PsaErrorInvalidPadding (docs/padding-oracle.md); sign_message and
+// verify_message refuse the raw schemes (rsa_pkcs1v15_sign_raw, ecdsa_any)
+// with PsaErrorInvalidArgument, as the PSA Crypto API does; a Curve25519
+// private key is exported in RFC 7748 clamped form.
+//
 // Thread safety: all methods may be called from several threads at once. The
 // Mbed TLS 2.28 PSA core is process-global and not thread-safe, so every call
 // into it is serialised by one process-wide lock.
