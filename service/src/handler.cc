@@ -51,7 +51,58 @@ Result<std::string> encode(const Msg& m) {
   return out;
 }
 
-std::string bytes_to_string(const provider::Bytes& b) { return std::string(b.begin(), b.end()); }
+constexpr bool kSecret = true;
+
+// reply puts a provider's output into one bytes field of a Result message and
+// encodes it. With `secret` (plaintexts, key material, shared secrets) every
+// intermediate copy is wiped; the encoded body is wiped after it is written.
+template <typename Msg>
+Result<std::string> reply(Result<provider::Bytes> out, std::string* (Msg::*field)(), bool secret = false) {
+  if (!out.ok()) {
+    return out.status();
+  }
+  Msg r;
+  std::string* f = (r.*field)();
+  f->assign(out->begin(), out->end());
+  if (secret) {
+    secure_wipe(*out);
+  }
+  auto encoded = encode(r);
+  if (secret) {
+    secure_wipe(*f);
+  }
+  return encoded;
+}
+
+// empty_reply: operations whose Result has no fields answer an empty body.
+Result<std::string> empty_reply(Status s) {
+  if (s != Status::Success) {
+    return s;
+  }
+  return std::string();
+}
+
+// check_not_empty: inputs that operations.md requires to be non-empty.
+Status check_not_empty(std::initializer_list<const std::string*> inputs, std::string& why) {
+  for (const std::string* in : inputs) {
+    if (in->empty()) {
+      why = "an input that must not be empty is empty";
+      return Status::PsaErrorInvalidArgument;
+    }
+  }
+  return Status::Success;
+}
+
+// check_asymmetric_input: non-empty input; no salt with RSA PKCS#1 v1.5.
+Status check_asymmetric_input(const psa_algorithm::Algorithm::AsymmetricEncryption& alg, const std::string& input,
+                              const std::string& salt, std::string& why) {
+  PARSEC_TRY(check_not_empty({&input}, why));
+  if (alg.has_rsa_pkcs1v15_crypt() && !salt.empty()) {
+    why = "RSA PKCS#1 v1.5 encryption takes no salt";
+    return Status::PsaErrorInvalidArgument;
+  }
+  return Status::Success;
+}
 
 }  // namespace
 
@@ -415,6 +466,25 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
   auto check = [&](const provider::StoredKey& k, const policy::Algorithm& alg) -> Status {
     return policy::check_key_use(k.attributes, ctx.op, alg, ctx.why);
   };
+  // caller_key: identity required (step 19), then the caller's key.
+  auto caller_key = [&](const std::string& name) -> Result<provider::StoredKey> {
+    if (!ctx.identity) {
+      return Status::NotAuthenticated;
+    }
+    return lookup(name);
+  };
+  // usable_key: caller_key, then the key policy for `alg` (operations.md 2.3).
+  auto usable_key = [&](const std::string& name, const policy::Algorithm& alg) -> Result<provider::StoredKey> {
+    auto k = caller_key(name);
+    if (!k.ok()) {
+      return k;
+    }
+    Status s = check(*k, alg);
+    if (s != Status::Success) {
+      return s;
+    }
+    return k;
+  };
 
   // Each case: decode (17), convert/validate (18), identity (19), execute (20),
   // encode (21).
@@ -546,8 +616,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op.ok()) {
         return op.status();
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = caller_key(op->key_name());
       if (!k.ok()) {
         return k.status();
       }
@@ -557,35 +626,19 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
         ctx.why = "the key has no public part";
         return Status::PsaErrorInvalidArgument;
       }
-      auto data = impl.export_public_key(*k);
-      if (!data.ok()) {
-        return data.status();
-      }
-      psa_export_public_key::Result r;
-      r.set_data(bytes_to_string(*data));
-      return encode(r);
+      return reply(impl.export_public_key(*k), &psa_export_public_key::Result::mutable_data);
     }
     case Opcode::PsaExportKey: {
       auto op = decode<psa_export_key::Operation>(body);
       if (!op.ok()) {
         return op.status();
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = caller_key(op->key_name());
       if (!k.ok()) {
         return k.status();
       }
       PARSEC_TRY(policy::check_usage_only(k->attributes, ctx.op, ctx.why));
-      auto data = impl.export_key(*k);
-      if (!data.ok()) {
-        return data.status();
-      }
-      psa_export_key::Result r;
-      r.set_data(bytes_to_string(*data));
-      secure_wipe(*data);
-      auto out = encode(r);
-      secure_wipe(*r.mutable_data());
-      return out;
+      return reply(impl.export_key(*k), &psa_export_key::Result::mutable_data, kSecret);
     }
     case Opcode::PsaSignHash: {
       auto op = decode<psa_sign_hash::Operation>(body);
@@ -595,20 +648,12 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(op->alg())));
       PARSEC_TRY(policy::check_sign_hash_length(op->alg(), op->hash().size(), ctx.why));
-      auto sig = impl.sign_hash(*k, *op);
-      if (!sig.ok()) {
-        return sig.status();
-      }
-      psa_sign_hash::Result r;
-      r.set_signature(bytes_to_string(*sig));
-      return encode(r);
+      return reply(impl.sign_hash(*k, *op), &psa_sign_hash::Result::mutable_signature);
     }
     case Opcode::PsaVerifyHash: {
       auto op = decode<psa_verify_hash::Operation>(body);
@@ -618,15 +663,12 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(op->alg())));
       PARSEC_TRY(policy::check_sign_hash_length(op->alg(), op->hash().size(), ctx.why));
-      PARSEC_TRY(impl.verify_hash(*k, *op));
-      return std::string();
+      return empty_reply(impl.verify_hash(*k, *op));
     }
     case Opcode::PsaSignMessage: {
       auto op = decode<psa_sign_message::Operation>(body);
@@ -636,19 +678,11 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(op->alg())));
-      auto sig = impl.sign_message(*k, *op);
-      if (!sig.ok()) {
-        return sig.status();
-      }
-      psa_sign_message::Result r;
-      r.set_signature(bytes_to_string(*sig));
-      return encode(r);
+      return reply(impl.sign_message(*k, *op), &psa_sign_message::Result::mutable_signature);
     }
     case Opcode::PsaVerifyMessage: {
       auto op = decode<psa_verify_message::Operation>(body);
@@ -658,169 +692,129 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(op->alg())));
-      PARSEC_TRY(impl.verify_message(*k, *op));
-      return std::string();
+      return empty_reply(impl.verify_message(*k, *op));
     }
-    case Opcode::PsaAsymmetricEncrypt:
+    case Opcode::PsaAsymmetricEncrypt: {
+      auto op = decode<psa_asymmetric_encrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
+      }
+      if (!op->has_alg() || policy::validate_encrypt_alg(op->alg()) != Status::Success) {
+        return Status::InvalidEncoding;
+      }
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
+      if (!k.ok()) {
+        return k.status();
+      }
+      PARSEC_TRY(check_asymmetric_input(op->alg(), op->plaintext(), op->salt(), ctx.why));
+      return reply(impl.asymmetric_encrypt(*k, *op), &psa_asymmetric_encrypt::Result::mutable_ciphertext);
+    }
     case Opcode::PsaAsymmetricDecrypt: {
-      bool enc = ctx.op == Opcode::PsaAsymmetricEncrypt;
-      psa_asymmetric_encrypt::Operation eop;
-      psa_asymmetric_decrypt::Operation dop;
-      bool parsed = enc ? eop.ParseFromString(body) : dop.ParseFromString(body);
-      if (!parsed) {
-        return Status::DeserializingBodyFailed;
+      auto op = decode<psa_asymmetric_decrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
       }
-      const auto& alg = enc ? eop.alg() : dop.alg();
-      bool has_alg = enc ? eop.has_alg() : dop.has_alg();
-      if (!has_alg || policy::validate_encrypt_alg(alg) != Status::Success) {
+      if (!op->has_alg() || policy::validate_encrypt_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(enc ? eop.key_name() : dop.key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(alg)));
-      const std::string& input = enc ? eop.plaintext() : dop.ciphertext();
-      const std::string& salt = enc ? eop.salt() : dop.salt();
-      if (input.empty()) {
-        ctx.why = enc ? "empty plaintext" : "empty ciphertext";
-        return Status::PsaErrorInvalidArgument;
-      }
-      if (alg.has_rsa_pkcs1v15_crypt() && !salt.empty()) {
-        ctx.why = "RSA PKCS#1 v1.5 encryption takes no salt";
-        return Status::PsaErrorInvalidArgument;
-      }
-      auto out = enc ? impl.asymmetric_encrypt(*k, eop) : impl.asymmetric_decrypt(*k, dop);
-      if (!out.ok()) {
-        return out.status();
-      }
-      std::string encoded;
-      if (enc) {
-        psa_asymmetric_encrypt::Result r;
-        r.set_ciphertext(bytes_to_string(*out));
-        return encode(r);
-      }
-      psa_asymmetric_decrypt::Result r;
-      r.set_plaintext(bytes_to_string(*out));
-      secure_wipe(*out);
-      auto res = encode(r);
-      secure_wipe(*r.mutable_plaintext());
-      return res;
+      PARSEC_TRY(check_asymmetric_input(op->alg(), op->ciphertext(), op->salt(), ctx.why));
+      return reply(impl.asymmetric_decrypt(*k, *op), &psa_asymmetric_decrypt::Result::mutable_plaintext, kSecret);
     }
-    case Opcode::PsaAeadEncrypt:
+    case Opcode::PsaAeadEncrypt: {
+      auto op = decode<psa_aead_encrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
+      }
+      if (!op->has_alg() || policy::validate_aead_alg(op->alg()) != Status::Success) {
+        return Status::InvalidEncoding;
+      }
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
+      if (!k.ok()) {
+        return k.status();
+      }
+      PARSEC_TRY(check_not_empty({&op->nonce(), &op->plaintext()}, ctx.why));
+      return reply(impl.aead_encrypt(*k, *op), &psa_aead_encrypt::Result::mutable_ciphertext);
+    }
     case Opcode::PsaAeadDecrypt: {
-      bool enc = ctx.op == Opcode::PsaAeadEncrypt;
-      psa_aead_encrypt::Operation eop;
-      psa_aead_decrypt::Operation dop;
-      if (!(enc ? eop.ParseFromString(body) : dop.ParseFromString(body))) {
-        return Status::DeserializingBodyFailed;
+      auto op = decode<psa_aead_decrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
       }
-      bool has_alg = enc ? eop.has_alg() : dop.has_alg();
-      const auto& alg = enc ? eop.alg() : dop.alg();
-      if (!has_alg || policy::validate_aead_alg(alg) != Status::Success) {
+      if (!op->has_alg() || policy::validate_aead_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(enc ? eop.key_name() : dop.key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(alg)));
-      if ((enc ? eop.nonce() : dop.nonce()).empty() || (enc ? eop.plaintext() : dop.ciphertext()).empty()) {
-        ctx.why = "empty nonce or input";
-        return Status::PsaErrorInvalidArgument;
-      }
-      auto out = enc ? impl.aead_encrypt(*k, eop) : impl.aead_decrypt(*k, dop);
-      if (!out.ok()) {
-        return out.status();
-      }
-      if (enc) {
-        psa_aead_encrypt::Result r;
-        r.set_ciphertext(bytes_to_string(*out));
-        return encode(r);
-      }
-      psa_aead_decrypt::Result r;
-      r.set_plaintext(bytes_to_string(*out));
-      secure_wipe(*out);
-      auto res = encode(r);
-      secure_wipe(*r.mutable_plaintext());
-      return res;
+      PARSEC_TRY(check_not_empty({&op->nonce(), &op->ciphertext()}, ctx.why));
+      return reply(impl.aead_decrypt(*k, *op), &psa_aead_decrypt::Result::mutable_plaintext, kSecret);
     }
-    case Opcode::PsaCipherEncrypt:
+    case Opcode::PsaCipherEncrypt: {
+      auto op = decode<psa_cipher_encrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
+      }
+      if (policy::validate_cipher(op->alg()) != Status::Success) {
+        return Status::InvalidEncoding;
+      }
+      auto k = usable_key(op->key_name(), policy::wrap_cipher(op->alg()));
+      if (!k.ok()) {
+        return k.status();
+      }
+      PARSEC_TRY(check_not_empty({&op->plaintext()}, ctx.why));
+      return reply(impl.cipher_encrypt(*k, *op), &psa_cipher_encrypt::Result::mutable_ciphertext);
+    }
     case Opcode::PsaCipherDecrypt: {
-      bool enc = ctx.op == Opcode::PsaCipherEncrypt;
-      psa_cipher_encrypt::Operation eop;
-      psa_cipher_decrypt::Operation dop;
-      if (!(enc ? eop.ParseFromString(body) : dop.ParseFromString(body))) {
-        return Status::DeserializingBodyFailed;
+      auto op = decode<psa_cipher_decrypt::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
       }
-      int alg = enc ? eop.alg() : dop.alg();
-      if (policy::validate_cipher(alg) != Status::Success) {
+      if (policy::validate_cipher(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(enc ? eop.key_name() : dop.key_name());
+      auto k = usable_key(op->key_name(), policy::wrap_cipher(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap_cipher(alg)));
-      if ((enc ? eop.plaintext() : dop.ciphertext()).empty()) {
-        ctx.why = "empty input";
-        return Status::PsaErrorInvalidArgument;
-      }
-      auto out = enc ? impl.cipher_encrypt(*k, eop) : impl.cipher_decrypt(*k, dop);
-      if (!out.ok()) {
-        return out.status();
-      }
-      if (enc) {
-        psa_cipher_encrypt::Result r;
-        r.set_ciphertext(bytes_to_string(*out));
-        return encode(r);
-      }
-      psa_cipher_decrypt::Result r;
-      r.set_plaintext(bytes_to_string(*out));
-      secure_wipe(*out);
-      auto res = encode(r);
-      secure_wipe(*r.mutable_plaintext());
-      return res;
+      PARSEC_TRY(check_not_empty({&op->ciphertext()}, ctx.why));
+      return reply(impl.cipher_decrypt(*k, *op), &psa_cipher_decrypt::Result::mutable_plaintext, kSecret);
     }
-    case Opcode::PsaMacCompute:
-    case Opcode::PsaMacVerify: {
-      bool compute = ctx.op == Opcode::PsaMacCompute;
-      psa_mac_compute::Operation cop;
-      psa_mac_verify::Operation vop;
-      if (!(compute ? cop.ParseFromString(body) : vop.ParseFromString(body))) {
-        return Status::DeserializingBodyFailed;
+    case Opcode::PsaMacCompute: {
+      auto op = decode<psa_mac_compute::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
       }
-      bool has_alg = compute ? cop.has_alg() : vop.has_alg();
-      const auto& alg = compute ? cop.alg() : vop.alg();
-      if (!has_alg || policy::validate_mac_alg(alg) != Status::Success) {
+      if (!op->has_alg() || policy::validate_mac_alg(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(compute ? cop.key_name() : vop.key_name());
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap(alg)));
-      if (compute) {
-        auto mac = impl.mac_compute(*k, cop);
-        if (!mac.ok()) {
-          return mac.status();
-        }
-        psa_mac_compute::Result r;
-        r.set_mac(bytes_to_string(*mac));
-        return encode(r);
+      return reply(impl.mac_compute(*k, *op), &psa_mac_compute::Result::mutable_mac);
+    }
+    case Opcode::PsaMacVerify: {
+      auto op = decode<psa_mac_verify::Operation>(body);
+      if (!op.ok()) {
+        return op.status();
       }
-      PARSEC_TRY(impl.mac_verify(*k, vop));
-      return std::string();
+      if (!op->has_alg() || policy::validate_mac_alg(op->alg()) != Status::Success) {
+        return Status::InvalidEncoding;
+      }
+      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
+      if (!k.ok()) {
+        return k.status();
+      }
+      return empty_reply(impl.mac_verify(*k, *op));
     }
     case Opcode::PsaRawKeyAgreement: {
       auto op = decode<psa_raw_key_agreement::Operation>(body);
@@ -830,22 +824,11 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (policy::validate_raw_agreement(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->private_key_name());
+      auto k = usable_key(op->private_key_name(), policy::wrap_raw_agreement(op->alg()));
       if (!k.ok()) {
         return k.status();
       }
-      PARSEC_TRY(check(*k, policy::wrap_raw_agreement(op->alg())));
-      auto secret = impl.raw_key_agreement(*k, *op);
-      if (!secret.ok()) {
-        return secret.status();
-      }
-      psa_raw_key_agreement::Result r;
-      r.set_shared_secret(bytes_to_string(*secret));
-      secure_wipe(*secret);
-      auto res = encode(r);
-      secure_wipe(*r.mutable_shared_secret());
-      return res;
+      return reply(impl.raw_key_agreement(*k, *op), &psa_raw_key_agreement::Result::mutable_shared_secret, kSecret);
     }
     case Opcode::PsaHashCompute: {
       auto op = decode<psa_hash_compute::Operation>(body);
@@ -855,13 +838,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (policy::validate_hash(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      auto h = impl.hash_compute(*op);
-      if (!h.ok()) {
-        return h.status();
-      }
-      psa_hash_compute::Result r;
-      r.set_hash(bytes_to_string(*h));
-      return encode(r);
+      return reply(impl.hash_compute(*op), &psa_hash_compute::Result::mutable_hash);
     }
     case Opcode::PsaHashCompare: {
       auto op = decode<psa_hash_compare::Operation>(body);
@@ -871,8 +848,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (policy::validate_hash(op->alg()) != Status::Success) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(impl.hash_compare(*op));
-      return std::string();
+      return empty_reply(impl.hash_compare(*op));
     }
     case Opcode::PsaGenerateRandom: {
       auto op = decode<psa_generate_random::Operation>(body);
@@ -884,14 +860,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
                   std::to_string(cfg.buffer_size_limit);
         return Status::ResponseTooLarge;
       }
-      auto bytes = impl.generate_random(op->size());
-      if (!bytes.ok()) {
-        return bytes.status();
-      }
-      psa_generate_random::Result r;
-      r.set_random_bytes(bytes_to_string(*bytes));
-      secure_wipe(*bytes);
-      return encode(r);
+      return reply(impl.generate_random(op->size()), &psa_generate_random::Result::mutable_random_bytes, kSecret);
     }
     case Opcode::CanDoCrypto: {
       auto op = decode<can_do_crypto::Operation>(body);
@@ -903,8 +872,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
         return Status::InvalidEncoding;
       }
       PARSEC_TRY(need_identity());
-      PARSEC_TRY(impl.can_do_crypto(*op));
-      return std::string();
+      return empty_reply(impl.can_do_crypto(*op));
     }
     case Opcode::AttestKey: {
       auto op = decode<attest_key::Operation>(body);
@@ -914,8 +882,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_parameters() || !op->parameters().has_activate_credential()) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->attested_key_name());
+      auto k = caller_key(op->attested_key_name());
       if (!k.ok()) {
         return k.status();
       }
@@ -933,8 +900,7 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       if (!op->has_parameters() || !op->parameters().has_activate_credential()) {
         return Status::InvalidEncoding;
       }
-      PARSEC_TRY(need_identity());
-      auto k = lookup(op->parameters().activate_credential().attested_key_name());
+      auto k = caller_key(op->parameters().activate_credential().attested_key_name());
       if (!k.ok()) {
         return k.status();
       }
