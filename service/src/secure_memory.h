@@ -1,19 +1,21 @@
-// secure_memory.h - wiping secrets before their memory is released.
+// secure_memory.h - wiping secrets before their memory is released (the
+// service's spelling of parsec/interface/secret.h).
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "parsec/interface/secret.h"
+
 namespace parsec::service {
 
-// secure_wipe overwrites `n` bytes at `p` in a way the compiler cannot elide.
-void secure_wipe(void* p, size_t n);
+inline void secure_wipe(void* p, size_t n) { parsec::secure_zero(p, n); }
 
 template <typename T>
 void secure_wipe(std::vector<T>& v) {
-  secure_wipe(v.data(), v.size() * sizeof(T));
+  parsec::secure_zero(v.data(), v.size() * sizeof(T));
 }
-inline void secure_wipe(std::string& s) { secure_wipe(s.data(), s.size()); }
+inline void secure_wipe(std::string& s) { parsec::secure_zero(s.data(), s.size()); }
 
 }  // namespace parsec::service

@@ -1,12 +1,12 @@
-#include "secret.h"
+#include "parsec/interface/secret.h"
 
 #include <string.h>
 
-namespace parsec::provider::pkcs11 {
+namespace parsec {
 
 void secure_zero(void* p, size_t n) {
   if (p != nullptr && n > 0) {
-    ::explicit_bzero(p, n);
+    ::explicit_bzero(p, n);  // glibc: never optimised away
   }
 }
 
@@ -20,4 +20,4 @@ void wipe(std::vector<uint8_t>& v) {
   v.clear();
 }
 
-}  // namespace parsec::provider::pkcs11
+}  // namespace parsec
