@@ -14,6 +14,7 @@ if [ "${CI:-}" = "true" ]; then
   WERROR=ON
 fi
 if [ ! -f "$BUILD/build.ninja" ]; then
+  # Later -D arguments win, so callers may override the build type.
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPARSEC_WERROR="$WERROR" "$@"
 fi
 cmake --build "$BUILD" -j "$(nproc)"
