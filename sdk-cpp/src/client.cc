@@ -15,6 +15,7 @@
 #include "transport.h"
 
 // Generated contracts of every operation.
+#include "attest_key.pb.h"
 #include "delete_client.pb.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
@@ -22,6 +23,7 @@
 #include "list_opcodes.pb.h"
 #include "list_providers.pb.h"
 #include "ping.pb.h"
+#include "prepare_key_attestation.pb.h"
 #include "can_do_crypto.pb.h"
 #include "psa_aead_decrypt.pb.h"
 #include "psa_aead_encrypt.pb.h"
@@ -830,6 +832,34 @@ bool Client::can_do_crypto(CheckType check, const KeyAttributes& attributes) {
     return false_on(Status::PsaErrorNotSupported, [&] {
       impl_->call<can_do_crypto::Result>(Opcode::CanDoCrypto, Target::Crypto, Identity::Required, op);
     });
+  });
+}
+
+// ---- key attestation --------------------------------------------------------------------------
+
+PreparedAttestation Client::prepare_key_attestation(const std::string& attested_key_name,
+                                                    const std::string& attesting_key_name) {
+  return with_operation(Opcode::PrepareKeyAttestation, [&] {
+    prepare_key_attestation::Operation op;
+    auto* ac = op.mutable_parameters()->mutable_activate_credential();
+    ac->set_attested_key_name(attested_key_name);
+    ac->set_attesting_key_name(attesting_key_name);
+    return detail::prepared_attestation_from_proto(impl_->call<prepare_key_attestation::Result>(
+        Opcode::PrepareKeyAttestation, Target::Crypto, Identity::Required, op));
+  });
+}
+
+Bytes Client::attest_key_activate_credential(const std::string& attested_key_name, const Bytes& credential_blob,
+                                             const Bytes& secret, const std::string& attesting_key_name) {
+  return with_operation(Opcode::AttestKey, [&] {
+    attest_key::Operation op;
+    op.set_attested_key_name(attested_key_name);
+    auto* ac = op.mutable_parameters()->mutable_activate_credential();
+    ac->set_credential_blob(to_string(credential_blob));
+    ac->set_secret(to_string(secret));
+    op.set_attesting_key_name(attesting_key_name);
+    return detail::attest_credential_from_proto(
+        impl_->call<attest_key::Result>(Opcode::AttestKey, Target::Crypto, Identity::Required, op));
   });
 }
 

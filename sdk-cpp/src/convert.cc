@@ -553,4 +553,40 @@ KeyAttributes attributes_from_proto(const pk::KeyAttributes& in) {
   return a;
 }
 
+// ---- key attestation ------------------------------------------------------------
+
+Bytes attest_credential_from_proto(const ::attest_key::Result& in) {
+  if (!in.has_output()) {
+    invalid("AttestKey result without its mandatory output");
+  }
+  switch (in.output().mechanism_case()) {
+    case ::attest_key::AttestationOutput::kActivateCredential: {
+      const std::string& c = in.output().activate_credential().credential();
+      return Bytes(c.begin(), c.end());
+    }
+    case ::attest_key::AttestationOutput::MECHANISM_NOT_SET:
+      break;
+  }
+  invalid("AttestKey output with no mechanism set");
+}
+
+PreparedAttestation prepared_attestation_from_proto(const ::prepare_key_attestation::Result& in) {
+  if (!in.has_output()) {
+    invalid("PrepareKeyAttestation result without its mandatory output");
+  }
+  switch (in.output().mechanism_case()) {
+    case ::prepare_key_attestation::PrepareKeyAttestationOutput::kActivateCredential: {
+      const auto& ac = in.output().activate_credential();
+      PreparedAttestation out;
+      out.name.assign(ac.name().begin(), ac.name().end());
+      out.public_area.assign(ac.public_().begin(), ac.public_().end());
+      out.attesting_key_public.assign(ac.attesting_key_pub().begin(), ac.attesting_key_pub().end());
+      return out;
+    }
+    case ::prepare_key_attestation::PrepareKeyAttestationOutput::MECHANISM_NOT_SET:
+      break;
+  }
+  invalid("PrepareKeyAttestation output with no mechanism set");
+}
+
 }  // namespace parsec::client::detail

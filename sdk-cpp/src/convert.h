@@ -10,8 +10,11 @@
 // operation name; the caller adds it. All functions are pure and thread-safe.
 #pragma once
 
+#include "attest_key.pb.h"
 #include "parsec/client/algorithm.h"
+#include "parsec/client/info.h"
 #include "parsec/client/key_attributes.h"
+#include "prepare_key_attestation.pb.h"
 #include "psa_algorithm.pb.h"
 #include "psa_key_attributes.pb.h"
 
@@ -41,5 +44,10 @@ Algorithm mac_from_proto(const pa::Algorithm_Mac& in);
 // usage flags are written with the implied flags set (UsageFlags::with_implied).
 void attributes_to_proto(const KeyAttributes& a, pk::KeyAttributes* out);
 KeyAttributes attributes_from_proto(const pk::KeyAttributes& in);
+
+// Key attestation results (ActivateCredential, the only mechanism defined):
+// a missing `output` or an output with no mechanism set is InvalidEncoding.
+Bytes attest_credential_from_proto(const ::attest_key::Result& in);
+PreparedAttestation prepared_attestation_from_proto(const ::prepare_key_attestation::Result& in);
 
 }  // namespace parsec::client::detail

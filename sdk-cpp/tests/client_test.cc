@@ -4,8 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
+#include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
 #include "delete_client.pb.h"
 #include "fake_server.h"
@@ -16,6 +18,7 @@
 #include "list_providers.pb.h"
 #include "parsec/client/client.h"
 #include "ping.pb.h"
+#include "prepare_key_attestation.pb.h"
 #include "psa_aead_decrypt.pb.h"
 #include "psa_aead_encrypt.pb.h"
 #include "psa_asymmetric_decrypt.pb.h"
@@ -42,6 +45,7 @@ namespace {
 
 using testing::Captured;
 using testing::FakeServer;
+using testing::hex_bytes;
 using testing::reply_message;
 using testing::reply_with;
 using testing::status_response;
@@ -671,6 +675,143 @@ TEST_F(Ops, CanDoCrypto) {
   server_.push(reply_with(status_response(Opcode::CanDoCrypto, Status::PsaErrorNotSupported)));
   EXPECT_FALSE(client_.can_do_crypto(CheckType::Use, KeyAttributes::rsa_key_pair(0, Algorithm::rsa_pss(Hash::Sha256))));
   last();
+}
+
+// ---- key attestation -------------------------------------------------------------------
+
+std::string hex_string(const std::string& hex) {
+  const Bytes v = hex_bytes(hex);
+  return std::string(v.begin(), v.end());
+}
+
+TEST_F(Ops, PrepareKeyAttestationEncodesRequestExactly) {
+  prepare_key_attestation::Result r;
+  auto* out = r.mutable_output()->mutable_activate_credential();
+  out->set_name(std::string("\x00\x0bNAME", 6));
+  out->set_public_("PUBAREA");
+  out->set_attesting_key_pub("EKPUB");
+  server_.push(reply_message(Opcode::PrepareKeyAttestation, r));
+  const PreparedAttestation p = client_.prepare_key_attestation("k1");
+  EXPECT_EQ(p.name, Bytes({0x00, 0x0b, 'N', 'A', 'M', 'E'}));
+  EXPECT_EQ(p.public_area, b("PUBAREA"));
+  EXPECT_EQ(p.attesting_key_public, b("EKPUB"));
+  auto c = last();
+  EXPECT_EQ(c.header.opcode, 0x1Fu);
+  // parameters{activate_credential{attested_key_name "k1"}}; the empty
+  // attesting key name is not written.
+  EXPECT_EQ(c.body, hex_string("0A 06 0A 04 0A 02 6B 31"));
+
+  server_.push(reply_message(Opcode::PrepareKeyAttestation, r));
+  client_.prepare_key_attestation("k1", "ek");
+  EXPECT_EQ(last().body, hex_string("0A 0A 0A 08 0A 02 6B 31 12 02 65 6B"));
+
+  // The mechanism is selected even when every field is empty.
+  server_.push(reply_message(Opcode::PrepareKeyAttestation, r));
+  client_.prepare_key_attestation("");
+  EXPECT_EQ(last().body, hex_string("0A 02 0A 00"));
+}
+
+TEST_F(Ops, AttestKeyEncodesRequestExactly) {
+  attest_key::Result r;
+  r.mutable_output()->mutable_activate_credential()->set_credential("CRED");
+  server_.push(reply_message(Opcode::AttestKey, r));
+  EXPECT_EQ(client_.attest_key_activate_credential("k1", Bytes{1, 2}, Bytes{3}), b("CRED"));
+  auto c = last();
+  EXPECT_EQ(c.header.opcode, 0x1Eu);
+  // attested_key_name "k1", parameters{activate_credential{credential_blob 01 02, secret 03}}.
+  EXPECT_EQ(c.body, hex_string("0A 02 6B 31 12 09 0A 07 0A 02 01 02 12 01 03"));
+  const auto op = body_as<attest_key::Operation>(c);
+  EXPECT_TRUE(op.parameters().has_activate_credential());
+  EXPECT_TRUE(op.attesting_key_name().empty());
+
+  server_.push(reply_message(Opcode::AttestKey, r));
+  client_.attest_key_activate_credential("k1", Bytes{1, 2}, Bytes{3}, "ek");
+  EXPECT_EQ(last().body, hex_string("0A 02 6B 31 12 09 0A 07 0A 02 01 02 12 01 03 1A 02 65 6B"));
+
+  server_.push(reply_message(Opcode::AttestKey, r));
+  client_.attest_key_activate_credential("", Bytes(), Bytes());
+  EXPECT_EQ(last().body, hex_string("12 02 0A 00"));
+
+  // An empty credential is a valid answer.
+  attest_key::Result empty;
+  empty.mutable_output()->mutable_activate_credential();
+  server_.push(reply_message(Opcode::AttestKey, empty));
+  EXPECT_EQ(client_.attest_key_activate_credential("k1", b("blob"), b("s")), Bytes());
+  last();
+}
+
+void expect_invalid_encoding(const std::function<void()>& f, const std::string& operation) {
+  try {
+    f();
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), Status::InvalidEncoding) << e.what();
+    EXPECT_FALSE(e.from_service());
+    EXPECT_EQ(e.operation(), operation);
+  }
+}
+
+TEST_F(Ops, AttestationWithoutOutputIsInvalidEncoding) {
+  // No output at all (an empty Success body).
+  server_.push(reply_with(status_response(Opcode::PrepareKeyAttestation, Status::Success)));
+  expect_invalid_encoding([&] { client_.prepare_key_attestation("k"); }, "PrepareKeyAttestation");
+  last();
+  server_.push(reply_with(status_response(Opcode::AttestKey, Status::Success)));
+  expect_invalid_encoding([&] { client_.attest_key_activate_credential("k", b("b"), b("s")); }, "AttestKey");
+  last();
+
+  // An output with no mechanism selected.
+  prepare_key_attestation::Result p;
+  p.mutable_output();
+  server_.push(reply_message(Opcode::PrepareKeyAttestation, p));
+  expect_invalid_encoding([&] { client_.prepare_key_attestation("k"); }, "PrepareKeyAttestation");
+  last();
+  attest_key::Result a;
+  a.mutable_output();
+  server_.push(reply_message(Opcode::AttestKey, a));
+  expect_invalid_encoding([&] { client_.attest_key_activate_credential("k", b("b"), b("s")); }, "AttestKey");
+  last();
+}
+
+TEST_F(Ops, AttestationServiceStatusIsAnError) {
+  server_.push(reply_with(status_response(Opcode::PrepareKeyAttestation, Status::PsaErrorNotSupported)));
+  try {
+    client_.prepare_key_attestation("k", "other");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), Status::PsaErrorNotSupported);
+    EXPECT_TRUE(e.from_service());
+    EXPECT_EQ(e.operation(), "PrepareKeyAttestation");
+  }
+  last();
+  server_.push(reply_with(status_response(Opcode::AttestKey, Status::PsaErrorDoesNotExist)));
+  try {
+    client_.attest_key_activate_credential("missing", b("b"), b("s"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), Status::PsaErrorDoesNotExist);
+    EXPECT_TRUE(e.from_service());
+    EXPECT_EQ(e.operation(), "AttestKey");
+  }
+  last();
+}
+
+TEST(Attestation, IdentityIsRequired) {
+  FakeServer server;
+  server.push(reply_message(Opcode::ListAuthenticators, authenticators({AuthType::Direct})));
+  attest_key::Result r;
+  r.mutable_output()->mutable_activate_credential()->set_credential("C");
+  server.push(reply_message(Opcode::AttestKey, r));
+  Client client(server.endpoint(), "app");
+  client.set_provider(ProviderId::Tpm);
+  EXPECT_EQ(client.attest_key_activate_credential("k", b("b"), b("s")), b("C"));
+  const auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);
+  EXPECT_EQ(reqs[0].header.opcode, 0x0Eu);  // authenticator discovery first
+  EXPECT_EQ(reqs[1].header.opcode, 0x1Eu);
+  EXPECT_EQ(reqs[1].header.auth_type, 1);
+  EXPECT_EQ(reqs[1].auth, b("app"));
+  EXPECT_EQ(reqs[1].header.provider, 3);
 }
 
 // ---- threads ---------------------------------------------------------------------------

@@ -17,8 +17,18 @@ namespace {
 // Statement is an RAII prepared statement.
 class Statement {
  public:
-  Statement(sqlite3* db, const char* sql) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
-  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(sqlite3* db, const char* sql) : owned_(true) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+  // A statement from the store's cache: reset and unbound on release, not
+  // finalised, so the hot path (every request's key lookup) skips parsing SQL.
+  explicit Statement(sqlite3_stmt* cached) : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR), owned_(false) {}
+  ~Statement() {
+    if (owned_) {
+      sqlite3_finalize(stmt_);
+    } else if (stmt_) {
+      sqlite3_reset(stmt_);
+      sqlite3_clear_bindings(stmt_);
+    }
+  }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
   bool ok() const { return rc_ == SQLITE_OK && stmt_ != nullptr; }
@@ -47,6 +57,7 @@ class Statement {
  private:
   sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_ERROR;
+  bool owned_;
 };
 
 KeyRecord read_record(Statement& s) {
@@ -224,9 +235,26 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path, std::s
 }
 
 KeyStore::~KeyStore() {
+  for (auto& [sql, stmt] : stmts_) {
+    sqlite3_finalize(stmt);
+  }
   if (db_) {
     sqlite3_close_v2(db_);
   }
+}
+
+sqlite3_stmt* KeyStore::prepared(const std::string& sql) {
+  auto it = stmts_.find(sql);
+  if (it != stmts_.end()) {
+    return it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  stmts_.emplace(sql, stmt);
+  return stmt;
 }
 
 Status KeyStore::exec(const char* sql) {
@@ -239,9 +267,9 @@ Status KeyStore::exec(const char* sql) {
 Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
                                                const std::string& key_name) {
   std::lock_guard lock(mu_);
-  Statement s(db_, (std::string(kSelectColumns) +
+  Statement s(prepared((std::string(kSelectColumns) +
                     "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
-                       .c_str());
+                       .c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -261,7 +289,7 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
 
 Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
   std::lock_guard lock(mu_);
-  Statement s(db_, (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str());
+  Statement s(prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -280,7 +308,7 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
 
 Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(db_, (std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str());
+  Statement s(prepared((std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -299,7 +327,7 @@ Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provid
 Result<std::vector<std::string>> KeyStore::list_clients() {
   std::lock_guard lock(mu_);
   // BINARY collation: ascending byte order, as the spec requires.
-  Statement s(db_, "SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;");
+  Statement s(prepared("SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;"));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -331,7 +359,7 @@ Status KeyStore::commit(Txn& txn) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
-    Statement s(db_, "DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;");
+    Statement s(prepared("DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;"));
     if (!s.ok()) {
       return rollback(Status::KeyInfoManagerError);
     }
@@ -353,7 +381,7 @@ Status KeyStore::commit(Txn& txn) {
     if (b.data) {
       // UPDATE first so a replaced blob is known: its old bytes must be
       // scrubbed from the WAL like a removed one.
-      Statement u(db_, "UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;");
+      Statement u(prepared("UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;"));
       if (!u.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -367,7 +395,7 @@ Status KeyStore::commit(Txn& txn) {
         scrub = true;
         continue;
       }
-      Statement s(db_, "INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);");
+      Statement s(prepared("INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);"));
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -379,7 +407,7 @@ Status KeyStore::commit(Txn& txn) {
       }
     } else {
       scrub = true;
-      Statement s(db_, "DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;");
+      Statement s(prepared("DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;"));
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -394,9 +422,8 @@ Status KeyStore::commit(Txn& txn) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
-    Statement s(db_,
-                "INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
-                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);");
+    Statement s(prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
+                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
     if (!s.ok()) {
       return rollback(Status::KeyInfoManagerError);
     }
@@ -454,7 +481,7 @@ provider::StorageReader* KeyStore::storage_reader(const std::string& provider_na
 
 Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name, uint64_t uid) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;");
+  Statement s(prepared("SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }
@@ -472,7 +499,7 @@ Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name
 
 Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;");
+  Statement s(prepared("SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }
@@ -485,7 +512,7 @@ Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
 
 Result<std::vector<uint64_t>> KeyStore::blob_uids(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(db_, "SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;");
+  Statement s(prepared("SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }

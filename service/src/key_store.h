@@ -19,12 +19,14 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "parsec/interface/result.h"
 #include "parsec/provider/provider.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace parsec::service {
 
@@ -126,8 +128,12 @@ class KeyStore {
  private:
   KeyStore() = default;
   Status exec(const char* sql);
+  // prepared returns the cached prepared statement for `sql` (mu_ held), or
+  // nullptr if it does not compile.
+  sqlite3_stmt* prepared(const std::string& sql);
   std::mutex mu_;
   sqlite3* db_ = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> stmts_;
   CommitFaultHook fault_hook_;
   std::vector<std::unique_ptr<provider::StorageReader>> readers_;
 };

@@ -35,7 +35,7 @@
 
 namespace parsec::client {
 
-using Bytes = std::vector<uint8_t>;
+// Bytes (std::vector<uint8_t>) is defined in info.h.
 
 class Client {
  public:
@@ -146,6 +146,23 @@ class Client {
 
   // can_do_crypto returns true on Success and false on PsaErrorNotSupported.
   bool can_do_crypto(CheckType check, const KeyAttributes& attributes);
+
+  // ---- key attestation (TPM provider only) ---------------------------------
+  // Both use the TPM ActivateCredential mechanism, the only one defined. An
+  // empty attesting_key_name selects the provider's default attesting key (the
+  // TPM endorsement key); the reference service answers PsaErrorNotSupported
+  // for any other name and on providers other than TPM.
+  //
+  // prepare_key_attestation returns what a third party needs to run
+  // TPM2_MakeCredential for `attested_key_name` (PrepareKeyAttestation).
+  PreparedAttestation prepare_key_attestation(const std::string& attested_key_name,
+                                              const std::string& attesting_key_name = "");
+  // attest_key_activate_credential runs TPM2_ActivateCredential for
+  // `attested_key_name` with the third party's `credential_blob` (the
+  // TPM2B_ID_OBJECT credential field) and `secret` (the TPM2B_ENCRYPTED_SECRET
+  // secret field), and returns the recovered credential (AttestKey).
+  Bytes attest_key_activate_credential(const std::string& attested_key_name, const Bytes& credential_blob,
+                                       const Bytes& secret, const std::string& attesting_key_name = "");
 
  private:
   class Impl;

@@ -1,18 +1,22 @@
 // parsec/client/info.h - plain result records of the discovery operations.
 //
-// These structs carry what ListProviders, ListAuthenticators, ListKeys and Ping
-// return, already checked by the client (provider and auth type IDs are defined
-// values, UUIDs are well formed). They are plain values with public fields for
+// These structs carry what ListProviders, ListAuthenticators, ListKeys, Ping and
+// PrepareKeyAttestation return, already checked by the client (provider and
+// auth type IDs are defined values, UUIDs are well formed). They are plain values with public fields for
 // direct use from bindings; not synchronised (copy them per thread).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "parsec/client/key_attributes.h"
 #include "parsec/interface/wire.h"
 
 namespace parsec::client {
+
+// Raw bytes in and out of the client (keys, signatures, ciphertexts, ...).
+using Bytes = std::vector<uint8_t>;
 
 // Wire protocol version answered by Ping (1.0 for every existing service).
 struct ProtocolVersion {
@@ -51,6 +55,15 @@ enum class CheckType : uint32_t {
   Generate = 2,
   Import = 3,
   Derive = 4,
+};
+
+// What PrepareKeyAttestation returns for the TPM ActivateCredential mechanism:
+// the inputs a third party needs to run TPM2_MakeCredential outside the TPM
+// (TPM Architecture spec, B.10.4) before calling attest_key_activate_credential.
+struct PreparedAttestation {
+  Bytes name;                  // TPM name of the key to attest (TPM2B_NAME.name)
+  Bytes public_area;           // its TPM public area (TPM2B_PUBLIC.publicArea)
+  Bytes attesting_key_public;  // public part of the attesting key, PsaExportPublicKey format
 };
 
 // provider_display_name: "Mbed Crypto provider" etc., as the reference tool prints.
