@@ -473,5 +473,19 @@ PYBIND11_MODULE(_native, m) {
            [](Client& c, uint32_t check, const AttrT& a) {
              return c.can_do_crypto(static_cast<CheckType>(check), from_tuple(a));
            },
+           Release())
+      // key attestation (TPM ActivateCredential; "" = default attesting key)
+      .def("prepare_key_attestation",
+           [](Client& c, const std::string& name, const std::string& attesting) {
+             PreparedAttestation p = c.prepare_key_attestation(name, attesting);
+             return std::make_tuple(Blob(std::move(p.name)), Blob(std::move(p.public_area)),
+                                    Blob(std::move(p.attesting_key_public)));
+           },
+           Release())
+      .def("attest_key_activate_credential",
+           [](Client& c, const std::string& name, const Blob& credential_blob, const Blob& secret,
+              const std::string& attesting) {
+             return Blob(c.attest_key_activate_credential(name, credential_blob.v, secret.v, attesting));
+           },
            Release());
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Tuple, Union
 
 from . import _native
 from ._enums import AuthType, CheckType, Cipher, Hash, KeyType, Opcode, ProviderId, RawKeyAgreement
@@ -446,6 +446,31 @@ class Client:
     def can_do_crypto(self, attributes: KeyAttributes, check: CheckType = CheckType.USE) -> bool:
         """Whether the provider supports ``attributes`` for ``check`` (False = PsaErrorNotSupported)."""
         return self._check().can_do_crypto(int(CheckType(check)), attributes._to_native())
+
+    def prepare_key_attestation(self, key: KeyRef, attesting_key: str = "") -> Tuple[bytes, bytes, bytes]:
+        """What a third party needs to run TPM2_MakeCredential for ``key`` (TPM provider only).
+
+        Returns ``(name, public_area, attesting_key_public)``: the TPM name and
+        public area of ``key`` and the attesting key's public part in PSA
+        format. An empty ``attesting_key`` selects the default attesting key
+        (the endorsement key); the service supports no other.
+        """
+        name = _key_name(key)
+        with _about_key(name):
+            return self._check().prepare_key_attestation(name, attesting_key)
+
+    def attest_key_activate_credential(self, key: KeyRef, credential_blob: BytesLike, secret: BytesLike,
+                                       attesting_key: str = "") -> bytes:
+        """TPM2_ActivateCredential for ``key``: the credential recovered from ``credential_blob`` and ``secret``.
+
+        ``credential_blob`` and ``secret`` are the contents of the TPM2B_ID_OBJECT
+        and TPM2B_ENCRYPTED_SECRET that MakeCredential produced from
+        :meth:`prepare_key_attestation`'s output. An empty ``attesting_key``
+        selects the default attesting key.
+        """
+        name = _key_name(key)
+        with _about_key(name):
+            return self._check().attest_key_activate_credential(name, credential_blob, secret, attesting_key)
 
 
 class Key:
