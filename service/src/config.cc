@@ -5,8 +5,25 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "parsec/interface/secret.h"
+
 namespace parsec::service {
 namespace {
+
+// wipe_strings zeroes every string value of a TOML tree in place.
+void wipe_strings(toml::node& n) {
+  if (auto* t = n.as_table()) {
+    for (auto&& [k, v] : *t) {
+      wipe_strings(v);
+    }
+  } else if (auto* a = n.as_array()) {
+    for (auto& v : *a) {
+      wipe_strings(v);
+    }
+  } else if (auto* str = n.as_string()) {
+    parsec::wipe(str->get());
+  }
+}
 
 struct ConfigError {
   std::string message;
@@ -318,7 +335,7 @@ void parse_root(const toml::table& root, Config& c) {
       } else {
         fail(s.key(ks), std::string("must be a string, an integer or a boolean, found ") + type_name(v));
       }
-      p.settings.emplace_back(ks, text);
+      p.settings.emplace_back(ks, std::move(text));
     }
     c.providers.push_back(p);
   }
@@ -385,6 +402,12 @@ bool parse_config_text(const std::string& text, const std::string& origin, Confi
   c.path = origin;
   try {
     toml::table root = toml::parse(text, origin);
+    // The parsed tree holds PINs and hierarchy passwords: zero every string
+    // before the tree's memory is freed, whatever parse_root decides.
+    struct Scrub {
+      toml::table& t;
+      ~Scrub() { wipe_strings(t); }
+    } scrub{root};
     parse_root(root, c);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
@@ -400,14 +423,29 @@ bool parse_config_text(const std::string& text, const std::string& origin, Confi
 }
 
 bool load_config(const std::string& path, Config& out, std::string& error) {
-  std::ifstream f(path, std::ios::binary);
+  std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) {
     error = "cannot read configuration file " + path;
     return false;
   }
-  std::ostringstream os;
-  os << f.rdbuf();
-  return parse_config_text(os.str(), path, out, error);
+  // Read into one buffer we own (no stream buffer copies) and wipe it after
+  // parsing: the file may hold a PIN or a hierarchy password.
+  std::streamoff size = f.tellg();
+  if (size < 0 || size > (16 << 20)) {
+    error = "configuration file " + path + " is unreadable or larger than 16 MiB";
+    return false;
+  }
+  std::string text(static_cast<size_t>(size), '\0');
+  f.seekg(0);
+  f.read(text.data(), size);
+  if (!f) {
+    parsec::wipe(text);
+    error = "cannot read configuration file " + path;
+    return false;
+  }
+  bool ok = parse_config_text(text, path, out, error);
+  parsec::wipe(text);
+  return ok;
 }
 
 }  // namespace parsec::service

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "parsec/interface/secret.h"
 #include "parsec/interface/wire.h"
 
 namespace parsec::service {
@@ -32,6 +33,18 @@ struct ProviderConfig {
   std::string name;
   std::string key_info_manager;
   std::vector<std::pair<std::string, std::string>> settings;  // other keys, TOML values as text
+
+  ProviderConfig() = default;
+  ProviderConfig(const ProviderConfig&) = default;
+  ProviderConfig& operator=(const ProviderConfig&) = default;
+  ProviderConfig(ProviderConfig&&) = default;
+  ProviderConfig& operator=(ProviderConfig&&) = default;
+  // Settings may be secrets (user_pin, owner_hierarchy_auth): zeroed on release.
+  ~ProviderConfig() {
+    for (auto& kv : settings) {
+      parsec::wipe(kv.second);
+    }
+  }
 };
 
 struct Config {

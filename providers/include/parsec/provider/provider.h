@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "parsec/interface/result.h"
+#include "parsec/interface/secret.h"
 #include "parsec/interface/wire.h"
 #include "parsec/provider/storage.h"
 // Generated from interface/proto.
@@ -143,6 +144,18 @@ struct ProviderContext {
   // Provider-specific keys of the [[provider]] table (e.g. library_path,
   // user_pin, tcti), TOML strings as they are, integers and booleans as text.
   std::vector<std::pair<std::string, std::string>> settings;
+
+  ProviderContext() = default;
+  ProviderContext(const ProviderContext&) = default;
+  ProviderContext& operator=(const ProviderContext&) = default;
+  ProviderContext(ProviderContext&&) = default;
+  ProviderContext& operator=(ProviderContext&&) = default;
+  // Settings may hold a PIN or an auth value: zeroed on release.
+  ~ProviderContext() {
+    for (auto& kv : settings) {
+      parsec::wipe(kv.second);
+    }
+  }
 };
 
 // Provider factories (one per provider folder, compiled in by its CMake
