@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "delete_client.pb.h"
 #include "list_authenticators.pb.h"
@@ -52,6 +53,13 @@ Result<std::string> encode(const Msg& m) {
 }
 
 constexpr bool kSecret = true;
+
+// Keyed is a decoded request together with the caller's key it names.
+template <typename Op>
+struct Keyed {
+  Op op;
+  provider::StoredKey key;
+};
 
 // reply puts a provider's output into one bytes field of a Result message and
 // encodes it. With `secret` (plaintexts, key material, shared secrets) every
@@ -485,6 +493,22 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
     }
     return k;
   };
+  // keyed: for operations naming a key and a message-typed algorithm, decode
+  // (17), require a valid algorithm (18), then usable_key (19 and the policy).
+  auto keyed = [&]<typename Op>(std::type_identity<Op>, auto validate) -> Result<Keyed<Op>> {
+    auto op = decode<Op>(body);
+    if (!op.ok()) {
+      return op.status();
+    }
+    if (!op->has_alg() || validate(op->alg()) != Status::Success) {
+      return Status::InvalidEncoding;
+    }
+    auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
+    if (!k.ok()) {
+      return k.status();
+    }
+    return Keyed<Op>{std::move(*op), std::move(*k)};
+  };
 
   // Each case: decode (17), convert/validate (18), identity (19), execute (20),
   // encode (21).
@@ -641,120 +665,80 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       return reply(impl.export_key(*k), &psa_export_key::Result::mutable_data, kSecret);
     }
     case Opcode::PsaSignHash: {
-      auto op = decode<psa_sign_hash::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_sign_hash::Operation>{}, policy::validate_sign_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(policy::check_sign_hash_length(op->alg(), op->hash().size(), ctx.why));
       return reply(impl.sign_hash(*k, *op), &psa_sign_hash::Result::mutable_signature);
     }
     case Opcode::PsaVerifyHash: {
-      auto op = decode<psa_verify_hash::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_verify_hash::Operation>{}, policy::validate_sign_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(policy::check_sign_hash_length(op->alg(), op->hash().size(), ctx.why));
       return empty_reply(impl.verify_hash(*k, *op));
     }
     case Opcode::PsaSignMessage: {
-      auto op = decode<psa_sign_message::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_sign_message::Operation>{}, policy::validate_sign_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       return reply(impl.sign_message(*k, *op), &psa_sign_message::Result::mutable_signature);
     }
     case Opcode::PsaVerifyMessage: {
-      auto op = decode<psa_verify_message::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_verify_message::Operation>{}, policy::validate_sign_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_sign_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       return empty_reply(impl.verify_message(*k, *op));
     }
     case Opcode::PsaAsymmetricEncrypt: {
-      auto op = decode<psa_asymmetric_encrypt::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_asymmetric_encrypt::Operation>{}, policy::validate_encrypt_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_encrypt_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(check_asymmetric_input(op->alg(), op->plaintext(), op->salt(), ctx.why));
       return reply(impl.asymmetric_encrypt(*k, *op), &psa_asymmetric_encrypt::Result::mutable_ciphertext);
     }
     case Opcode::PsaAsymmetricDecrypt: {
-      auto op = decode<psa_asymmetric_decrypt::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_asymmetric_decrypt::Operation>{}, policy::validate_encrypt_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_encrypt_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(check_asymmetric_input(op->alg(), op->ciphertext(), op->salt(), ctx.why));
       return reply(impl.asymmetric_decrypt(*k, *op), &psa_asymmetric_decrypt::Result::mutable_plaintext, kSecret);
     }
     case Opcode::PsaAeadEncrypt: {
-      auto op = decode<psa_aead_encrypt::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_aead_encrypt::Operation>{}, policy::validate_aead_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_aead_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(check_not_empty({&op->nonce(), &op->plaintext()}, ctx.why));
       return reply(impl.aead_encrypt(*k, *op), &psa_aead_encrypt::Result::mutable_ciphertext);
     }
     case Opcode::PsaAeadDecrypt: {
-      auto op = decode<psa_aead_decrypt::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_aead_decrypt::Operation>{}, policy::validate_aead_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_aead_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       PARSEC_TRY(check_not_empty({&op->nonce(), &op->ciphertext()}, ctx.why));
       return reply(impl.aead_decrypt(*k, *op), &psa_aead_decrypt::Result::mutable_plaintext, kSecret);
     }
@@ -789,31 +773,21 @@ Result<std::string> Handler::crypto_op(Ctx& ctx) const {
       return reply(impl.cipher_decrypt(*k, *op), &psa_cipher_decrypt::Result::mutable_plaintext, kSecret);
     }
     case Opcode::PsaMacCompute: {
-      auto op = decode<psa_mac_compute::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_mac_compute::Operation>{}, policy::validate_mac_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_mac_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       return reply(impl.mac_compute(*k, *op), &psa_mac_compute::Result::mutable_mac);
     }
     case Opcode::PsaMacVerify: {
-      auto op = decode<psa_mac_verify::Operation>(body);
-      if (!op.ok()) {
-        return op.status();
+      auto r = keyed(std::type_identity<psa_mac_verify::Operation>{}, policy::validate_mac_alg);
+      if (!r.ok()) {
+        return r.status();
       }
-      if (!op->has_alg() || policy::validate_mac_alg(op->alg()) != Status::Success) {
-        return Status::InvalidEncoding;
-      }
-      auto k = usable_key(op->key_name(), policy::wrap(op->alg()));
-      if (!k.ok()) {
-        return k.status();
-      }
+      const auto* op = &r->op;
+      const auto* k = &r->key;
       return empty_reply(impl.mac_verify(*k, *op));
     }
     case Opcode::PsaRawKeyAgreement: {
