@@ -320,6 +320,23 @@ Result<Bytes> PsaEngine::sign_hash(const Bytes& key_ref, const psa_algorithm::Al
   return signature;
 }
 
+namespace {
+
+// verify_status: Mbed TLS 2.28 rejects some forged RSA signatures with
+// PSA_ERROR_INVALID_ARGUMENT instead of PSA_ERROR_INVALID_SIGNATURE (a value
+// at or above the modulus; a PSS encoding whose top bits are set). The
+// service has already checked every other argument (hash length; a wrong
+// signature length is INVALID_SIGNATURE already), so for a verifier it can
+// only mean "this is not a valid signature".
+Status verify_status(psa_status_t s, psa_algorithm_t alg) {
+  if (s == PSA_ERROR_INVALID_ARGUMENT && (PSA_ALG_IS_RSA_PSS(alg) || PSA_ALG_IS_RSA_PKCS1V15_SIGN(alg))) {
+    return Status::PsaErrorInvalidSignature;
+  }
+  return key_status(s);
+}
+
+}  // namespace
+
 Status PsaEngine::verify_hash(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
                               const std::string& hash, const std::string& signature) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
@@ -331,8 +348,8 @@ Status PsaEngine::verify_hash(const Bytes& key_ref, const psa_algorithm::Algorit
     return psa_alg.status();
   }
   PsaLock lock(storage_);
-  return key_status(
-      psa_verify_hash(*id, *psa_alg, bytes_of(hash), hash.size(), bytes_of(signature), signature.size()));
+  return verify_status(
+      psa_verify_hash(*id, *psa_alg, bytes_of(hash), hash.size(), bytes_of(signature), signature.size()), *psa_alg);
 }
 
 Result<Bytes> PsaEngine::export_key(const Bytes& key_ref) {
@@ -397,8 +414,9 @@ Status PsaEngine::verify_message(const Bytes& key_ref, const psa_algorithm::Algo
     return Status::PsaErrorInvalidArgument;
   }
   PsaLock lock(storage_);
-  return key_status(psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature),
-                                       signature.size()));
+  return verify_status(psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature),
+                                          signature.size()),
+                       *psa_alg);
 }
 
 Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref,

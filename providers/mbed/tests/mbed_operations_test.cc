@@ -360,6 +360,14 @@ TEST_F(OpsSign, EveryRsaSchemeSignsForOpenSsl) {
     EXPECT_EQ(verify_message(k, c.alg, c.name, by_hash), Status::Success);
     EXPECT_EQ(verify_hash(k, c.alg, d, by_message), Status::Success);
     EXPECT_EQ(verify_hash(k, c.alg, d, flip(by_message, 7)), Status::PsaErrorInvalidSignature);
+    // A value at or above the modulus is a bad signature too, not a bad argument.
+    EXPECT_EQ(verify_hash(k, c.alg, d, std::string(by_hash.size(), '\xff')), Status::PsaErrorInvalidSignature);
+    EXPECT_EQ(verify_message(k, c.alg, c.name, std::string(by_hash.size(), '\xff')),
+              Status::PsaErrorInvalidSignature);
+    // Every single-bit change of the signature is refused as a bad signature.
+    for (size_t at = 0; at < by_hash.size(); at += 17) {
+      EXPECT_EQ(verify_hash(k, c.alg, d, flip(by_hash, at, 0x80)), Status::PsaErrorInvalidSignature) << at;
+    }
     const Bytes openssl_sig = ossl_sign(ossl.get(), md_of(c.hash), bytes(d), c.padding);
     EXPECT_EQ(verify_message(k, c.alg, c.name, str(openssl_sig)), Status::Success);
   }
