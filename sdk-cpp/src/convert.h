@@ -1,53 +1,53 @@
-// convert.h - conversions between the public client types and the generated
-// protobuf messages (internal to parsec_client; protobuf never appears in the
-// public headers).
-//
-// Encoding throws Error(InvalidEncoding) for a value the contract cannot carry
-// (Hash::Any outside a signature hash, KeyType::None, an out-of-range enum, a
-// kind that does not fit the message). Decoding throws Error(InvalidEncoding)
-// for a message the reference client would refuse: empty oneof, missing
-// mandatory sub-message, enum value outside the contract. Errors carry no
-// operation name; the caller adds it. All functions are pure and thread-safe.
+// convert.h - the client core's view of the shared PSA <-> protobuf conversion
+// (parsec/interface/psa_proto.h): the same functions, with a contract
+// violation reported as the client's Error(InvalidEncoding) instead of
+// psa::proto::Invalid. Internal to parsec_client; protobuf never appears in the
+// public headers.
 #pragma once
 
-#include "attest_key.pb.h"
-#include "parsec/client/algorithm.h"
-#include "parsec/client/info.h"
-#include "parsec/client/key_attributes.h"
-#include "prepare_key_attestation.pb.h"
-#include "psa_algorithm.pb.h"
-#include "psa_key_attributes.pb.h"
+#include <utility>
+
+#include "parsec/client/error.h"
+#include "parsec/interface/psa_proto.h"
 
 namespace parsec::client::detail {
 
 namespace pa = ::psa_algorithm;
 namespace pk = ::psa_key_attributes;
 
-pa::Algorithm_Hash hash_to_proto(Hash h);
-Hash hash_from_proto(int v);
-pa::Algorithm_Cipher cipher_to_proto(Cipher c);
-pa::Algorithm_KeyAgreement_Raw raw_key_agreement_to_proto(RawKeyAgreement r);
+// strict runs one conversion and rethrows a contract violation as Error.
+template <typename F>
+auto strict(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const psa::proto::Invalid& e) {
+    throw Error::client_error(Status::InvalidEncoding, "", e.what());
+  }
+}
 
-void algorithm_to_proto(const Algorithm& a, pa::Algorithm* out);
-Algorithm algorithm_from_proto(const pa::Algorithm& in);
-
-// The nested messages that operations carry directly.
-void signature_to_proto(const Algorithm& a, pa::Algorithm_AsymmetricSignature* out);
-Algorithm signature_from_proto(const pa::Algorithm_AsymmetricSignature& in);
-void encryption_to_proto(const Algorithm& a, pa::Algorithm_AsymmetricEncryption* out);
-Algorithm encryption_from_proto(const pa::Algorithm_AsymmetricEncryption& in);
-void aead_to_proto(const Algorithm& a, pa::Algorithm_Aead* out);
-Algorithm aead_from_proto(const pa::Algorithm_Aead& in);
-void mac_to_proto(const Algorithm& a, pa::Algorithm_Mac* out);
-Algorithm mac_from_proto(const pa::Algorithm_Mac& in);
-
-// usage flags are written with the implied flags set (UsageFlags::with_implied).
-void attributes_to_proto(const KeyAttributes& a, pk::KeyAttributes* out);
-KeyAttributes attributes_from_proto(const pk::KeyAttributes& in);
-
-// Key attestation results (ActivateCredential, the only mechanism defined):
-// a missing `output` or an output with no mechanism set is InvalidEncoding.
-Bytes attest_credential_from_proto(const ::attest_key::Result& in);
-PreparedAttestation prepared_attestation_from_proto(const ::prepare_key_attestation::Result& in);
+#define PARSEC_CLIENT_CONVERT(name)                                                 \
+  template <typename... A>                                                          \
+  auto name(A&&... a) -> decltype(psa::proto::name(std::forward<A>(a)...)) {       \
+    return strict([&]() { return psa::proto::name(std::forward<A>(a)...); });       \
+  }
+PARSEC_CLIENT_CONVERT(hash_to_proto)
+PARSEC_CLIENT_CONVERT(hash_from_proto)
+PARSEC_CLIENT_CONVERT(cipher_to_proto)
+PARSEC_CLIENT_CONVERT(raw_key_agreement_to_proto)
+PARSEC_CLIENT_CONVERT(algorithm_to_proto)
+PARSEC_CLIENT_CONVERT(algorithm_from_proto)
+PARSEC_CLIENT_CONVERT(signature_to_proto)
+PARSEC_CLIENT_CONVERT(signature_from_proto)
+PARSEC_CLIENT_CONVERT(encryption_to_proto)
+PARSEC_CLIENT_CONVERT(encryption_from_proto)
+PARSEC_CLIENT_CONVERT(aead_to_proto)
+PARSEC_CLIENT_CONVERT(aead_from_proto)
+PARSEC_CLIENT_CONVERT(mac_to_proto)
+PARSEC_CLIENT_CONVERT(mac_from_proto)
+PARSEC_CLIENT_CONVERT(attributes_to_proto)
+PARSEC_CLIENT_CONVERT(attributes_from_proto)
+PARSEC_CLIENT_CONVERT(attest_credential_from_proto)
+PARSEC_CLIENT_CONVERT(prepared_attestation_from_proto)
+#undef PARSEC_CLIENT_CONVERT
 
 }  // namespace parsec::client::detail

@@ -1,14 +1,20 @@
-// parsec/interface/secret.h - wiping secrets before their memory is released.
+// parsec/interface/secret.h - the one secret-wiping module of the repository.
 //
 // Key material, PINs, auth values, decrypted data and shared secrets live in a
 // SecretBytes (move-only, zeroed on destruction, assignment and wipe()), or are
 // cleared with wipe()/secure_zero() when they must pass through a std::string
-// or std::vector. Shared by the service, every provider and the SDK.
+// or std::vector, or with wipe_pod() when they sit in a plain C struct (a TPM2B,
+// a CK_ATTRIBUTE value buffer). Shared by the service, every provider, the
+// client core and the bindings; tests/hygiene fails the build's test run if
+// another wiping primitive (explicit_bzero, OPENSSL_cleanse, memset_s, a
+// volatile loop) appears anywhere else.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -21,6 +27,30 @@ void secure_zero(void* p, size_t n);
 void wipe(std::string& s);
 void wipe(std::vector<uint8_t>& v);
 
+// wipe_pod zeroes a trivially copyable object in place (a TPM2B_AUTH, a fixed
+// array). It refuses, at compile time, types that own heap memory (std::string,
+// std::vector), whose object bytes are only a handle to the secret.
+template <typename T>
+void wipe_pod(T& object) {
+  static_assert(std::is_trivially_copyable_v<T> && !std::is_pointer_v<T>,
+                "wipe_pod only takes plain objects; use wipe() for strings and vectors");
+  secure_zero(&object, sizeof object);
+}
+
+// Wiped zeroes a std::string or byte vector when it goes out of scope (for
+// secrets that must pass through such a container, e.g. a protobuf field).
+template <typename Container>
+class Wiped {
+ public:
+  explicit Wiped(Container& c) : c_(c) {}
+  ~Wiped() { wipe(c_); }
+  Wiped(const Wiped&) = delete;
+  Wiped& operator=(const Wiped&) = delete;
+
+ private:
+  Container& c_;
+};
+
 class SecretBytes {
  public:
   SecretBytes() = default;
@@ -28,6 +58,17 @@ class SecretBytes {
   SecretBytes(const uint8_t* p, size_t n) : b_(p, p + n) {}
   explicit SecretBytes(std::vector<uint8_t> bytes) : b_(std::move(bytes)) {}
   explicit SecretBytes(const std::string& s) : b_(s.begin(), s.end()) {}
+  // take empties `s` into a new SecretBytes, leaving no copy behind.
+  static SecretBytes take(std::string& s) {
+    SecretBytes out(s);
+    parsec::wipe(s);
+    return out;
+  }
+  static SecretBytes take(std::vector<uint8_t>& v) {
+    SecretBytes out(std::move(v));
+    v.clear();
+    return out;
+  }
   ~SecretBytes() { wipe(); }
 
   SecretBytes(const SecretBytes&) = delete;
@@ -47,6 +88,8 @@ class SecretBytes {
   size_t size() const { return b_.size(); }
   bool empty() const { return b_.empty(); }
   const std::vector<uint8_t>& bytes() const { return b_; }
+  std::string_view view() const { return {reinterpret_cast<const char*>(b_.data()), b_.size()}; }
+  bool operator==(const SecretBytes& o) const { return b_ == o.b_; }
   SecretBytes clone() const { return SecretBytes(b_.data(), b_.size()); }
   // resize_down shrinks the logical size, zeroing the bytes dropped.
   void resize_down(size_t n) {

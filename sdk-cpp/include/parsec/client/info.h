@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "parsec/client/key_attributes.h"
+#include "parsec/psa/operations.h"
 #include "parsec/interface/wire.h"
 
 namespace parsec::client {
@@ -49,22 +50,12 @@ struct KeyInfo {
 };
 
 // CanDoCrypto check kinds; values equal the wire enum can_do_crypto.CheckType.
-enum class CheckType : uint32_t {
-  None = 0,
-  Use = 1,
-  Generate = 2,
-  Import = 3,
-  Derive = 4,
-};
+using psa::CheckType;
 
 // What PrepareKeyAttestation returns for the TPM ActivateCredential mechanism:
 // the inputs a third party needs to run TPM2_MakeCredential outside the TPM
 // (TPM Architecture spec, B.10.4) before calling attest_key_activate_credential.
-struct PreparedAttestation {
-  Bytes name;                  // TPM name of the key to attest (TPM2B_NAME.name)
-  Bytes public_area;           // its TPM public area (TPM2B_PUBLIC.publicArea)
-  Bytes attesting_key_public;  // public part of the attesting key, PsaExportPublicKey format
-};
+using psa::PreparedAttestation;
 
 // provider_display_name: "Mbed Crypto provider" etc., as the reference tool prints.
 const char* provider_display_name(ProviderId id);

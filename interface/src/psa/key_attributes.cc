@@ -1,6 +1,6 @@
-#include "parsec/client/key_attributes.h"
+#include "parsec/psa/key_attributes.h"
 
-namespace parsec::client {
+namespace parsec::psa {
 
 const char* key_type_name(KeyType t) {
   switch (t) {
@@ -145,4 +145,4 @@ bool KeyAttributes::operator==(const KeyAttributes& o) const {
          policy == o.policy;
 }
 
-}  // namespace parsec::client
+}  // namespace parsec::psa

@@ -1,15 +1,11 @@
-#include "convert.h"
+#include "parsec/interface/psa_proto.h"
 
 #include <string>
 
-#include "parsec/client/error.h"
-
-namespace parsec::client::detail {
+namespace parsec::psa::proto {
 namespace {
 
-[[noreturn]] void invalid(const std::string& what) {
-  throw Error::client_error(Status::InvalidEncoding, "", what);
-}
+[[noreturn]] void invalid(const std::string& what) { throw Invalid(what); }
 
 constexpr int kMaxWireHash = 15;
 
@@ -589,4 +585,4 @@ PreparedAttestation prepared_attestation_from_proto(const ::prepare_key_attestat
   invalid("PrepareKeyAttestation output with no mechanism set");
 }
 
-}  // namespace parsec::client::detail
+}  // namespace parsec::psa::proto

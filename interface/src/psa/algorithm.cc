@@ -1,6 +1,6 @@
-#include "parsec/client/algorithm.h"
+#include "parsec/psa/algorithm.h"
 
-namespace parsec::client {
+namespace parsec::psa {
 
 const char* hash_name(Hash h) {
   switch (h) {
@@ -403,4 +403,4 @@ std::string Algorithm::to_string() const {
   return "Unknown";
 }
 
-}  // namespace parsec::client
+}  // namespace parsec::psa
