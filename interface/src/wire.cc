@@ -98,46 +98,41 @@ const StatusInfo* find_status(uint16_t v) {
   return nullptr;
 }
 
-struct OpcodeInfo {
-  Opcode op;
-  const char* name;
-  bool core;
-  bool admin;
-  bool identity;
-};
 
+// The facts of every operation (wire.h, OpcodeInfo). ListOpcodes order is
+// not taken from here.
 constexpr OpcodeInfo kOpcodes[] = {
-    {Opcode::Ping, "Ping", true, false, false},
-    {Opcode::PsaGenerateKey, "PsaGenerateKey", false, false, true},
-    {Opcode::PsaDestroyKey, "PsaDestroyKey", false, false, true},
-    {Opcode::PsaSignHash, "PsaSignHash", false, false, true},
-    {Opcode::PsaVerifyHash, "PsaVerifyHash", false, false, true},
-    {Opcode::PsaImportKey, "PsaImportKey", false, false, true},
-    {Opcode::PsaExportPublicKey, "PsaExportPublicKey", false, false, true},
-    {Opcode::ListProviders, "ListProviders", true, false, false},
-    {Opcode::ListOpcodes, "ListOpcodes", true, false, false},
-    {Opcode::PsaAsymmetricEncrypt, "PsaAsymmetricEncrypt", false, false, true},
-    {Opcode::PsaAsymmetricDecrypt, "PsaAsymmetricDecrypt", false, false, true},
-    {Opcode::PsaExportKey, "PsaExportKey", false, false, true},
-    {Opcode::PsaGenerateRandom, "PsaGenerateRandom", false, false, false},
-    {Opcode::ListAuthenticators, "ListAuthenticators", true, false, false},
-    {Opcode::PsaHashCompute, "PsaHashCompute", false, false, false},
-    {Opcode::PsaHashCompare, "PsaHashCompare", false, false, false},
-    {Opcode::PsaAeadEncrypt, "PsaAeadEncrypt", false, false, true},
-    {Opcode::PsaAeadDecrypt, "PsaAeadDecrypt", false, false, true},
-    {Opcode::PsaRawKeyAgreement, "PsaRawKeyAgreement", false, false, true},
-    {Opcode::PsaCipherEncrypt, "PsaCipherEncrypt", false, false, true},
-    {Opcode::PsaCipherDecrypt, "PsaCipherDecrypt", false, false, true},
-    {Opcode::PsaMacCompute, "PsaMacCompute", false, false, true},
-    {Opcode::PsaMacVerify, "PsaMacVerify", false, false, true},
-    {Opcode::PsaSignMessage, "PsaSignMessage", false, false, true},
-    {Opcode::PsaVerifyMessage, "PsaVerifyMessage", false, false, true},
-    {Opcode::ListKeys, "ListKeys", true, false, true},
-    {Opcode::ListClients, "ListClients", true, true, true},
-    {Opcode::DeleteClient, "DeleteClient", true, true, true},
-    {Opcode::AttestKey, "AttestKey", false, false, true},
-    {Opcode::PrepareKeyAttestation, "PrepareKeyAttestation", false, false, true},
-    {Opcode::CanDoCrypto, "CanDoCrypto", false, false, true},
+    {Opcode::Ping, "Ping", true, false, false, false, false, false},
+    {Opcode::PsaGenerateKey, "PsaGenerateKey", false, false, true, true, false, false},
+    {Opcode::PsaDestroyKey, "PsaDestroyKey", false, false, true, true, false, false},
+    {Opcode::PsaSignHash, "PsaSignHash", false, false, true, true, false, false},
+    {Opcode::PsaVerifyHash, "PsaVerifyHash", false, false, true, true, false, false},
+    {Opcode::PsaImportKey, "PsaImportKey", false, false, true, true, true, false},
+    {Opcode::PsaExportPublicKey, "PsaExportPublicKey", false, false, true, true, false, false},
+    {Opcode::ListProviders, "ListProviders", true, false, false, false, false, false},
+    {Opcode::ListOpcodes, "ListOpcodes", true, false, false, false, false, false},
+    {Opcode::PsaAsymmetricEncrypt, "PsaAsymmetricEncrypt", false, false, true, true, true, false},
+    {Opcode::PsaAsymmetricDecrypt, "PsaAsymmetricDecrypt", false, false, true, true, false, true},
+    {Opcode::PsaExportKey, "PsaExportKey", false, false, true, true, false, true},
+    {Opcode::PsaGenerateRandom, "PsaGenerateRandom", false, false, false, false, false, true},
+    {Opcode::ListAuthenticators, "ListAuthenticators", true, false, false, false, false, false},
+    {Opcode::PsaHashCompute, "PsaHashCompute", false, false, false, false, false, false},
+    {Opcode::PsaHashCompare, "PsaHashCompare", false, false, false, false, false, false},
+    {Opcode::PsaAeadEncrypt, "PsaAeadEncrypt", false, false, true, true, true, false},
+    {Opcode::PsaAeadDecrypt, "PsaAeadDecrypt", false, false, true, true, false, true},
+    {Opcode::PsaRawKeyAgreement, "PsaRawKeyAgreement", false, false, true, true, false, true},
+    {Opcode::PsaCipherEncrypt, "PsaCipherEncrypt", false, false, true, true, true, false},
+    {Opcode::PsaCipherDecrypt, "PsaCipherDecrypt", false, false, true, true, false, true},
+    {Opcode::PsaMacCompute, "PsaMacCompute", false, false, true, true, false, false},
+    {Opcode::PsaMacVerify, "PsaMacVerify", false, false, true, true, false, false},
+    {Opcode::PsaSignMessage, "PsaSignMessage", false, false, true, true, false, false},
+    {Opcode::PsaVerifyMessage, "PsaVerifyMessage", false, false, true, true, false, false},
+    {Opcode::ListKeys, "ListKeys", true, false, true, false, false, false},
+    {Opcode::ListClients, "ListClients", true, true, true, false, false, false},
+    {Opcode::DeleteClient, "DeleteClient", true, true, true, false, false, false},
+    {Opcode::AttestKey, "AttestKey", false, false, true, true, true, true},
+    {Opcode::PrepareKeyAttestation, "PrepareKeyAttestation", false, false, true, true, false, false},
+    {Opcode::CanDoCrypto, "CanDoCrypto", false, false, true, false, false, false},
 };
 
 const OpcodeInfo* find_opcode(uint32_t v) {
@@ -196,6 +191,10 @@ bool needs_identity(Opcode op) {
   const OpcodeInfo* i = find_opcode(static_cast<uint32_t>(op));
   return i && i->identity;
 }
+
+const OpcodeInfo* opcode_info(Opcode op) { return find_opcode(static_cast<uint32_t>(op)); }
+
+std::span<const OpcodeInfo> all_opcodes() { return kOpcodes; }
 
 bool is_upstream_listable(Opcode op) {
   return find_opcode(static_cast<uint32_t>(op)) != nullptr && op != Opcode::PsaMacCompute &&

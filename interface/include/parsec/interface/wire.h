@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -121,6 +122,26 @@ bool needs_identity(Opcode op);
 // is_upstream_listable: upstream clients can parse this opcode in a ListOpcodes
 // answer (every recognised opcode except PsaMacCompute and PsaMacVerify).
 bool is_upstream_listable(Opcode op);
+
+// OpcodeInfo: the facts of one operation, shared by the service's dispatch
+// table and the client core. secret_input: the request carries a secret (key
+// material to import, plaintext to encrypt, an attestation secret), so every
+// buffer that held its body is wiped; secret_output: the same for the result
+// (exported key, plaintext, shared secret, random bytes, credential).
+struct OpcodeInfo {
+  Opcode op;
+  const char* name;
+  bool core;           // served by the core provider (id 0)
+  bool admin;          // only for the authenticator's admins
+  bool identity;       // needs an authenticated caller
+  bool names_key;      // the request names one of the caller's keys
+  bool secret_input;
+  bool secret_output;
+};
+// opcode_info returns the facts of `op`, nullptr for an undefined opcode.
+const OpcodeInfo* opcode_info(Opcode op);
+// all_opcodes lists every defined operation once.
+std::span<const OpcodeInfo> all_opcodes();
 
 enum class ProviderId : uint8_t {
   Core = 0,
