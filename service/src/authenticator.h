@@ -40,9 +40,9 @@ class Authenticator {
   AuthType type() const { return cfg_.type; }
   virtual AuthenticatorDescription describe() const = 0;
   // authenticate returns the application name or AuthenticationError /
-  // InvalidEncoding; `why` explains a refusal for the log (never the bytes).
-  virtual Result<std::string> authenticate(const std::string& auth, const PeerCredentials& peer,
-                                           std::string& why) const = 0;
+  // InvalidEncoding; the failure's detail explains a refusal for the log
+  // (never the bytes).
+  virtual Result<std::string> authenticate(const std::string& auth, const PeerCredentials& peer) const = 0;
   bool is_admin(const std::string& app) const;
 
  private:

@@ -10,7 +10,9 @@
 
 #include "config.h"
 #include "key_store.h"
+#include "parsec/interface/result.h"
 #include "parsec/provider/provider.h"
+#include "parsec/provider/registry.h"
 
 namespace parsec::service {
 
@@ -24,10 +26,15 @@ struct ProviderEntry {
 
 class Backends {
  public:
-  // create opens the key stores, builds every [[provider]] in order and
-  // reconciles each store with its provider. On failure `error` says which
-  // provider or store failed and why.
-  static std::unique_ptr<Backends> create(const Config& config, std::string& error);
+  // create opens the key stores, builds every [[provider]] in order through
+  // its registered factory (registry.h) and reconciles each store with its
+  // provider. A factory answering Made::not_available is warned about and
+  // skipped. The failure's detail says which provider or store failed and why.
+  static Result<std::unique_ptr<Backends>> create(const Config& config);
+  // The same with an explicit factory list instead of the compiled-in
+  // registry (tests build a service around a provider that is not registered).
+  static Result<std::unique_ptr<Backends>> create(const Config& config,
+                                                  const std::vector<provider::ProviderFactory>& factories);
 
   // find returns the provider serving `id`, or nullptr.
   ProviderEntry* find(ProviderId id);
@@ -42,7 +49,14 @@ class Backends {
   std::vector<ProviderEntry> providers_;
 };
 
-// compiled_provider_types lists the provider types compiled into this binary.
+// compiled_provider_types lists the provider types compiled into this binary
+// (the registry, in registration order).
 std::vector<std::string> compiled_provider_types();
+
+// check_configuration validates each [[provider]]'s settings through its
+// factory's check_settings alone (parsecd --check): no provider is created,
+// no key store is opened or written and nothing is reconciled, so checking a
+// configuration can never touch live keys.
+Outcome check_configuration(const Config& config);
 
 }  // namespace parsec::service

@@ -6,6 +6,7 @@
 #include <toml++/toml.h>
 
 #include "parsec/interface/secret.h"
+#include "parsec/provider/registry.h"
 
 namespace parsec::service {
 namespace {
@@ -373,6 +374,9 @@ bool provider_type_id(const std::string& type, ProviderId& id) {
     id = ProviderId::TrustedService;
   } else if (type == "CryptoAuthLib") {
     id = ProviderId::CryptoAuthLib;
+  } else if (const auto* f = provider::find_provider_factory(type)) {
+    // A provider type this project adds (registered in the build, registry.h).
+    id = f->id;
   } else {
     return false;
   }

@@ -1,7 +1,8 @@
 // handler.h - everything that happens to a request once its bytes have been
 // read: steps 8-21 of the validation order (spec/wire-protocol.md section 4),
 // authentication, routing, the core provider, key lookup, the policy check and
-// the call into a crypto provider.
+// the call into a crypto provider. Steps 17-21 are the operation table
+// (operations.h); the handler only authenticates, routes and looks it up.
 //
 // A Handler is immutable after construction and is used by many worker
 // threads at once; a SIGHUP reload builds a new Handler and swaps it in.
@@ -16,6 +17,7 @@
 #include "authenticator.h"
 #include "backends.h"
 #include "config.h"
+#include "operations.h"
 
 namespace parsec::service {
 
@@ -32,12 +34,6 @@ struct Response {
   std::string body;
 };
 
-// Service version reported by ListProviders for the core provider.
-struct ServiceVersion {
-  uint32_t maj, min, rev;
-};
-ServiceVersion service_version();
-
 class Handler {
  public:
   // create builds the authenticators of `config`; nullptr with `error` set
@@ -53,17 +49,11 @@ class Handler {
 
   struct Ctx;
   Result<std::string> dispatch(Ctx& ctx) const;
-  Result<std::string> core_op(Ctx& ctx) const;
-  Result<std::string> crypto_op(Ctx& ctx) const;
   const Authenticator* authenticator_for(AuthType t) const;
 
   std::shared_ptr<const Config> config_;
   Backends& backends_;
   std::vector<std::unique_ptr<Authenticator>> authenticators_;
 };
-
-// validate_key_name: our rule for names of new keys: 1 to 1024 bytes of
-// UTF-8 without control characters. Names are never used as paths.
-bool validate_key_name(const std::string& name, std::string& why);
 
 }  // namespace parsec::service

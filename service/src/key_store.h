@@ -88,8 +88,8 @@ class KeyStore {
  public:
   // open creates or opens the database at `path`; creates missing parent
   // folders with mode 0700 and refuses a parent folder that is readable or
-  // writable by group or others.
-  static Result<std::unique_ptr<KeyStore>> open(const std::string& path, std::string* error);
+  // writable by group or others. The failure's detail says what is wrong.
+  static Result<std::unique_ptr<KeyStore>> open(const std::string& path);
   ~KeyStore();
   KeyStore(const KeyStore&) = delete;
   KeyStore& operator=(const KeyStore&) = delete;

@@ -49,15 +49,24 @@ int main(int argc, char** argv) {
   // Files we create (key store, its WAL) are private from their first byte.
   ::umask(077);
 
-  auto backends = Backends::create(*config, error);
-  if (!backends) {
-    spdlog::critical("start-up failed: {}", error);
-    return 1;
-  }
   if (check_only) {
+    // Settings are checked by each provider's factory alone: no provider is
+    // created and no key store is opened, so --check next to a running
+    // parsecd cannot reconcile away (lose) its live keys.
+    parsec::Outcome checked = check_configuration(*config);
+    if (!checked.ok()) {
+      spdlog::critical("invalid configuration: {}", checked.detail());
+      return 2;
+    }
     spdlog::info("configuration {} is valid", config_path);
     return 0;
   }
+  auto made = Backends::create(*config);
+  if (!made.ok()) {
+    spdlog::critical("start-up failed: {}", made.detail());
+    return 1;
+  }
+  std::unique_ptr<Backends> backends = std::move(made).value();
   auto handler = Handler::create(config, *backends, error);
   if (!handler) {
     spdlog::critical("start-up failed: {}", error);

@@ -17,6 +17,7 @@
 
 #include "handler.h"
 #include "logging.h"
+#include "parsec/interface/secret.h"
 
 namespace parsec::service {
 
@@ -176,8 +177,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::post(*srv_.workers, [self = shared_from_this()] {
       Response resp = self->handler_->handle(self->req_);
       // The auth field may be a secret token: do not keep it.
-      explicit_bzero(self->req_.auth.data(), self->req_.auth.size());
-      explicit_bzero(self->req_.body.data(), self->req_.body.size());
+      parsec::wipe(self->req_.auth);
+      parsec::wipe(self->req_.body);
       asio::post(self->srv_.io, [self, resp = std::move(resp)]() mutable { self->write(std::move(resp)); });
     });
   }
@@ -192,7 +193,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto h = encode_header(resp.header);
     out_.assign(h.begin(), h.end());
     out_.insert(out_.end(), resp.body.begin(), resp.body.end());
-    explicit_bzero(resp.body.data(), resp.body.size());
+    parsec::wipe(resp.body);
     timed_out_ = false;
     arm();
     asio::async_write(sock_, asio::buffer(out_), [self = shared_from_this()](const error_code& ec, size_t) {
@@ -202,14 +203,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
                       self->timed_out_ ? "write timed out" : ec.message());
       }
       // Responses can carry secrets (exported keys, decrypted data).
-      explicit_bzero(self->out_.data(), self->out_.size());
+      parsec::secure_zero(self->out_.data(), self->out_.size());
       error_code ignored;
       self->sock_.shutdown(stream::socket::shutdown_both, ignored);
       self->sock_.close(ignored);
     });
   }
 
-  void wipe_buf() { explicit_bzero(buf_.data(), buf_.size()); }
+  void wipe_buf() { parsec::secure_zero(buf_.data(), buf_.size()); }
 
   Server::Impl& srv_;
   stream::socket sock_;

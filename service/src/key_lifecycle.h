@@ -1,0 +1,54 @@
+// key_lifecycle.h - the one path by which keys are created, found and
+// destroyed: PsaGenerateKey, PsaImportKey, PsaDestroyKey and DeleteClient all
+// go through here, so the ordering between a provider's work and the key
+// store's commit (and the clean-up when either fails) exists once.
+//
+// Stored attributes stay serialised psa_key_attributes.KeyAttributes bytes in
+// the key store (the storage format is unchanged); they are converted to and
+// from the plain model with parsec/interface/psa_proto.h here and nowhere else.
+//
+// Thread-safe as far as the providers and key stores it calls are.
+#pragma once
+
+#include <string>
+
+#include "backends.h"
+#include "key_store.h"
+#include "parsec/interface/result.h"
+#include "parsec/interface/secret.h"
+#include "parsec/provider/provider.h"
+#include "parsec/psa/key_attributes.h"
+
+namespace parsec::service::key_lifecycle {
+
+// read_attributes parses stored attributes (InvalidEncoding when they do not
+// parse or break the contract).
+Result<psa::KeyAttributes> read_attributes(const std::string &stored);
+// write_attributes serialises attributes for the store.
+Result<std::string> write_attributes(const psa::KeyAttributes &attributes);
+
+// lookup resolves `owner`'s key `name` in provider `p` (PsaErrorDoesNotExist
+// when there is none; the key name appears in the detail only with
+// `log_details`, core_settings.log_error_details).
+Result<provider::StoredKey> lookup(ProviderEntry &p, const KeyOwner &owner,
+                                   const std::string &name, bool log_details);
+
+// create makes a key (generate when `import_data` is null, import otherwise)
+// and records its mapping in one commit; the provider abandons the key when
+// the commit fails. `attributes` are already validated and normalised.
+Outcome create(ProviderEntry &p, const KeyOwner &owner, const std::string &name,
+               const psa::KeyAttributes &attributes,
+               const SecretBytes *import_data, bool log_details);
+
+// destroy removes one key: the provider stages the destruction, the mapping's
+// removal is committed, then the provider erases material held elsewhere.
+Outcome destroy(ProviderEntry &p, const KeyOwner &owner,
+                const provider::StoredKey &key);
+
+// destroy_all removes every key of `owner` in every provider. A key whose
+// stored attributes do not parse or whose destruction fails does not stop the
+// others; each failure is logged with its reason. Answers the number of keys
+// deleted, or the first failure when anything failed (see key_lifecycle.cc).
+Result<size_t> destroy_all(Backends &backends, const KeyOwner &owner);
+
+} // namespace parsec::service::key_lifecycle
