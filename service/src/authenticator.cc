@@ -4,7 +4,7 @@
 
 namespace parsec::service {
 
-bool is_valid_utf8(const std::string &s) {
+bool is_valid_utf8(const std::string& s) {
   size_t i = 0;
   const size_t n = s.size();
   while (i < n) {
@@ -37,8 +37,7 @@ bool is_valid_utf8(const std::string &s) {
       cp = (cp << 6) | (cc & 0x3F);
     }
     // Reject overlong forms, surrogates and values past U+10FFFF.
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-        (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
         (cp >= 0xD800 && cp <= 0xDFFF)) {
       return false;
     }
@@ -47,53 +46,46 @@ bool is_valid_utf8(const std::string &s) {
   return true;
 }
 
-bool Authenticator::is_admin(const std::string &app) const {
-  return std::find(cfg_.admins.begin(), cfg_.admins.end(), app) !=
-         cfg_.admins.end();
+bool Authenticator::is_admin(const std::string& app) const {
+  return std::find(cfg_.admins.begin(), cfg_.admins.end(), app) != cfg_.admins.end();
 }
 
 namespace {
 
 class DirectAuthenticator final : public Authenticator {
-public:
+ public:
   using Authenticator::Authenticator;
   AuthenticatorDescription describe() const override {
-    return {AuthType::Direct, "Directly parses the authentication field as a "
-                              "UTF-8 string and uses that as the application "
-                              "identity. Should be used for testing only."};
+    return {AuthType::Direct,
+            "Directly parses the authentication field as a UTF-8 string and uses that as the application "
+            "identity. Should be used for testing only."};
   }
-  Result<std::string> authenticate(const std::string &auth,
-                                   const PeerCredentials &) const override {
+  Result<std::string> authenticate(const std::string& auth, const PeerCredentials&) const override {
     if (auth.empty()) {
       return Failure(Status::AuthenticationError,
                      "Direct authentication with an empty application name");
     }
     if (!is_valid_utf8(auth)) {
-      return Failure(
-          Status::AuthenticationError,
-          "Direct authentication with an application name that is not UTF-8");
+      return Failure(Status::AuthenticationError,
+                     "Direct authentication with an application name that is not UTF-8");
     }
     return auth;
   }
 };
 
 class UnixPeerAuthenticator final : public Authenticator {
-public:
+ public:
   using Authenticator::Authenticator;
   AuthenticatorDescription describe() const override {
     return {AuthType::UnixPeerCredentials,
-            "Uses Unix peer credentials to authenticate the client. Verifies "
-            "that the self-declared Unix user "
-            "identifier (UID) in the request's authentication header matches "
-            "that which is found from the peer "
+            "Uses Unix peer credentials to authenticate the client. Verifies that the self-declared Unix user "
+            "identifier (UID) in the request's authentication header matches that which is found from the peer "
             "credentials."};
   }
-  Result<std::string> authenticate(const std::string &auth,
-                                   const PeerCredentials &peer) const override {
+  Result<std::string> authenticate(const std::string& auth, const PeerCredentials& peer) const override {
     if (auth.size() != 4) {
       return Failure(Status::AuthenticationError,
-                     "UnixPeerCredentials payload is " +
-                         std::to_string(auth.size()) + " bytes, expected 4");
+                     "UnixPeerCredentials payload is " + std::to_string(auth.size()) + " bytes, expected 4");
     }
     if (!peer.valid) {
       return Failure(Status::AuthenticationError,
@@ -101,34 +93,31 @@ public:
     }
     uint32_t uid = 0;
     for (int i = 3; i >= 0; --i) {
-      uid =
-          (uid << 8) | static_cast<unsigned char>(auth[static_cast<size_t>(i)]);
+      uid = (uid << 8) | static_cast<unsigned char>(auth[static_cast<size_t>(i)]);
     }
     if (uid != static_cast<uint32_t>(peer.uid)) {
       return Failure(Status::AuthenticationError,
-                     "declared UID " + std::to_string(uid) +
-                         " but the peer's UID is " + std::to_string(peer.uid));
+                     "declared UID " + std::to_string(uid) + " but the peer's UID is " + std::to_string(peer.uid));
     }
     return std::to_string(uid);
   }
 };
 
-} // namespace
+}  // namespace
 
-std::unique_ptr<Authenticator>
-make_authenticator(const AuthenticatorConfig &cfg, std::string &error) {
+std::unique_ptr<Authenticator> make_authenticator(const AuthenticatorConfig& cfg, std::string& error) {
   switch (cfg.type) {
-  case AuthType::Direct:
-    return std::make_unique<DirectAuthenticator>(cfg);
-  case AuthType::UnixPeerCredentials:
-    return std::make_unique<UnixPeerAuthenticator>(cfg);
-  case AuthType::JwtSvid:
-    error = "authenticator JwtSvid is not supported by this build of parsecd";
-    return nullptr;
-  default:
-    error = "authenticator type not supported";
-    return nullptr;
+    case AuthType::Direct:
+      return std::make_unique<DirectAuthenticator>(cfg);
+    case AuthType::UnixPeerCredentials:
+      return std::make_unique<UnixPeerAuthenticator>(cfg);
+    case AuthType::JwtSvid:
+      error = "authenticator JwtSvid is not supported by this build of parsecd";
+      return nullptr;
+    default:
+      error = "authenticator type not supported";
+      return nullptr;
   }
 }
 
-} // namespace parsec::service
+}  // namespace parsec::service

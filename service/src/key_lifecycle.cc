@@ -9,46 +9,40 @@
 
 namespace parsec::service::key_lifecycle {
 
-Result<psa::KeyAttributes> read_attributes(const std::string &stored) {
+Result<psa::KeyAttributes> read_attributes(const std::string& stored) {
   psa_key_attributes::KeyAttributes m;
   if (!m.ParseFromString(stored)) {
     return Failure(Status::InvalidEncoding, "stored attributes are unreadable");
   }
   try {
     return psa::proto::attributes_from_proto(m);
-  } catch (const psa::proto::Invalid &e) {
-    return Failure(Status::InvalidEncoding,
-                   std::string("stored attributes break the contract: ") +
-                       e.what());
+  } catch (const psa::proto::Invalid& e) {
+    return Failure(Status::InvalidEncoding, std::string("stored attributes break the contract: ") + e.what());
   }
 }
 
-Result<std::string> write_attributes(const psa::KeyAttributes &attributes) {
+Result<std::string> write_attributes(const psa::KeyAttributes& attributes) {
   psa_key_attributes::KeyAttributes m;
   try {
     psa::proto::attributes_to_proto(attributes, &m);
-  } catch (const psa::proto::Invalid &e) {
-    return Failure(Status::SerializingBodyFailed,
-                   std::string("attributes cannot be stored: ") + e.what());
+  } catch (const psa::proto::Invalid& e) {
+    return Failure(Status::SerializingBodyFailed, std::string("attributes cannot be stored: ") + e.what());
   }
   std::string out;
   if (!m.SerializeToString(&out)) {
-    return Failure(Status::SerializingBodyFailed,
-                   "attributes cannot be serialised");
+    return Failure(Status::SerializingBodyFailed, "attributes cannot be serialised");
   }
   return out;
 }
 
-Result<provider::StoredKey> lookup(ProviderEntry &p, const KeyOwner &owner,
-                                   const std::string &name, bool log_details) {
+Result<provider::StoredKey> lookup(ProviderEntry& p, const KeyOwner& owner, const std::string& name, bool log_details) {
   auto rec = p.store->get(owner, p.config.name, name);
   if (!rec.ok()) {
     return Failure(rec.status(), "key store lookup failed");
   }
   if (!rec->has_value()) {
     return Failure(Status::PsaErrorDoesNotExist,
-                   log_details ? "no key named \"" + name + "\""
-                               : "no such key for this caller");
+                   log_details ? "no key named \"" + name + "\"" : "no such key for this caller");
   }
   auto attrs = read_attributes((*rec)->attributes);
   if (!attrs.ok()) {
@@ -57,26 +51,22 @@ Result<provider::StoredKey> lookup(ProviderEntry &p, const KeyOwner &owner,
   return provider::StoredKey{name, (*rec)->key_ref, std::move(*attrs)};
 }
 
-Outcome create(ProviderEntry &p, const KeyOwner &owner, const std::string &name,
-               const psa::KeyAttributes &attributes,
-               const SecretBytes *import_data, bool log_details) {
+Outcome create(ProviderEntry& p, const KeyOwner& owner, const std::string& name, const psa::KeyAttributes& attributes,
+               const SecretBytes* import_data, bool log_details) {
   auto existing = p.store->get(owner, p.config.name, name);
   if (!existing.ok()) {
     return Failure(existing.status(), "key store lookup failed");
   }
   if (existing->has_value()) {
     return Failure(Status::PsaErrorAlreadyExists,
-                   log_details ? "a key named \"" + name + "\" exists"
-                               : "the key name is in use");
+                   log_details ? "a key named \"" + name + "\" exists" : "the key name is in use");
   }
   Txn txn(p.config.name);
-  auto created = import_data ? p.impl->import_key(attributes, *import_data, txn)
-                             : p.impl->generate_key(attributes, txn);
+  auto created =
+      import_data ? p.impl->import_key(attributes, *import_data, txn) : p.impl->generate_key(attributes, txn);
   if (!created.ok()) {
-    return Failure(created.status(),
-                   created.detail().empty()
-                       ? "the provider refused the key"
-                       : "the provider refused the key: " + created.detail());
+    return Failure(created.status(), created.detail().empty() ? "the provider refused the key"
+                                                              : "the provider refused the key: " + created.detail());
   }
   KeyRecord rec;
   rec.owner = owner;
@@ -94,24 +84,20 @@ Outcome create(ProviderEntry &p, const KeyOwner &owner, const std::string &name,
   Status s = p.store->commit(txn);
   if (s != Status::Success) {
     p.impl->abandon_key(*created);
-    return Failure(s, s == Status::PsaErrorAlreadyExists
-                          ? "the key name was taken concurrently"
-                          : "the key store could not record the key");
+    return Failure(s, s == Status::PsaErrorAlreadyExists ? "the key name was taken concurrently"
+                                                         : "the key store could not record the key");
   }
   return Status::Success;
 }
 
-Outcome destroy(ProviderEntry &p, const KeyOwner &owner,
-                const provider::StoredKey &key) {
+Outcome destroy(ProviderEntry& p, const KeyOwner& owner, const provider::StoredKey& key) {
   Txn txn(p.config.name);
   txn.delete_mapping(owner, key.name);
   Outcome staged = p.impl->destroy_key(key, txn);
   if (!staged.ok()) {
-    return Failure(staged.status(),
-                   staged.detail().empty()
-                       ? "the provider could not destroy the key"
-                       : "the provider could not destroy the key: " +
-                             staged.detail());
+    return Failure(staged.status(), staged.detail().empty()
+                                        ? "the provider could not destroy the key"
+                                        : "the provider could not destroy the key: " + staged.detail());
   }
   Status s = p.store->commit(txn);
   if (s != Status::Success) {
@@ -121,28 +107,24 @@ Outcome destroy(ProviderEntry &p, const KeyOwner &owner,
   return Status::Success;
 }
 
-Result<size_t> destroy_all(Backends &backends, const KeyOwner &owner) {
+Result<size_t> destroy_all(Backends& backends, const KeyOwner& owner) {
   size_t deleted = 0;
   size_t failed = 0;
   std::string first;
-  auto fail = [&](const std::string &provider_name, const std::string &key_name,
-                  const std::string &why) {
-    spdlog::error("DeleteClient: key \"{}\" of \"{}\" in provider \"{}\" was "
-                  "not deleted: {}",
-                  key_name, owner.app, provider_name, why);
+  auto fail = [&](const std::string& provider_name, const std::string& key_name, const std::string& why) {
+    spdlog::error("DeleteClient: key \"{}\" of \"{}\" in provider \"{}\" was not deleted: {}", key_name, owner.app,
+                  provider_name, why);
     if (failed++ == 0) {
-      first = "key \"" + key_name + "\" in provider \"" + provider_name +
-              "\": " + why;
+      first = "key \"" + key_name + "\" in provider \"" + provider_name + "\": " + why;
     }
   };
-  for (auto &p : backends.providers()) {
+  for (auto& p : backends.providers()) {
     auto keys = p.store->list_owner(owner);
     if (!keys.ok()) {
-      fail(p.config.name, "*",
-           std::string("cannot list the keys: ") + status_name(keys.status()));
+      fail(p.config.name, "*", std::string("cannot list the keys: ") + status_name(keys.status()));
       continue;
     }
-    for (const auto &k : *keys) {
+    for (const auto& k : *keys) {
       if (k.provider_name != p.config.name) {
         continue;
       }
@@ -154,8 +136,7 @@ Result<size_t> destroy_all(Backends &backends, const KeyOwner &owner) {
       provider::StoredKey sk{k.key_name, k.key_ref, std::move(*attrs)};
       Outcome d = destroy(p, owner, sk);
       if (!d.ok()) {
-        fail(p.config.name, k.key_name,
-             std::string(status_name(d.status())) + ": " + d.detail());
+        fail(p.config.name, k.key_name, std::string(status_name(d.status())) + ": " + d.detail());
         continue;
       }
       ++deleted;
@@ -166,12 +147,11 @@ Result<size_t> destroy_all(Backends &backends, const KeyOwner &owner) {
     // or a back end, so the answer is PsaErrorStorageFailure whatever each
     // key's own status was (those are in the log above), and the keys that
     // could be deleted stay deleted.
-    return Failure(Status::PsaErrorStorageFailure,
-                   std::to_string(failed) + " key(s) of client \"" + owner.app +
-                       "\" could not be deleted (" + std::to_string(deleted) +
-                       " deleted); first: " + first);
+    return Failure(Status::PsaErrorStorageFailure, std::to_string(failed) + " key(s) of client \"" + owner.app +
+                                                       "\" could not be deleted (" + std::to_string(deleted) +
+                                                       " deleted); first: " + first);
   }
   return deleted;
 }
 
-} // namespace parsec::service::key_lifecycle
+}  // namespace parsec::service::key_lifecycle

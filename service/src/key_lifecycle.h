@@ -23,32 +23,29 @@ namespace parsec::service::key_lifecycle {
 
 // read_attributes parses stored attributes (InvalidEncoding when they do not
 // parse or break the contract).
-Result<psa::KeyAttributes> read_attributes(const std::string &stored);
+Result<psa::KeyAttributes> read_attributes(const std::string& stored);
 // write_attributes serialises attributes for the store.
-Result<std::string> write_attributes(const psa::KeyAttributes &attributes);
+Result<std::string> write_attributes(const psa::KeyAttributes& attributes);
 
 // lookup resolves `owner`'s key `name` in provider `p` (PsaErrorDoesNotExist
 // when there is none; the key name appears in the detail only with
 // `log_details`, core_settings.log_error_details).
-Result<provider::StoredKey> lookup(ProviderEntry &p, const KeyOwner &owner,
-                                   const std::string &name, bool log_details);
+Result<provider::StoredKey> lookup(ProviderEntry& p, const KeyOwner& owner, const std::string& name, bool log_details);
 
 // create makes a key (generate when `import_data` is null, import otherwise)
 // and records its mapping in one commit; the provider abandons the key when
 // the commit fails. `attributes` are already validated and normalised.
-Outcome create(ProviderEntry &p, const KeyOwner &owner, const std::string &name,
-               const psa::KeyAttributes &attributes,
-               const SecretBytes *import_data, bool log_details);
+Outcome create(ProviderEntry& p, const KeyOwner& owner, const std::string& name, const psa::KeyAttributes& attributes,
+               const SecretBytes* import_data, bool log_details);
 
 // destroy removes one key: the provider stages the destruction, the mapping's
 // removal is committed, then the provider erases material held elsewhere.
-Outcome destroy(ProviderEntry &p, const KeyOwner &owner,
-                const provider::StoredKey &key);
+Outcome destroy(ProviderEntry& p, const KeyOwner& owner, const provider::StoredKey& key);
 
 // destroy_all removes every key of `owner` in every provider. A key whose
 // stored attributes do not parse or whose destruction fails does not stop the
 // others; each failure is logged with its reason. Answers the number of keys
 // deleted, or the first failure when anything failed (see key_lifecycle.cc).
-Result<size_t> destroy_all(Backends &backends, const KeyOwner &owner);
+Result<size_t> destroy_all(Backends& backends, const KeyOwner& owner);
 
-} // namespace parsec::service::key_lifecycle
+}  // namespace parsec::service::key_lifecycle

@@ -16,14 +16,11 @@ namespace {
 
 // Statement is an RAII prepared statement.
 class Statement {
-public:
-  Statement(sqlite3 *db, const char *sql) : owned_(true) {
-    rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
+ public:
+  Statement(sqlite3* db, const char* sql) : owned_(true) { rc_ = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
   // A statement from the store's cache: reset and unbound on release, not
   // finalised, so the hot path (every request's key lookup) skips parsing SQL.
-  explicit Statement(sqlite3_stmt *cached)
-      : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR), owned_(false) {}
+  explicit Statement(sqlite3_stmt* cached) : stmt_(cached), rc_(cached ? SQLITE_OK : SQLITE_ERROR), owned_(false) {}
   ~Statement() {
     if (owned_) {
       sqlite3_finalize(stmt_);
@@ -32,42 +29,38 @@ public:
       sqlite3_clear_bindings(stmt_);
     }
   }
-  Statement(const Statement &) = delete;
-  Statement &operator=(const Statement &) = delete;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
   bool ok() const { return rc_ == SQLITE_OK && stmt_ != nullptr; }
-  sqlite3_stmt *get() { return stmt_; }
+  sqlite3_stmt* get() { return stmt_; }
   void bind(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
-  void bind(int i, const std::string &s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()),
-                      SQLITE_TRANSIENT);
+  void bind(int i, const std::string& s) {
+    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
   }
-  void bind_blob(int i, const void *p, size_t n) {
+  void bind_blob(int i, const void* p, size_t n) {
     // A zero-length blob must still be a blob, not NULL.
-    sqlite3_bind_blob(stmt_, i, n ? p : "", static_cast<int>(n),
-                      SQLITE_TRANSIENT);
+    sqlite3_bind_blob(stmt_, i, n ? p : "", static_cast<int>(n), SQLITE_TRANSIENT);
   }
   int step() { return sqlite3_step(stmt_); }
   std::string text(int col) {
-    const auto *p =
-        reinterpret_cast<const char *>(sqlite3_column_text(stmt_, col));
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
     int n = sqlite3_column_bytes(stmt_, col);
     return p ? std::string(p, static_cast<size_t>(n)) : std::string();
   }
   Bytes blob(int col) {
-    const auto *p =
-        static_cast<const uint8_t *>(sqlite3_column_blob(stmt_, col));
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(stmt_, col));
     int n = sqlite3_column_bytes(stmt_, col);
     return p ? Bytes(p, p + n) : Bytes();
   }
   int64_t integer(int col) { return sqlite3_column_int64(stmt_, col); }
 
-private:
-  sqlite3_stmt *stmt_ = nullptr;
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
   int rc_ = SQLITE_ERROR;
   bool owned_;
 };
 
-KeyRecord read_record(Statement &s) {
+KeyRecord read_record(Statement& s) {
   KeyRecord r;
   r.owner.auth = static_cast<AuthType>(s.integer(0));
   r.owner.app = s.text(1);
@@ -80,41 +73,32 @@ KeyRecord read_record(Statement &s) {
   return r;
 }
 
-constexpr const char *kSelectColumns =
-    "SELECT auth_type, app_name, provider_name, key_name, provider_id, "
-    "key_ref, attributes FROM keys ";
+constexpr const char* kSelectColumns =
+    "SELECT auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes FROM keys ";
 
 class Reader final : public provider::StorageReader {
-public:
-  Reader(KeyStore *store, std::string provider)
-      : store_(store), provider_(std::move(provider)) {}
-  Result<std::optional<Bytes>> get(uint64_t uid) override {
-    return store_->get_blob(provider_, uid);
-  }
-  Result<uint64_t> max_uid() override {
-    return store_->max_blob_uid(provider_);
-  }
-  Result<std::vector<uint64_t>> all_uids() override {
-    return store_->blob_uids(provider_);
-  }
+ public:
+  Reader(KeyStore* store, std::string provider) : store_(store), provider_(std::move(provider)) {}
+  Result<std::optional<Bytes>> get(uint64_t uid) override { return store_->get_blob(provider_, uid); }
+  Result<uint64_t> max_uid() override { return store_->max_blob_uid(provider_); }
+  Result<std::vector<uint64_t>> all_uids() override { return store_->blob_uids(provider_); }
 
-private:
-  KeyStore *store_;
+ private:
+  KeyStore* store_;
   std::string provider_;
 };
 
-Outcome prepare_folder(const std::filesystem::path &dir) {
+Outcome prepare_folder(const std::filesystem::path& dir) {
   std::error_code ec;
   if (!std::filesystem::exists(dir, ec)) {
     // Create each missing level 0700.
     std::filesystem::path acc;
-    for (const auto &part : dir) {
+    for (const auto& part : dir) {
       acc /= part;
       if (!std::filesystem::exists(acc, ec)) {
         if (::mkdir(acc.c_str(), 0700) != 0 && errno != EEXIST) {
           return Failure(Status::KeyInfoManagerError,
-                         "cannot create key store folder " + acc.string() +
-                             ": " + std::strerror(errno));
+                         "cannot create key store folder " + acc.string() + ": " + std::strerror(errno));
         }
       }
     }
@@ -122,8 +106,7 @@ Outcome prepare_folder(const std::filesystem::path &dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) {
     return Failure(Status::KeyInfoManagerError,
-                   "cannot stat key store folder " + dir.string() + ": " +
-                       std::strerror(errno));
+                   "cannot stat key store folder " + dir.string() + ": " + std::strerror(errno));
   }
   if (!S_ISDIR(st.st_mode)) {
     return Failure(Status::KeyInfoManagerError,
@@ -131,24 +114,19 @@ Outcome prepare_folder(const std::filesystem::path &dir) {
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
-    std::snprintf(mode, sizeof mode, "%03o",
-                  static_cast<unsigned>(st.st_mode & 0777));
+    std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
     return Failure(Status::KeyInfoManagerError,
-                   "key store folder " + dir.string() +
-                       " is accessible by group or others (mode " + mode +
+                   "key store folder " + dir.string() + " is accessible by group or others (mode " + mode +
                        "); run chmod 700 on it");
   }
   return Status::Success;
 }
 
-} // namespace
+}  // namespace
 
-// ---- Txn
-// ---------------------------------------------------------------------
+// ---- Txn ---------------------------------------------------------------------
 
-void Txn::put(uint64_t uid, const Bytes &data) {
-  blobs_.push_back({uid, data});
-}
+void Txn::put(uint64_t uid, const Bytes& data) { blobs_.push_back({uid, data}); }
 void Txn::remove(uint64_t uid) { blobs_.push_back({uid, std::nullopt}); }
 
 std::optional<std::optional<Bytes>> Txn::staged(uint64_t uid) const {
@@ -161,17 +139,16 @@ std::optional<std::optional<Bytes>> Txn::staged(uint64_t uid) const {
 }
 
 Txn::~Txn() {
-  for (auto &b : blobs_) {
+  for (auto& b : blobs_) {
     if (b.data) {
       parsec::wipe(*b.data);
     }
   }
 }
 
-// ---- KeyStore
-// ----------------------------------------------------------------
+// ---- KeyStore ----------------------------------------------------------------
 
-Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string &path) {
+Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   // Messages name absolute paths, whatever the working directory.
   std::error_code abs_ec;
   std::filesystem::path p = std::filesystem::absolute(path, abs_ec);
@@ -182,12 +159,10 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string &path) {
   PARSEC_TRY(prepare_folder(dir));
   // Create the file ourselves so it is 0600 from its first byte; SQLite gives
   // the -wal and -shm files the same mode.
-  int fd =
-      ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    return Failure(Status::KeyInfoManagerError, "cannot open key store " +
-                                                    path + ": " +
-                                                    std::strerror(errno));
+    return Failure(Status::KeyInfoManagerError,
+                   "cannot open key store " + path + ": " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
@@ -197,22 +172,18 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string &path) {
 
   std::unique_ptr<KeyStore> store(new KeyStore());
   int rc = sqlite3_open_v2(path.c_str(), &store->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX |
-                               SQLITE_OPEN_NOFOLLOW,
-                           nullptr);
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
   if (rc != SQLITE_OK) {
     return Failure(Status::KeyInfoManagerError,
                    "cannot open key store " + path + ": " + sqlite3_errstr(rc));
   }
   sqlite3_busy_timeout(store->db_, 5000);
-  const char *pragmas[] = {
-      "PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
-      "PRAGMA secure_delete=ON;", "PRAGMA foreign_keys=ON;"};
-  for (const char *sql : pragmas) {
+  const char* pragmas[] = {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
+                           "PRAGMA secure_delete=ON;", "PRAGMA foreign_keys=ON;"};
+  for (const char* sql : pragmas) {
     if (store->exec(sql) != Status::Success) {
       return Failure(Status::KeyInfoManagerError,
-                     std::string("key store ") + path + ": " +
-                         sqlite3_errmsg(store->db_));
+                     std::string("key store ") + path + ": " + sqlite3_errmsg(store->db_));
     }
   }
   int version = 0;
@@ -220,14 +191,12 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string &path) {
     Statement s(store->db_, "PRAGMA user_version;");
     if (!s.ok() || s.step() != SQLITE_ROW) {
       return Failure(Status::KeyInfoManagerError,
-                     "key store " + path +
-                         " is not a readable SQLite database: " +
-                         sqlite3_errmsg(store->db_));
+                     "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
     }
     version = static_cast<int>(s.integer(0));
   }
   if (version == 0) {
-    const char *schema =
+    const char* schema =
         "BEGIN IMMEDIATE;"
         "CREATE TABLE IF NOT EXISTS keys("
         " auth_type INTEGER NOT NULL,"
@@ -247,23 +216,20 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string &path) {
         "PRAGMA user_version=1;"
         "COMMIT;";
     if (store->exec(schema) != Status::Success) {
-      std::string why = std::string("cannot create key store schema: ") +
-                        sqlite3_errmsg(store->db_);
+      std::string why = std::string("cannot create key store schema: ") + sqlite3_errmsg(store->db_);
       store->exec("ROLLBACK;");
       return Failure(Status::KeyInfoManagerError, why);
     }
   } else if (version != kSchemaVersion) {
     return Failure(Status::KeyInfoManagerError,
-                   "key store " + path + " has schema version " +
-                       std::to_string(version) +
-                       " but this parsecd understands version " +
-                       std::to_string(kSchemaVersion));
+                   "key store " + path + " has schema version " + std::to_string(version) +
+             " but this parsecd understands version " + std::to_string(kSchemaVersion));
   }
   return store;
 }
 
 KeyStore::~KeyStore() {
-  for (auto &[sql, stmt] : stmts_) {
+  for (auto& [sql, stmt] : stmts_) {
     sqlite3_finalize(stmt);
   }
   if (db_) {
@@ -271,12 +237,12 @@ KeyStore::~KeyStore() {
   }
 }
 
-sqlite3_stmt *KeyStore::prepared(const std::string &sql) {
+sqlite3_stmt* KeyStore::prepared(const std::string& sql) {
   auto it = stmts_.find(sql);
   if (it != stmts_.end()) {
     return it->second;
   }
-  sqlite3_stmt *stmt = nullptr;
+  sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return nullptr;
@@ -285,21 +251,19 @@ sqlite3_stmt *KeyStore::prepared(const std::string &sql) {
   return stmt;
 }
 
-Status KeyStore::exec(const char *sql) {
-  char *err = nullptr;
+Status KeyStore::exec(const char* sql) {
+  char* err = nullptr;
   int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
   sqlite3_free(err);
   return rc == SQLITE_OK ? Status::Success : Status::KeyInfoManagerError;
 }
 
-Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner &owner,
-                                               const std::string &provider_name,
-                                               const std::string &key_name) {
+Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
+                                               const std::string& key_name) {
   std::lock_guard lock(mu_);
-  Statement s(prepared(
-      (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND "
-                                     "provider_name=?3 AND key_name=?4;")
-          .c_str()));
+  Statement s(prepared((std::string(kSelectColumns) +
+                    "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
+                       .c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -317,11 +281,9 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner &owner,
   return std::optional<KeyRecord>(read_record(s));
 }
 
-Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner &owner) {
+Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
   std::lock_guard lock(mu_);
-  Statement s(prepared((std::string(kSelectColumns) +
-                        "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;")
-                           .c_str()));
+  Statement s(prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -338,11 +300,9 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner &owner) {
   return out;
 }
 
-Result<std::vector<KeyRecord>>
-KeyStore::list_provider(const std::string &provider_name) {
+Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(prepared(
-      (std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
+  Statement s(prepared((std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -361,8 +321,7 @@ KeyStore::list_provider(const std::string &provider_name) {
 Result<std::vector<std::string>> KeyStore::list_clients() {
   std::lock_guard lock(mu_);
   // BINARY collation: ascending byte order, as the spec requires.
-  Statement s(prepared(
-      "SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;"));
+  Statement s(prepared("SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;"));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -377,7 +336,7 @@ Result<std::vector<std::string>> KeyStore::list_clients() {
   return out;
 }
 
-Status KeyStore::commit(Txn &txn) {
+Status KeyStore::commit(Txn& txn) {
   std::lock_guard lock(mu_);
   int step = 0;
   auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
@@ -390,12 +349,11 @@ Status KeyStore::commit(Txn &txn) {
     exec("ROLLBACK;");
     return s;
   };
-  for (const auto &[owner, name] : txn.deletes_) {
+  for (const auto& [owner, name] : txn.deletes_) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
-    Statement s(prepared("DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 "
-                         "AND provider_name=?3 AND key_name=?4;"));
+    Statement s(prepared("DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;"));
     if (!s.ok()) {
       return rollback(Status::KeyInfoManagerError);
     }
@@ -410,15 +368,14 @@ Status KeyStore::commit(Txn &txn) {
       return rollback(Status::PsaErrorDoesNotExist);
     }
   }
-  for (const auto &b : txn.blobs_) {
+  for (const auto& b : txn.blobs_) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
     if (b.data) {
       // UPDATE first so a replaced blob is known: its old bytes must be
       // scrubbed from the WAL like a removed one.
-      Statement u(prepared(
-          "UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;"));
+      Statement u(prepared("UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;"));
       if (!u.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -432,8 +389,7 @@ Status KeyStore::commit(Txn &txn) {
         scrub = true;
         continue;
       }
-      Statement s(prepared(
-          "INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);"));
+      Statement s(prepared("INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);"));
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -445,8 +401,7 @@ Status KeyStore::commit(Txn &txn) {
       }
     } else {
       scrub = true;
-      Statement s(
-          prepared("DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;"));
+      Statement s(prepared("DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;"));
       if (!s.ok()) {
         return rollback(Status::KeyInfoManagerError);
       }
@@ -457,12 +412,11 @@ Status KeyStore::commit(Txn &txn) {
       }
     }
   }
-  for (const auto &r : txn.inserts_) {
+  for (const auto& r : txn.inserts_) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
-    Statement s(prepared("INSERT INTO keys(auth_type, app_name, provider_name, "
-                         "key_name, provider_id, key_ref, attributes) "
+    Statement s(prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
                          "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
     if (!s.ok()) {
       return rollback(Status::KeyInfoManagerError);
@@ -496,36 +450,32 @@ Status KeyStore::commit(Txn &txn) {
     // truncate it so removed key material leaves the files now. Best effort:
     // the change is committed; a reader on another connection can make this
     // SQLITE_BUSY, and the next removal retries.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr,
-                              nullptr);
+    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return Status::Success;
 }
 
-Status KeyStore::drop_mapping(const KeyRecord &r) {
+Status KeyStore::drop_mapping(const KeyRecord& r) {
   Txn txn(r.provider_name);
   txn.delete_mapping(r.owner, r.key_name);
   return commit(txn);
 }
 
-Status KeyStore::drop_blob(const std::string &provider_name, uint64_t uid) {
+Status KeyStore::drop_blob(const std::string& provider_name, uint64_t uid) {
   Txn txn(provider_name);
   txn.remove(uid);
   return commit(txn);
 }
 
-provider::StorageReader *
-KeyStore::storage_reader(const std::string &provider_name) {
+provider::StorageReader* KeyStore::storage_reader(const std::string& provider_name) {
   std::lock_guard lock(mu_);
   readers_.push_back(std::make_unique<Reader>(this, provider_name));
   return readers_.back().get();
 }
 
-Result<std::optional<Bytes>>
-KeyStore::get_blob(const std::string &provider_name, uint64_t uid) {
+Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name, uint64_t uid) {
   std::lock_guard lock(mu_);
-  Statement s(
-      prepared("SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;"));
+  Statement s(prepared("SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }
@@ -541,10 +491,9 @@ KeyStore::get_blob(const std::string &provider_name, uint64_t uid) {
   return std::optional<Bytes>(s.blob(0));
 }
 
-Result<uint64_t> KeyStore::max_blob_uid(const std::string &provider_name) {
+Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(prepared(
-      "SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;"));
+  Statement s(prepared("SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }
@@ -555,11 +504,9 @@ Result<uint64_t> KeyStore::max_blob_uid(const std::string &provider_name) {
   return static_cast<uint64_t>(s.integer(0));
 }
 
-Result<std::vector<uint64_t>>
-KeyStore::blob_uids(const std::string &provider_name) {
+Result<std::vector<uint64_t>> KeyStore::blob_uids(const std::string& provider_name) {
   std::lock_guard lock(mu_);
-  Statement s(
-      prepared("SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;"));
+  Statement s(prepared("SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;"));
   if (!s.ok()) {
     return Status::PsaErrorStorageFailure;
   }
@@ -575,4 +522,4 @@ KeyStore::blob_uids(const std::string &provider_name) {
   return out;
 }
 
-} // namespace parsec::service
+}  // namespace parsec::service

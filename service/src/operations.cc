@@ -51,18 +51,16 @@
 namespace parsec::service {
 
 ServiceVersion service_version() {
-  return {PARSEC_SERVICE_VERSION_MAJOR, PARSEC_SERVICE_VERSION_MINOR,
-          PARSEC_SERVICE_VERSION_PATCH};
+  return {PARSEC_SERVICE_VERSION_MAJOR, PARSEC_SERVICE_VERSION_MINOR, PARSEC_SERVICE_VERSION_PATCH};
 }
 
-Outcome validate_key_name(const std::string &name) {
+Outcome validate_key_name(const std::string& name) {
   constexpr auto kBad = Status::PsaErrorInvalidArgument;
   if (name.empty()) {
     return Failure(kBad, "key names must not be empty");
   }
   if (name.size() > 1024) {
-    return Failure(kBad, "key name is " + std::to_string(name.size()) +
-                             " bytes; the limit is 1024");
+    return Failure(kBad, "key name is " + std::to_string(name.size()) + " bytes; the limit is 1024");
   }
   if (!is_valid_utf8(name)) {
     return Failure(kBad, "key name is not valid UTF-8");
@@ -70,8 +68,7 @@ Outcome validate_key_name(const std::string &name) {
   for (size_t i = 0; i < name.size(); ++i) {
     auto c = static_cast<unsigned char>(name[i]);
     // C0 controls, DEL, and C1 controls (U+0080-U+009F, encoded C2 80-C2 9F).
-    bool c1 = c == 0xC2 && i + 1 < name.size() &&
-              static_cast<unsigned char>(name[i + 1]) <= 0x9F;
+    bool c1 = c == 0xC2 && i + 1 < name.size() && static_cast<unsigned char>(name[i + 1]) <= 0x9F;
     if (c < 0x20 || c == 0x7F || c1) {
       return Failure(kBad, "key names must not contain control characters");
     }
@@ -88,59 +85,61 @@ using provider::StoredKey;
 using psa::Algorithm;
 using psa::Bytes;
 
-constexpr const char *kCoreUuid = "47049873-2a43-4845-9d72-831eab668784";
-constexpr const char *kCoreDescription =
-    "Software provider that implements only administrative (i.e. no "
-    "cryptographic) operations";
+constexpr const char* kCoreUuid = "47049873-2a43-4845-9d72-831eab668784";
+constexpr const char* kCoreDescription =
+    "Software provider that implements only administrative (i.e. no cryptographic) operations";
 
 // ---- conversion helpers (protobuf -> model; throw proto::Invalid)
 // -------------
 
-void need(bool present, const char *what) {
+void need(bool present, const char* what) {
   if (!present) {
     throw proto::Invalid(what);
   }
 }
 
-Bytes bytes(const std::string &s) { return Bytes(s.begin(), s.end()); }
+Bytes bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // secret moves a secret input out of the decoded message, leaving no copy
 // there.
-SecretBytes secret(std::string *s) { return SecretBytes::take(*s); }
+SecretBytes secret(std::string* s) {
+  return SecretBytes::take(*s);
+}
 
 Algorithm cipher_alg(int v) {
-  need(v != psa_algorithm::Algorithm::CIPHER_NONE,
-       "the cipher is mandatory (CIPHER_NONE)");
+  need(v != psa_algorithm::Algorithm::CIPHER_NONE, "the cipher is mandatory (CIPHER_NONE)");
   psa_algorithm::Algorithm a;
   a.set_cipher(static_cast<psa_algorithm::Algorithm_Cipher>(v));
   return proto::algorithm_from_proto(a);
 }
 
 Algorithm raw_agreement_alg(int v) {
-  need(v != psa_algorithm::Algorithm::KeyAgreement::RAW_NONE,
-       "the raw key agreement is mandatory (RAW_NONE)");
+  need(v != psa_algorithm::Algorithm::KeyAgreement::RAW_NONE, "the raw key agreement is mandatory (RAW_NONE)");
   psa_algorithm::Algorithm a;
-  a.mutable_key_agreement()->set_raw(
-      static_cast<psa_algorithm::Algorithm_KeyAgreement_Raw>(v));
+  a.mutable_key_agreement()->set_raw(static_cast<psa_algorithm::Algorithm_KeyAgreement_Raw>(v));
   return proto::algorithm_from_proto(a);
 }
 
 // ---- encoding helpers
 // -----------------------------------------------------------
 
-template <typename Msg> Result<std::string> encode(const Msg &m) {
+template <typename Msg>
+Result<std::string> encode(const Msg& m) {
   std::string out;
   if (!m.SerializeToString(&out)) {
-    return Failure(Status::SerializingBodyFailed,
-                   "the result could not be encoded");
+    return Failure(Status::SerializingBodyFailed, "the result could not be encoded");
   }
   return out;
 }
 
-std::string_view view(const Bytes &b) {
-  return {reinterpret_cast<const char *>(b.data()), b.size()};
+std::string_view view(const Bytes& b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
 }
-std::string_view view(const SecretBytes &b) { return b.view(); }
+std::string_view view(const SecretBytes& b) {
+  return b.view();
+}
 
 // reply puts a provider's output into one bytes field of a Result message and
 // encodes it. For operations whose output is secret (wire.h,
@@ -148,13 +147,12 @@ std::string_view view(const SecretBytes &b) { return b.view(); }
 // provider's SecretBytes wipes itself, the server wipes the encoded body once
 // it is written.
 template <typename Msg, typename Out>
-Result<std::string> reply(const Call &c, Result<Out> out,
-                          std::string *(Msg::*field)()) {
+Result<std::string> reply(const Call& c, Result<Out> out, std::string* (Msg::*field)()) {
   if (!out.ok()) {
     return out.failure();
   }
   Msg r;
-  std::string *f = (r.*field)();
+  std::string* f = (r.*field)();
   f->assign(view(*out));
   auto encoded = encode(r);
   if (opcode_info(c.op)->secret_output) {
@@ -164,7 +162,7 @@ Result<std::string> reply(const Call &c, Result<Out> out,
 }
 
 // empty_reply: operations whose Result has no fields answer an empty body.
-Result<std::string> empty_reply(const Outcome &o) {
+Result<std::string> empty_reply(const Outcome& o) {
   if (!o.ok()) {
     return o.failure();
   }
@@ -174,28 +172,27 @@ Result<std::string> empty_reply(const Outcome &o) {
 Outcome not_empty(std::initializer_list<size_t> sizes) {
   for (size_t n : sizes) {
     if (n == 0) {
-      return Failure(Status::PsaErrorInvalidArgument,
-                     "an input that must not be empty is empty");
+      return Failure(Status::PsaErrorInvalidArgument, "an input that must not be empty is empty");
     }
   }
   return Status::Success;
 }
 
-Outcome asymmetric_input(const Algorithm &alg, size_t input,
-                         const Bytes &salt) {
+Outcome asymmetric_input(const Algorithm& alg, size_t input, const Bytes& salt) {
   PARSEC_TRY(not_empty({input}));
   if (alg.kind() == psa::AlgorithmKind::RsaPkcs1v15Crypt && !salt.empty()) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   "RSA PKCS#1 v1.5 encryption takes no salt");
+    return Failure(Status::PsaErrorInvalidArgument, "RSA PKCS#1 v1.5 encryption takes no salt");
   }
   return Status::Success;
 }
 
-KeyOwner owner_of(const Call &c) {
+KeyOwner owner_of(const Call& c) {
   return KeyOwner{c.identity->auth, c.identity->app};
 }
 
-provider::Provider &impl(const Call &c) { return *c.provider->impl; }
+provider::Provider& impl(const Call& c) {
+  return *c.provider->impl;
+}
 
 // ---- the steps every entry runs
 // ---------------------------------------------------
@@ -214,38 +211,41 @@ provider::Provider &impl(const Call &c) { return *c.provider->impl; }
 //   Result<std::string> execute(Call&, [const StoredKey&,] Req&)  provider call
 //   and encoding
 
-template <typename E> struct ReqOf { using type = typename E::Wire; };
 template <typename E>
-requires requires(typename E::Wire &w) { E::convert(w); }
+struct ReqOf {
+  using type = typename E::Wire;
+};
+template <typename E>
+requires requires(typename E::Wire& w) {
+  E::convert(w);
+}
 struct ReqOf<E> {
-  using type = decltype(E::convert(std::declval<typename E::Wire &>()));
+  using type = decltype(E::convert(std::declval<typename E::Wire&>()));
 };
 
-Outcome served(const Call &c) {
-  const auto &ops = c.provider->opcodes;
+Outcome served(const Call& c) {
+  const auto& ops = c.provider->opcodes;
   if (std::find(ops.begin(), ops.end(), c.op) == ops.end()) {
     return Failure(Status::PsaErrorNotSupported,
-                   std::string("provider \"") + c.provider->config.name +
-                       "\" does not implement " + opcode_name(c.op));
+                   std::string("provider \"") + c.provider->config.name + "\" does not implement " + opcode_name(c.op));
   }
   return Status::Success;
 }
 
 template <typename E>
-Result<std::string> run(Call &c, const std::string &body) {
+Result<std::string> run(Call& c, const std::string& body) {
   using Req = typename ReqOf<E>::type;
   // Step 17: decode.
   typename E::Wire wire;
   if (!wire.ParseFromString(body)) {
-    return Failure(Status::DeserializingBodyFailed,
-                   "the body is not a valid operation message");
+    return Failure(Status::DeserializingBodyFailed, "the body is not a valid operation message");
   }
   // Step 18: convert to the model, strictly, then the model's contract rules.
   std::optional<Req> req;
   if constexpr (requires { E::convert(wire); }) {
     try {
       req.emplace(E::convert(wire));
-    } catch (const proto::Invalid &e) {
+    } catch (const proto::Invalid& e) {
       return Failure(Status::InvalidEncoding, e.what());
     }
   } else {
@@ -256,15 +256,13 @@ Result<std::string> run(Call &c, const std::string &body) {
   }
   // Step 19: identity.
   if (needs_identity(c.op) && !c.identity) {
-    return Failure(Status::NotAuthenticated,
-                   "the operation needs an authenticated caller");
+    return Failure(Status::NotAuthenticated, "the operation needs an authenticated caller");
   }
   if constexpr (requires { E::key(*req); }) {
     // Key-naming operations: capability before the key lookup (operations.md 2,
     // rule 0).
     PARSEC_TRY(served(c));
-    auto key = key_lifecycle::lookup(*c.provider, owner_of(c), E::key(*req),
-                                     c.cfg.log_error_details);
+    auto key = key_lifecycle::lookup(*c.provider, owner_of(c), E::key(*req), c.cfg.log_error_details);
     if (!key.ok()) {
       return key.failure();
     }
@@ -285,7 +283,7 @@ Result<std::string> run(Call &c, const std::string &body) {
 
 struct Ping {
   using Wire = ping::Operation;
-  static Result<std::string> execute(Call &, Wire &) {
+  static Result<std::string> execute(Call&, Wire&) {
     ping::Result r;
     r.set_wire_protocol_version_maj(kVersionMajor);
     r.set_wire_protocol_version_min(kVersionMinor);
@@ -295,10 +293,10 @@ struct Ping {
 
 struct ListProviders {
   using Wire = list_providers::Operation;
-  static Result<std::string> execute(Call &c, Wire &) {
+  static Result<std::string> execute(Call& c, Wire&) {
     list_providers::Result r;
-    for (const auto &p : c.backends.providers()) {
-      auto *i = r.add_providers();
+    for (const auto& p : c.backends.providers()) {
+      auto* i = r.add_providers();
       i->set_uuid(p.info.uuid);
       i->set_description(p.info.description);
       i->set_vendor(p.info.vendor);
@@ -307,7 +305,7 @@ struct ListProviders {
       i->set_version_rev(p.info.version_rev);
       i->set_id(static_cast<uint32_t>(p.info.id));
     }
-    auto *core = r.add_providers();
+    auto* core = r.add_providers();
     core->set_uuid(kCoreUuid);
     core->set_description(kCoreDescription);
     ServiceVersion v = service_version();
@@ -321,25 +319,22 @@ struct ListProviders {
 
 struct ListOpcodes {
   using Wire = list_opcodes::Operation;
-  static Result<std::string> execute(Call &c, Wire &w) {
+  static Result<std::string> execute(Call& c, Wire& w) {
     uint32_t id = w.provider_id();
     if (id > kMaxProviderId) {
-      return Failure(Status::ProviderDoesNotExist,
-                     "ListOpcodes for undefined provider id " +
-                         std::to_string(id));
+      return Failure(Status::ProviderDoesNotExist, "ListOpcodes for undefined provider id " + std::to_string(id));
     }
     list_opcodes::Result r;
     if (id == 0) {
-      for (Opcode o : {Opcode::Ping, Opcode::ListProviders, Opcode::ListOpcodes,
-                       Opcode::ListAuthenticators, Opcode::ListKeys}) {
+      for (Opcode o :
+           {Opcode::Ping, Opcode::ListProviders, Opcode::ListOpcodes, Opcode::ListAuthenticators, Opcode::ListKeys}) {
         r.add_opcodes(static_cast<uint32_t>(o));
       }
     } else {
-      ProviderEntry *p = c.backends.find(static_cast<ProviderId>(id));
+      ProviderEntry* p = c.backends.find(static_cast<ProviderId>(id));
       if (!p) {
         return Failure(Status::ProviderNotRegistered,
-                       "ListOpcodes for provider id " + std::to_string(id) +
-                           ", which is not configured");
+                       "ListOpcodes for provider id " + std::to_string(id) + ", which is not configured");
       }
       for (Opcode o : p->opcodes) {
         // Upstream clients reject opcodes they do not know (0x16, 0x17).
@@ -354,11 +349,11 @@ struct ListOpcodes {
 
 struct ListAuthenticators {
   using Wire = list_authenticators::Operation;
-  static Result<std::string> execute(Call &c, Wire &) {
+  static Result<std::string> execute(Call& c, Wire&) {
     list_authenticators::Result r;
-    for (const auto &a : c.authenticators) {
+    for (const auto& a : c.authenticators) {
       AuthenticatorDescription d = a->describe();
-      auto *i = r.add_authenticators();
+      auto* i = r.add_authenticators();
       i->set_description(d.description);
       i->set_version_maj(d.version_maj);
       i->set_version_min(d.version_min);
@@ -371,35 +366,30 @@ struct ListAuthenticators {
 
 struct ListKeys {
   using Wire = list_keys::Operation;
-  static Result<std::string> execute(Call &c, Wire &) {
+  static Result<std::string> execute(Call& c, Wire&) {
     list_keys::Result r;
-    for (auto &p : c.backends.providers()) {
+    for (auto& p : c.backends.providers()) {
       auto keys = p.store->list_owner(owner_of(c));
       if (!keys.ok()) {
-        spdlog::warn("ListKeys: key store of provider \"{}\" failed: {}",
-                     p.config.name, status_name(keys.status()));
+        spdlog::warn("ListKeys: key store of provider \"{}\" failed: {}", p.config.name, status_name(keys.status()));
         continue;
       }
-      for (const auto &k : *keys) {
+      for (const auto& k : *keys) {
         if (k.provider_name != p.config.name) {
           continue;
         }
         auto attrs = key_lifecycle::read_attributes(k.attributes);
         if (!attrs.ok()) {
-          spdlog::error("ListKeys: stored attributes of a key of provider "
-                        "\"{}\" are unreadable",
-                        p.config.name);
+          spdlog::error("ListKeys: stored attributes of a key of provider \"{}\" are unreadable", p.config.name);
           return attrs.failure();
         }
-        auto *i = r.add_keys();
+        auto* i = r.add_keys();
         i->set_provider_id(static_cast<uint32_t>(p.config.id));
         i->set_name(k.key_name);
         try {
           proto::attributes_to_proto(*attrs, i->mutable_attributes());
-        } catch (const proto::Invalid &e) {
-          return Failure(Status::InvalidEncoding,
-                         std::string("stored attributes cannot be listed: ") +
-                             e.what());
+        } catch (const proto::Invalid& e) {
+          return Failure(Status::InvalidEncoding, std::string("stored attributes cannot be listed: ") + e.what());
         }
       }
     }
@@ -409,10 +399,10 @@ struct ListKeys {
 
 struct ListClients {
   using Wire = list_clients::Operation;
-  static Result<std::string> execute(Call &c, Wire &) {
+  static Result<std::string> execute(Call& c, Wire&) {
     std::vector<std::string> all;
-    std::vector<KeyStore *> seen;
-    for (auto &p : c.backends.providers()) {
+    std::vector<KeyStore*> seen;
+    for (auto& p : c.backends.providers()) {
       if (std::find(seen.begin(), seen.end(), p.store.get()) != seen.end()) {
         continue;
       }
@@ -426,7 +416,7 @@ struct ListClients {
     std::sort(all.begin(), all.end());
     all.erase(std::unique(all.begin(), all.end()), all.end());
     list_clients::Result r;
-    for (const auto &n : all) {
+    for (const auto& n : all) {
       r.add_clients(n);
     }
     return encode(r);
@@ -435,14 +425,13 @@ struct ListClients {
 
 struct DeleteClient {
   using Wire = delete_client::Operation;
-  static Result<std::string> execute(Call &c, Wire &w) {
+  static Result<std::string> execute(Call& c, Wire& w) {
     KeyOwner owner{c.identity->auth, w.client()};
     auto deleted = key_lifecycle::destroy_all(c.backends, owner);
     if (!deleted.ok()) {
       return deleted.failure();
     }
-    spdlog::info("admin \"{}\" deleted {} key(s) of client \"{}\"",
-                 c.identity->app, *deleted, owner.app);
+    spdlog::info("admin \"{}\" deleted {} key(s) of client \"{}\"", c.identity->app, *deleted, owner.app);
     return std::string();
   }
 };
@@ -453,14 +442,14 @@ struct DeleteClient {
 struct NewKey {
   std::string key_name;
   psa::KeyAttributes attributes;
-  std::optional<SecretBytes> data; // PsaImportKey only
+  std::optional<SecretBytes> data;  // PsaImportKey only
 };
 
-template <typename WireT> struct CreateKey {
+template <typename WireT>
+struct CreateKey {
   using Wire = WireT;
-  static constexpr bool kImport =
-      std::is_same_v<WireT, psa_import_key::Operation>;
-  static NewKey convert(Wire &w) {
+  static constexpr bool kImport = std::is_same_v<WireT, psa_import_key::Operation>;
+  static NewKey convert(Wire& w) {
     NewKey k;
     if constexpr (kImport) {
       // Imported key material must not outlive this request.
@@ -471,92 +460,72 @@ template <typename WireT> struct CreateKey {
     k.attributes = proto::attributes_from_proto(w.attributes());
     return k;
   }
-  static Outcome validate(const NewKey &k) {
+  static Outcome validate(const NewKey& k) {
     Outcome v = policy::validate_attributes(k.attributes);
     if (!v.ok()) {
-      return Failure(Status::InvalidEncoding,
-                     "key attributes break the contract: " + v.detail());
+      return Failure(Status::InvalidEncoding, "key attributes break the contract: " + v.detail());
     }
     return Status::Success;
   }
-  static Result<std::string> execute(Call &c, NewKey &k) {
+  static Result<std::string> execute(Call& c, NewKey& k) {
     PARSEC_TRY(served(c));
     policy::normalise_flags(k.attributes);
     if (policy::is_deprecated(k.attributes)) {
       if (!kImport && !c.cfg.allow_deprecated) {
         return Failure(Status::DeprecatedPrimitive,
-                       "the key template uses a deprecated primitive and "
-                       "allow_deprecated is false");
+                       "the key template uses a deprecated primitive and allow_deprecated is false");
       }
-      spdlog::warn(
-          "conn {}: {} \"{}\" imports a key using a deprecated primitive",
-          c.conn_id, auth_type_name(c.identity->auth), c.identity->app);
+      spdlog::warn("conn {}: {} \"{}\" imports a key using a deprecated primitive", c.conn_id,
+                   auth_type_name(c.identity->auth), c.identity->app);
     }
     PARSEC_TRY(validate_key_name(k.key_name));
     if (!kImport && psa::is_public_key_type(k.attributes.type)) {
       return Failure(Status::PsaErrorInvalidArgument,
-                     "cannot generate a public key; generate a key pair or "
-                     "import the public key");
+                     "cannot generate a public key; generate a key pair or import the public key");
     }
-    PARSEC_TRY(key_lifecycle::create(*c.provider, owner_of(c), k.key_name,
-                                     k.attributes, k.data ? &*k.data : nullptr,
+    PARSEC_TRY(key_lifecycle::create(*c.provider, owner_of(c), k.key_name, k.attributes, k.data ? &*k.data : nullptr,
                                      c.cfg.log_error_details));
-    spdlog::info("conn {}: {} \"{}\" created a key in provider \"{}\"",
-                 c.conn_id, auth_type_name(c.identity->auth), c.identity->app,
-                 c.provider->config.name);
+    spdlog::info("conn {}: {} \"{}\" created a key in provider \"{}\"", c.conn_id, auth_type_name(c.identity->auth),
+                 c.identity->app, c.provider->config.name);
     return std::string();
   }
 };
 
 struct DestroyKey {
   using Wire = psa_destroy_key::Operation;
-  static op::DestroyKey convert(Wire &w) { return {w.key_name()}; }
-  static const std::string &key(const op::DestroyKey &r) { return r.key_name; }
-  static Outcome check(const Call &, const StoredKey &,
-                       const op::DestroyKey &) {
-    return Status::Success;
-  }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::DestroyKey &) {
+  static op::DestroyKey convert(Wire& w) { return {w.key_name()}; }
+  static const std::string& key(const op::DestroyKey& r) { return r.key_name; }
+  static Outcome check(const Call&, const StoredKey&, const op::DestroyKey&) { return Status::Success; }
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::DestroyKey&) {
     return empty_reply(key_lifecycle::destroy(*c.provider, owner_of(c), k));
   }
 };
 
 struct ExportPublicKey {
   using Wire = psa_export_public_key::Operation;
-  static op::ExportPublicKey convert(Wire &w) { return {w.key_name()}; }
-  static const std::string &key(const op::ExportPublicKey &r) {
-    return r.key_name;
-  }
-  static Outcome check(const Call &, const StoredKey &k,
-                       const op::ExportPublicKey &) {
+  static op::ExportPublicKey convert(Wire& w) { return {w.key_name()}; }
+  static const std::string& key(const op::ExportPublicKey& r) { return r.key_name; }
+  static Outcome check(const Call&, const StoredKey& k, const op::ExportPublicKey&) {
     const psa::KeyType t = k.attributes.type;
-    if (!(psa::is_rsa_key_type(t) || psa::is_ecc_key_type(t) ||
-          psa::is_dh_key_type(t))) {
-      return Failure(Status::PsaErrorInvalidArgument,
-                     "the key has no public part");
+    if (!(psa::is_rsa_key_type(t) || psa::is_ecc_key_type(t) || psa::is_dh_key_type(t))) {
+      return Failure(Status::PsaErrorInvalidArgument, "the key has no public part");
     }
     return Status::Success;
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::ExportPublicKey &) {
-    return reply(c, impl(c).export_public_key(k),
-                 &psa_export_public_key::Result::mutable_data);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::ExportPublicKey&) {
+    return reply(c, impl(c).export_public_key(k), &psa_export_public_key::Result::mutable_data);
   }
 };
 
 struct ExportKey {
   using Wire = psa_export_key::Operation;
-  static op::ExportKey convert(Wire &w) { return {w.key_name()}; }
-  static const std::string &key(const op::ExportKey &r) { return r.key_name; }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::ExportKey &) {
+  static op::ExportKey convert(Wire& w) { return {w.key_name()}; }
+  static const std::string& key(const op::ExportKey& r) { return r.key_name; }
+  static Outcome check(const Call& c, const StoredKey& k, const op::ExportKey&) {
     return policy::check_usage_only(k.attributes, c.op);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::ExportKey &) {
-    return reply(c, impl(c).export_key(k),
-                 &psa_export_key::Result::mutable_data);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::ExportKey&) {
+    return reply(c, impl(c).export_key(k), &psa_export_key::Result::mutable_data);
   }
 };
 
@@ -564,252 +533,201 @@ struct ExportKey {
 
 // Keyed: the shared key and policy steps of operations naming a key and an
 // algorithm; entries add their conversion, input checks and provider call.
-template <typename Req> struct Keyed {
-  static Outcome validate(const Req &r) {
-    return policy::validate_algorithm(r.alg);
-  }
-  static const std::string &key(const Req &r) { return r.key_name; }
+template <typename Req>
+struct Keyed {
+  static Outcome validate(const Req& r) { return policy::validate_algorithm(r.alg); }
+  static const std::string& key(const Req& r) { return r.key_name; }
 };
 
 struct SignHash : Keyed<op::SignHash> {
   using Wire = psa_sign_hash::Operation;
-  static op::SignHash convert(Wire &w) {
+  static op::SignHash convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::signature_from_proto(w.alg()),
-            bytes(w.hash())};
+    return {w.key_name(), proto::signature_from_proto(w.alg()), bytes(w.hash())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::SignHash &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::SignHash& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return policy::check_sign_hash_length(r.alg, r.hash.size());
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::SignHash &r) {
-    return reply(c, impl(c).sign_hash(k, r),
-                 &psa_sign_hash::Result::mutable_signature);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::SignHash& r) {
+    return reply(c, impl(c).sign_hash(k, r), &psa_sign_hash::Result::mutable_signature);
   }
 };
 
 struct VerifyHash : Keyed<op::VerifyHash> {
   using Wire = psa_verify_hash::Operation;
-  static op::VerifyHash convert(Wire &w) {
+  static op::VerifyHash convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::signature_from_proto(w.alg()), bytes(w.hash()),
-            bytes(w.signature())};
+    return {w.key_name(), proto::signature_from_proto(w.alg()), bytes(w.hash()), bytes(w.signature())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::VerifyHash &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::VerifyHash& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return policy::check_sign_hash_length(r.alg, r.hash.size());
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::VerifyHash &r) {
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::VerifyHash& r) {
     return empty_reply(impl(c).verify_hash(k, r));
   }
 };
 
 struct SignMessage : Keyed<op::SignMessage> {
   using Wire = psa_sign_message::Operation;
-  static op::SignMessage convert(Wire &w) {
+  static op::SignMessage convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::signature_from_proto(w.alg()),
-            bytes(w.message())};
+    return {w.key_name(), proto::signature_from_proto(w.alg()), bytes(w.message())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::SignMessage &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::SignMessage& r) {
     return policy::check_key_use(k.attributes, c.op, r.alg);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::SignMessage &r) {
-    return reply(c, impl(c).sign_message(k, r),
-                 &psa_sign_message::Result::mutable_signature);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::SignMessage& r) {
+    return reply(c, impl(c).sign_message(k, r), &psa_sign_message::Result::mutable_signature);
   }
 };
 
 struct VerifyMessage : Keyed<op::VerifyMessage> {
   using Wire = psa_verify_message::Operation;
-  static op::VerifyMessage convert(Wire &w) {
+  static op::VerifyMessage convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::signature_from_proto(w.alg()),
-            bytes(w.message()), bytes(w.signature())};
+    return {w.key_name(), proto::signature_from_proto(w.alg()), bytes(w.message()), bytes(w.signature())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::VerifyMessage &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::VerifyMessage& r) {
     return policy::check_key_use(k.attributes, c.op, r.alg);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::VerifyMessage &r) {
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::VerifyMessage& r) {
     return empty_reply(impl(c).verify_message(k, r));
   }
 };
 
 struct AsymmetricEncrypt : Keyed<op::AsymmetricEncrypt> {
   using Wire = psa_asymmetric_encrypt::Operation;
-  static op::AsymmetricEncrypt convert(Wire &w) {
+  static op::AsymmetricEncrypt convert(Wire& w) {
     SecretBytes plaintext = secret(w.mutable_plaintext());
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::encryption_from_proto(w.alg()),
-            std::move(plaintext), bytes(w.salt())};
+    return {w.key_name(), proto::encryption_from_proto(w.alg()), std::move(plaintext), bytes(w.salt())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::AsymmetricEncrypt &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::AsymmetricEncrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return asymmetric_input(r.alg, r.plaintext.size(), r.salt);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::AsymmetricEncrypt &r) {
-    return reply(c, impl(c).asymmetric_encrypt(k, r),
-                 &psa_asymmetric_encrypt::Result::mutable_ciphertext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::AsymmetricEncrypt& r) {
+    return reply(c, impl(c).asymmetric_encrypt(k, r), &psa_asymmetric_encrypt::Result::mutable_ciphertext);
   }
 };
 
 struct AsymmetricDecrypt : Keyed<op::AsymmetricDecrypt> {
   using Wire = psa_asymmetric_decrypt::Operation;
-  static op::AsymmetricDecrypt convert(Wire &w) {
+  static op::AsymmetricDecrypt convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::encryption_from_proto(w.alg()),
-            bytes(w.ciphertext()), bytes(w.salt())};
+    return {w.key_name(), proto::encryption_from_proto(w.alg()), bytes(w.ciphertext()), bytes(w.salt())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::AsymmetricDecrypt &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::AsymmetricDecrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return asymmetric_input(r.alg, r.ciphertext.size(), r.salt);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::AsymmetricDecrypt &r) {
-    return reply(c, impl(c).asymmetric_decrypt(k, r),
-                 &psa_asymmetric_decrypt::Result::mutable_plaintext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::AsymmetricDecrypt& r) {
+    return reply(c, impl(c).asymmetric_decrypt(k, r), &psa_asymmetric_decrypt::Result::mutable_plaintext);
   }
 };
 
 struct AeadEncrypt : Keyed<op::AeadEncrypt> {
   using Wire = psa_aead_encrypt::Operation;
-  static op::AeadEncrypt convert(Wire &w) {
+  static op::AeadEncrypt convert(Wire& w) {
     SecretBytes plaintext = secret(w.mutable_plaintext());
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::aead_from_proto(w.alg()), bytes(w.nonce()),
-            bytes(w.additional_data()), std::move(plaintext)};
+    return {w.key_name(), proto::aead_from_proto(w.alg()), bytes(w.nonce()), bytes(w.additional_data()),
+            std::move(plaintext)};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::AeadEncrypt &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::AeadEncrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return not_empty({r.nonce.size(), r.plaintext.size()});
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::AeadEncrypt &r) {
-    return reply(c, impl(c).aead_encrypt(k, r),
-                 &psa_aead_encrypt::Result::mutable_ciphertext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::AeadEncrypt& r) {
+    return reply(c, impl(c).aead_encrypt(k, r), &psa_aead_encrypt::Result::mutable_ciphertext);
   }
 };
 
 struct AeadDecrypt : Keyed<op::AeadDecrypt> {
   using Wire = psa_aead_decrypt::Operation;
-  static op::AeadDecrypt convert(Wire &w) {
+  static op::AeadDecrypt convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::aead_from_proto(w.alg()), bytes(w.nonce()),
-            bytes(w.additional_data()), bytes(w.ciphertext())};
+    return {w.key_name(), proto::aead_from_proto(w.alg()), bytes(w.nonce()), bytes(w.additional_data()),
+            bytes(w.ciphertext())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::AeadDecrypt &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::AeadDecrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return not_empty({r.nonce.size(), r.ciphertext.size()});
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::AeadDecrypt &r) {
-    return reply(c, impl(c).aead_decrypt(k, r),
-                 &psa_aead_decrypt::Result::mutable_plaintext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::AeadDecrypt& r) {
+    return reply(c, impl(c).aead_decrypt(k, r), &psa_aead_decrypt::Result::mutable_plaintext);
   }
 };
 
 struct CipherEncrypt : Keyed<op::CipherEncrypt> {
   using Wire = psa_cipher_encrypt::Operation;
-  static op::CipherEncrypt convert(Wire &w) {
+  static op::CipherEncrypt convert(Wire& w) {
     SecretBytes plaintext = secret(w.mutable_plaintext());
     return {w.key_name(), cipher_alg(w.alg()), std::move(plaintext)};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::CipherEncrypt &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::CipherEncrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return not_empty({r.plaintext.size()});
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::CipherEncrypt &r) {
-    return reply(c, impl(c).cipher_encrypt(k, r),
-                 &psa_cipher_encrypt::Result::mutable_ciphertext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::CipherEncrypt& r) {
+    return reply(c, impl(c).cipher_encrypt(k, r), &psa_cipher_encrypt::Result::mutable_ciphertext);
   }
 };
 
 struct CipherDecrypt : Keyed<op::CipherDecrypt> {
   using Wire = psa_cipher_decrypt::Operation;
-  static op::CipherDecrypt convert(Wire &w) {
-    return {w.key_name(), cipher_alg(w.alg()), bytes(w.ciphertext())};
-  }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::CipherDecrypt &r) {
+  static op::CipherDecrypt convert(Wire& w) { return {w.key_name(), cipher_alg(w.alg()), bytes(w.ciphertext())}; }
+  static Outcome check(const Call& c, const StoredKey& k, const op::CipherDecrypt& r) {
     PARSEC_TRY(policy::check_key_use(k.attributes, c.op, r.alg));
     return not_empty({r.ciphertext.size()});
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::CipherDecrypt &r) {
-    return reply(c, impl(c).cipher_decrypt(k, r),
-                 &psa_cipher_decrypt::Result::mutable_plaintext);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::CipherDecrypt& r) {
+    return reply(c, impl(c).cipher_decrypt(k, r), &psa_cipher_decrypt::Result::mutable_plaintext);
   }
 };
 
 struct MacCompute : Keyed<op::MacCompute> {
   using Wire = psa_mac_compute::Operation;
-  static op::MacCompute convert(Wire &w) {
+  static op::MacCompute convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
     return {w.key_name(), proto::mac_from_proto(w.alg()), bytes(w.input())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::MacCompute &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::MacCompute& r) {
     return policy::check_key_use(k.attributes, c.op, r.alg);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::MacCompute &r) {
-    return reply(c, impl(c).mac_compute(k, r),
-                 &psa_mac_compute::Result::mutable_mac);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::MacCompute& r) {
+    return reply(c, impl(c).mac_compute(k, r), &psa_mac_compute::Result::mutable_mac);
   }
 };
 
 struct MacVerify : Keyed<op::MacVerify> {
   using Wire = psa_mac_verify::Operation;
-  static op::MacVerify convert(Wire &w) {
+  static op::MacVerify convert(Wire& w) {
     need(w.has_alg(), "the algorithm is mandatory");
-    return {w.key_name(), proto::mac_from_proto(w.alg()), bytes(w.input()),
-            bytes(w.mac())};
+    return {w.key_name(), proto::mac_from_proto(w.alg()), bytes(w.input()), bytes(w.mac())};
   }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::MacVerify &r) {
+  static Outcome check(const Call& c, const StoredKey& k, const op::MacVerify& r) {
     return policy::check_key_use(k.attributes, c.op, r.alg);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::MacVerify &r) {
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::MacVerify& r) {
     return empty_reply(impl(c).mac_verify(k, r));
   }
 };
 
 struct RawKeyAgreement {
   using Wire = psa_raw_key_agreement::Operation;
-  static op::RawKeyAgreement convert(Wire &w) {
-    return {w.private_key_name(), raw_agreement_alg(w.alg()),
-            bytes(w.peer_key())};
+  static op::RawKeyAgreement convert(Wire& w) {
+    return {w.private_key_name(), raw_agreement_alg(w.alg()), bytes(w.peer_key())};
   }
-  static Outcome validate(const op::RawKeyAgreement &r) {
-    return policy::validate_algorithm(r.alg);
-  }
-  static const std::string &key(const op::RawKeyAgreement &r) {
-    return r.private_key_name;
-  }
-  static Outcome check(const Call &c, const StoredKey &k,
-                       const op::RawKeyAgreement &r) {
+  static Outcome validate(const op::RawKeyAgreement& r) { return policy::validate_algorithm(r.alg); }
+  static const std::string& key(const op::RawKeyAgreement& r) { return r.private_key_name; }
+  static Outcome check(const Call& c, const StoredKey& k, const op::RawKeyAgreement& r) {
     return policy::check_key_use(k.attributes, c.op, r.alg);
   }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::RawKeyAgreement &r) {
-    return reply(c, impl(c).raw_key_agreement(k, r),
-                 &psa_raw_key_agreement::Result::mutable_shared_secret);
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::RawKeyAgreement& r) {
+    return reply(c, impl(c).raw_key_agreement(k, r), &psa_raw_key_agreement::Result::mutable_shared_secret);
   }
 };
 
@@ -817,130 +735,100 @@ struct RawKeyAgreement {
 
 struct HashCompute {
   using Wire = psa_hash_compute::Operation;
-  static op::HashCompute convert(Wire &w) {
-    return {proto::hash_from_proto(w.alg()), bytes(w.input())};
-  }
-  static Outcome validate(const op::HashCompute &r) {
-    return policy::validate_hash(r.alg);
-  }
-  static Result<std::string> execute(Call &c, op::HashCompute &r) {
-    return reply(c, impl(c).hash_compute(r),
-                 &psa_hash_compute::Result::mutable_hash);
+  static op::HashCompute convert(Wire& w) { return {proto::hash_from_proto(w.alg()), bytes(w.input())}; }
+  static Outcome validate(const op::HashCompute& r) { return policy::validate_hash(r.alg); }
+  static Result<std::string> execute(Call& c, op::HashCompute& r) {
+    return reply(c, impl(c).hash_compute(r), &psa_hash_compute::Result::mutable_hash);
   }
 };
 
 struct HashCompare {
   using Wire = psa_hash_compare::Operation;
-  static op::HashCompare convert(Wire &w) {
+  static op::HashCompare convert(Wire& w) {
     return {proto::hash_from_proto(w.alg()), bytes(w.input()), bytes(w.hash())};
   }
-  static Outcome validate(const op::HashCompare &r) {
-    return policy::validate_hash(r.alg);
-  }
-  static Result<std::string> execute(Call &c, op::HashCompare &r) {
-    return empty_reply(impl(c).hash_compare(r));
-  }
+  static Outcome validate(const op::HashCompare& r) { return policy::validate_hash(r.alg); }
+  static Result<std::string> execute(Call& c, op::HashCompare& r) { return empty_reply(impl(c).hash_compare(r)); }
 };
 
 struct GenerateRandom {
   using Wire = psa_generate_random::Operation;
-  static op::GenerateRandom convert(Wire &w) { return {w.size()}; }
-  static Outcome check(const Call &c, const op::GenerateRandom &r) {
+  static op::GenerateRandom convert(Wire& w) { return {w.size()}; }
+  static Outcome check(const Call& c, const op::GenerateRandom& r) {
     if (r.size > c.cfg.buffer_size_limit) {
-      return Failure(Status::ResponseTooLarge,
-                     "requested " + std::to_string(r.size) +
-                         " bytes; buffer_size_limit is " +
-                         std::to_string(c.cfg.buffer_size_limit));
+      return Failure(Status::ResponseTooLarge, "requested " + std::to_string(r.size) + " bytes; buffer_size_limit is " +
+                                                   std::to_string(c.cfg.buffer_size_limit));
     }
     return Status::Success;
   }
-  static Result<std::string> execute(Call &c, op::GenerateRandom &r) {
-    return reply(c, impl(c).generate_random(r),
-                 &psa_generate_random::Result::mutable_random_bytes);
+  static Result<std::string> execute(Call& c, op::GenerateRandom& r) {
+    return reply(c, impl(c).generate_random(r), &psa_generate_random::Result::mutable_random_bytes);
   }
 };
 
 struct CanDoCrypto {
   using Wire = can_do_crypto::Operation;
-  static op::CanDoCrypto convert(Wire &w) {
-    need(can_do_crypto::CheckType_IsValid(w.check_type()) &&
-             w.check_type() != can_do_crypto::CHECKTYPE_NONE,
+  static op::CanDoCrypto convert(Wire& w) {
+    need(can_do_crypto::CheckType_IsValid(w.check_type()) && w.check_type() != can_do_crypto::CHECKTYPE_NONE,
          "check_type must be a defined value other than NONE");
     need(w.has_attributes(), "key attributes are mandatory");
-    return {static_cast<psa::CheckType>(w.check_type()),
-            proto::attributes_from_proto(w.attributes())};
+    return {static_cast<psa::CheckType>(w.check_type()), proto::attributes_from_proto(w.attributes())};
   }
-  static Outcome validate(const op::CanDoCrypto &r) {
+  static Outcome validate(const op::CanDoCrypto& r) {
     Outcome v = policy::validate_attributes(r.attributes);
     if (!v.ok()) {
-      return Failure(Status::InvalidEncoding,
-                     "key attributes break the contract: " + v.detail());
+      return Failure(Status::InvalidEncoding, "key attributes break the contract: " + v.detail());
     }
     return Status::Success;
   }
-  static Result<std::string> execute(Call &c, op::CanDoCrypto &r) {
-    return empty_reply(impl(c).can_do_crypto(r));
-  }
+  static Result<std::string> execute(Call& c, op::CanDoCrypto& r) { return empty_reply(impl(c).can_do_crypto(r)); }
 };
 
 // ==== key attestation =======================================================
 
 struct AttestKey {
   using Wire = attest_key::Operation;
-  static op::AttestKey convert(Wire &w) {
+  static op::AttestKey convert(Wire& w) {
     need(w.has_parameters() && w.parameters().has_activate_credential(),
          "AttestKey needs ActivateCredential parameters");
-    auto *p = w.mutable_parameters()->mutable_activate_credential();
+    auto* p = w.mutable_parameters()->mutable_activate_credential();
     // The secret is an encrypted seed; wipe the decoded copy anyway.
     Wiped<std::string> wiped(*p->mutable_secret());
-    return {w.attested_key_name(), w.attesting_key_name(),
-            bytes(p->credential_blob()), bytes(p->secret())};
+    return {w.attested_key_name(), w.attesting_key_name(), bytes(p->credential_blob()), bytes(p->secret())};
   }
-  static const std::string &key(const op::AttestKey &r) {
-    return r.attested_key_name;
-  }
-  static Outcome check(const Call &, const StoredKey &, const op::AttestKey &) {
-    return Status::Success;
-  }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::AttestKey &r) {
+  static const std::string& key(const op::AttestKey& r) { return r.attested_key_name; }
+  static Outcome check(const Call&, const StoredKey&, const op::AttestKey&) { return Status::Success; }
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::AttestKey& r) {
     auto out = impl(c).attest_key(k, r);
     if (!out.ok()) {
       return out.failure();
     }
     attest_key::Result m;
-    std::string *f =
-        m.mutable_output()->mutable_activate_credential()->mutable_credential();
+    std::string* f = m.mutable_output()->mutable_activate_credential()->mutable_credential();
     f->assign(out->view());
     auto encoded = encode(m);
-    wipe(*f); // the credential is a secret output (wire.h)
+    wipe(*f);  // the credential is a secret output (wire.h)
     return encoded;
   }
 };
 
 struct PrepareKeyAttestation {
   using Wire = prepare_key_attestation::Operation;
-  static op::PrepareKeyAttestation convert(Wire &w) {
+  static op::PrepareKeyAttestation convert(Wire& w) {
     need(w.has_parameters() && w.parameters().has_activate_credential(),
          "PrepareKeyAttestation needs ActivateCredential parameters");
-    const auto &p = w.parameters().activate_credential();
+    const auto& p = w.parameters().activate_credential();
     return {p.attested_key_name(), p.attesting_key_name()};
   }
-  static const std::string &key(const op::PrepareKeyAttestation &r) {
-    return r.attested_key_name;
-  }
-  static Outcome check(const Call &, const StoredKey &,
-                       const op::PrepareKeyAttestation &) {
-    return Status::Success;
-  }
-  static Result<std::string> execute(Call &c, const StoredKey &k,
-                                     op::PrepareKeyAttestation &r) {
+  static const std::string& key(const op::PrepareKeyAttestation& r) { return r.attested_key_name; }
+  static Outcome check(const Call&, const StoredKey&, const op::PrepareKeyAttestation&) { return Status::Success; }
+  static Result<std::string> execute(Call& c, const StoredKey& k, op::PrepareKeyAttestation& r) {
     auto out = impl(c).prepare_key_attestation(k, r);
     if (!out.ok()) {
       return out.failure();
     }
     prepare_key_attestation::Result m;
-    auto *a = m.mutable_output()->mutable_activate_credential();
+    auto* a = m.mutable_output()->mutable_activate_credential();
     a->set_name(std::string(view(out->name)));
     a->set_public_(std::string(view(out->public_area)));
     a->set_attesting_key_pub(std::string(view(out->attesting_key_public)));
@@ -984,10 +872,10 @@ constexpr Operation kOperations[] = {
     {Opcode::PrepareKeyAttestation, &run<PrepareKeyAttestation>},
 };
 
-} // namespace
+}  // namespace
 
-const Operation *find_operation(Opcode op) {
-  for (const auto &o : kOperations) {
+const Operation* find_operation(Opcode op) {
+  for (const auto& o : kOperations) {
     if (o.op == op) {
       return &o;
     }
@@ -995,4 +883,4 @@ const Operation *find_operation(Opcode op) {
   return nullptr;
 }
 
-} // namespace parsec::service
+}  // namespace parsec::service

@@ -34,21 +34,21 @@ namespace parsec::service {
 struct Call {
   Opcode op;
   uint64_t conn_id = 0;
-  const Config &cfg;
-  Backends &backends;
-  const std::vector<std::unique_ptr<Authenticator>> &authenticators;
+  const Config& cfg;
+  Backends& backends;
+  const std::vector<std::unique_ptr<Authenticator>>& authenticators;
   std::optional<Identity> identity;
-  ProviderEntry *provider = nullptr; // null for the core provider
+  ProviderEntry* provider = nullptr;  // null for the core provider
 };
 
 struct Operation {
   Opcode op;
   // run serves the request body; the answer body or a Failure with a detail.
-  Result<std::string> (*run)(Call &call, const std::string &body);
+  Result<std::string> (*run)(Call& call, const std::string& body);
 };
 
 // find_operation returns the table entry of `op`, or nullptr.
-const Operation *find_operation(Opcode op);
+const Operation* find_operation(Opcode op);
 
 // Core provider facts reported by ListProviders.
 struct ServiceVersion {
@@ -59,6 +59,6 @@ ServiceVersion service_version();
 // validate_key_name: our rule for names of new keys: 1 to 1024 bytes of
 // UTF-8 without control characters (PsaErrorInvalidArgument with the reason).
 // Names are never used as paths.
-Outcome validate_key_name(const std::string &name);
+Outcome validate_key_name(const std::string& name);
 
-} // namespace parsec::service
+}  // namespace parsec::service

@@ -6,8 +6,7 @@ ProviderInfo FakeProvider::info() const {
   ProviderInfo i;
   i.id = ProviderId::TrustedService;
   i.uuid = "00000000-0000-4000-8000-00000000fa4e";
-  i.description =
-      "In-memory provider for tests of the service (not secure, not durable)";
+  i.description = "In-memory provider for tests of the service (not secure, not durable)";
   i.vendor = "parsec-cpp tests";
   i.version_maj = 0;
   i.version_min = 1;
@@ -15,10 +14,8 @@ ProviderInfo FakeProvider::info() const {
 }
 
 std::vector<Opcode> FakeProvider::opcodes() const {
-  return {Opcode::PsaGenerateKey, Opcode::PsaImportKey,
-          Opcode::PsaDestroyKey,  Opcode::PsaExportPublicKey,
-          Opcode::PsaExportKey,   Opcode::PsaSignHash,
-          Opcode::PsaVerifyHash,  Opcode::PsaGenerateRandom};
+  return {Opcode::PsaGenerateKey, Opcode::PsaImportKey, Opcode::PsaDestroyKey, Opcode::PsaExportPublicKey,
+          Opcode::PsaExportKey,   Opcode::PsaSignHash,  Opcode::PsaVerifyHash, Opcode::PsaGenerateRandom};
 }
 
 void FakeProvider::record(CallRecord r) const {
@@ -26,8 +23,7 @@ void FakeProvider::record(CallRecord r) const {
   calls_.push_back(std::move(r));
 }
 
-Result<CreatedKey> FakeProvider::generate_key(const KeyAttributes &attributes,
-                                              StorageTxn &) {
+Result<CreatedKey> FakeProvider::generate_key(const KeyAttributes& attributes, StorageTxn&) {
   record({"generate_key", "", attributes.policy, {}});
   std::lock_guard<std::mutex> lock(mu_);
   Bytes ref(8);
@@ -39,13 +35,10 @@ Result<CreatedKey> FakeProvider::generate_key(const KeyAttributes &attributes,
   return CreatedKey{ref, attributes};
 }
 
-Result<CreatedKey> FakeProvider::import_key(const KeyAttributes &attributes,
-                                            const SecretBytes &data,
-                                            StorageTxn &) {
+Result<CreatedKey> FakeProvider::import_key(const KeyAttributes& attributes, const SecretBytes& data, StorageTxn&) {
   record({"import_key", "", attributes.policy, data.bytes()});
   if (data.empty()) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   "fake provider: empty key data");
+    return Failure(Status::PsaErrorInvalidArgument, "fake provider: empty key data");
   }
   std::lock_guard<std::mutex> lock(mu_);
   Bytes ref(8);
@@ -61,37 +54,36 @@ Result<CreatedKey> FakeProvider::import_key(const KeyAttributes &attributes,
   return CreatedKey{ref, final_attrs};
 }
 
-void FakeProvider::abandon_key(const CreatedKey &key) {
+void FakeProvider::abandon_key(const CreatedKey& key) {
   record({"abandon_key", "", {}, {}});
   std::lock_guard<std::mutex> lock(mu_);
   material_.erase(key.key_ref);
 }
 
-Outcome FakeProvider::destroy_key(const StoredKey &key, StorageTxn &) {
+Outcome FakeProvider::destroy_key(const StoredKey& key, StorageTxn&) {
   record({"destroy_key", key.name, {}, {}});
   std::lock_guard<std::mutex> lock(mu_);
   if (fail_destroy_.count(key.name) != 0) {
-    return Failure(Status::PsaErrorHardwareFailure,
-                   "fake provider: destruction of \"" + key.name + "\" fails");
+    return Failure(Status::PsaErrorHardwareFailure, "fake provider: destruction of \"" + key.name + "\" fails");
   }
   return Status::Success;
 }
 
-void FakeProvider::finish_destroy(const StoredKey &key) {
+void FakeProvider::finish_destroy(const StoredKey& key) {
   std::lock_guard<std::mutex> lock(mu_);
   material_.erase(key.key_ref);
 }
 
-Result<std::vector<Bytes>> FakeProvider::reconcile(const std::vector<Bytes> &) {
+Result<std::vector<Bytes>> FakeProvider::reconcile(const std::vector<Bytes>&) {
   return std::vector<Bytes>{};
 }
 
-Result<Bytes> FakeProvider::export_public_key(const StoredKey &key) {
+Result<Bytes> FakeProvider::export_public_key(const StoredKey& key) {
   record({"export_public_key", key.name, {}, {}});
   return Bytes(key.key_ref.begin(), key.key_ref.end());
 }
 
-Result<SecretBytes> FakeProvider::export_key(const StoredKey &key) {
+Result<SecretBytes> FakeProvider::export_key(const StoredKey& key) {
   record({"export_key", key.name, {}, {}});
   std::lock_guard<std::mutex> lock(mu_);
   auto it = material_.find(key.key_ref);
@@ -101,31 +93,27 @@ Result<SecretBytes> FakeProvider::export_key(const StoredKey &key) {
   return SecretBytes(it->second.data(), it->second.size());
 }
 
-Bytes FakeProvider::signature_for(const Bytes &key_ref, const Bytes &hash) {
+Bytes FakeProvider::signature_for(const Bytes& key_ref, const Bytes& hash) {
   Bytes sig = {'s', 'i', 'g'};
   sig.insert(sig.end(), key_ref.begin(), key_ref.end());
   sig.insert(sig.end(), hash.begin(), hash.end());
   return sig;
 }
 
-Result<Bytes> FakeProvider::sign_hash(const StoredKey &key,
-                                      const psa::op::SignHash &op) {
+Result<Bytes> FakeProvider::sign_hash(const StoredKey& key, const psa::op::SignHash& op) {
   record({"sign_hash", key.name, op.alg, op.hash});
   return signature_for(key.key_ref, op.hash);
 }
 
-Outcome FakeProvider::verify_hash(const StoredKey &key,
-                                  const psa::op::VerifyHash &op) {
+Outcome FakeProvider::verify_hash(const StoredKey& key, const psa::op::VerifyHash& op) {
   record({"verify_hash", key.name, op.alg, op.hash});
   if (op.signature != signature_for(key.key_ref, op.hash)) {
-    return Failure(Status::PsaErrorInvalidSignature,
-                   "fake provider: signature mismatch");
+    return Failure(Status::PsaErrorInvalidSignature, "fake provider: signature mismatch");
   }
   return Status::Success;
 }
 
-Result<SecretBytes>
-FakeProvider::generate_random(const psa::op::GenerateRandom &op) {
+Result<SecretBytes> FakeProvider::generate_random(const psa::op::GenerateRandom& op) {
   record({"generate_random", "", {}, Bytes(8, static_cast<uint8_t>(op.size))});
   SecretBytes out(static_cast<size_t>(op.size));
   for (size_t i = 0; i < out.size(); ++i) {
@@ -134,7 +122,7 @@ FakeProvider::generate_random(const psa::op::GenerateRandom &op) {
   return out;
 }
 
-void FakeProvider::fail_destroy(const std::string &name) {
+void FakeProvider::fail_destroy(const std::string& name) {
   std::lock_guard<std::mutex> lock(mu_);
   fail_destroy_.insert(name);
 }
@@ -153,12 +141,12 @@ ProviderFactory fake_provider_factory() {
   ProviderFactory f;
   f.type_name = "Fake";
   f.id = ProviderId::TrustedService;
-  f.check_settings = [](const Settings &s) { return s.refuse_unknown(); };
-  f.create = [](const ProviderContext &ctx) -> Result<Made> {
+  f.check_settings = [](const Settings& s) { return s.refuse_unknown(); };
+  f.create = [](const ProviderContext& ctx) -> Result<Made> {
     PARSEC_TRY(ctx.settings.refuse_unknown());
     return Made::available(std::make_unique<FakeProvider>());
   };
   return f;
 }
 
-} // namespace parsec::provider
+}  // namespace parsec::provider
