@@ -47,11 +47,10 @@ TEST(DirectAuthenticatorTest, EmptyIsAuthenticationError) {
   auto a = make(AuthType::Direct);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->type(), AuthType::Direct);
-  std::string why;
-  auto r = a->authenticate("", peer(1000), why);
+  auto r = a->authenticate("", peer(1000));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
-  EXPECT_FALSE(why.empty());
+  EXPECT_FALSE(r.detail().empty());
 }
 
 TEST(DirectAuthenticatorTest, InvalidUtf8IsAuthenticationError) {
@@ -59,12 +58,12 @@ TEST(DirectAuthenticatorTest, InvalidUtf8IsAuthenticationError) {
   ASSERT_NE(a, nullptr);
   for (const auto& bad : {std::string("\xFF"), std::string("app\xC3"), std::string("\xC0\xAF"),
                                 std::string("\xED\xA0\x80"), std::string("ok\x80rest")}) {
-    std::string why;
-    auto r = a->authenticate(bad, PeerCredentials{}, why);
+    auto r = a->authenticate(bad, PeerCredentials{});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status(), Status::AuthenticationError);
+    EXPECT_FALSE(r.detail().empty());
     // The refusal reason must not echo the bytes.
-    EXPECT_THAT(why, ::testing::Not(HasSubstr(bad)));
+    EXPECT_THAT(r.detail(), ::testing::Not(HasSubstr(bad)));
   }
 }
 
@@ -75,10 +74,9 @@ TEST(DirectAuthenticatorTest, NameReturnedByteForByte) {
        {std::string("my-app"), std::string(" Spaced Name "), std::string("CaseSensitive"),
         std::string("\xE5\x90\x8D\xF0\x9F\x94\x91"), std::string("a/b/../c"), std::string("x", 1),
         std::string(5000, 'z'), std::string("nul\0inside", 10)}) {
-    std::string why;
     // No peer credentials needed.
-    auto r = a->authenticate(name, PeerCredentials{}, why);
-    ASSERT_TRUE(r.ok()) << why;
+    auto r = a->authenticate(name, PeerCredentials{});
+    ASSERT_TRUE(r.ok()) << r.detail();
     EXPECT_EQ(*r, name);
     EXPECT_EQ(r->size(), name.size());
   }
@@ -93,8 +91,7 @@ TEST(UnixPeerAuthenticatorTest, WrongLengthIsAuthenticationError) {
   for (const auto& payload :
        {std::string(), std::string("\xE8", 1), std::string("\xE8\x03\x00", 3), std::string("\xE8\x03\x00\x00\x00", 5),
         std::string(8, '\0')}) {
-    std::string why;
-    auto r = a->authenticate(payload, peer(1000), why);
+    auto r = a->authenticate(payload, peer(1000));
     ASSERT_FALSE(r.ok()) << payload.size();
     EXPECT_EQ(r.status(), Status::AuthenticationError);
   }
@@ -103,16 +100,15 @@ TEST(UnixPeerAuthenticatorTest, WrongLengthIsAuthenticationError) {
 TEST(UnixPeerAuthenticatorTest, UidMismatchIsAuthenticationError) {
   auto a = make(AuthType::UnixPeerCredentials);
   ASSERT_NE(a, nullptr);
-  std::string why;
-  auto r = a->authenticate(le32(1000), peer(1001), why);
+  auto r = a->authenticate(le32(1000), peer(1001));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
   // Big-endian encoding of the right UID is a mismatch too.
-  r = a->authenticate(std::string("\x00\x00\x03\xE8", 4), peer(1000), why);
+  r = a->authenticate(std::string("\x00\x00\x03\xE8", 4), peer(1000));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
   // Root declared by a non-root peer.
-  r = a->authenticate(le32(0), peer(1000), why);
+  r = a->authenticate(le32(0), peer(1000));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
 }
@@ -121,13 +117,12 @@ TEST(UnixPeerAuthenticatorTest, NoPeerCredentialsIsAuthenticationError) {
   auto a = make(AuthType::UnixPeerCredentials);
   ASSERT_NE(a, nullptr);
   PeerCredentials none;  // valid = false, uid = 0
-  std::string why;
-  auto r = a->authenticate(le32(0), none, why);
+  auto r = a->authenticate(le32(0), none);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
   PeerCredentials stale = peer(1000);
   stale.valid = false;
-  r = a->authenticate(le32(1000), stale, why);
+  r = a->authenticate(le32(1000), stale);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::AuthenticationError);
 }
@@ -142,14 +137,12 @@ TEST(UnixPeerAuthenticatorTest, MatchGivesDecimalWithoutLeadingZeros) {
   for (const Case& c : {Case{0, "0"}, Case{1, "1"}, Case{7, "7"}, Case{10, "10"}, Case{1000, "1000"},
                         Case{65534, "65534"}, Case{65536, "65536"}, Case{4294967294u, "4294967294"},
                         Case{4294967295u, "4294967295"}}) {
-    std::string why;
-    auto r = a->authenticate(le32(c.uid), peer(static_cast<uid_t>(c.uid)), why);
-    ASSERT_TRUE(r.ok()) << c.uid << ": " << why;
+    auto r = a->authenticate(le32(c.uid), peer(static_cast<uid_t>(c.uid)));
+    ASSERT_TRUE(r.ok()) << c.uid << ": " << r.detail();
     EXPECT_EQ(*r, c.want);
   }
   // The spec's example: UID 1000 = E8 03 00 00.
-  std::string why;
-  auto r = a->authenticate(std::string("\xE8\x03\x00\x00", 4), peer(1000), why);
+  auto r = a->authenticate(std::string("\xE8\x03\x00\x00", 4), peer(1000));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, "1000");
 }
@@ -280,18 +273,19 @@ TEST(Utf8Test, TruncatedAndStray) {
 // ---- validate_key_name --------------------------------------------------------------------
 
 TEST(ValidateKeyNameTest, EmptyRefused) {
-  std::string why;
-  EXPECT_FALSE(validate_key_name("", why));
-  EXPECT_FALSE(why.empty());
+  Outcome r = validate_key_name("");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(r.status(), Status::PsaErrorInvalidArgument);
+  EXPECT_FALSE(r.detail().empty());
 }
 
 TEST(ValidateKeyNameTest, LengthLimit) {
-  std::string why;
-  EXPECT_TRUE(validate_key_name(std::string(1, 'k'), why));
-  EXPECT_TRUE(validate_key_name(std::string(1024, 'k'), why)) << why;
-  why.clear();
-  EXPECT_FALSE(validate_key_name(std::string(1025, 'k'), why));
-  EXPECT_THAT(why, HasSubstr("1024"));
+  EXPECT_TRUE(validate_key_name(std::string(1, 'k')).ok());
+  Outcome r = validate_key_name(std::string(1024, 'k'));
+  EXPECT_TRUE(r.ok()) << r.detail();
+  r = validate_key_name(std::string(1025, 'k'));
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.detail(), HasSubstr("1024"));
   // The limit counts bytes, not characters: 341 three-byte characters + 1 = 1024 bytes.
   std::string multi;
   for (int i = 0; i < 341; ++i) {
@@ -299,43 +293,42 @@ TEST(ValidateKeyNameTest, LengthLimit) {
   }
   multi += "x";
   ASSERT_EQ(multi.size(), 1024u);
-  EXPECT_TRUE(validate_key_name(multi, why)) << why;
+  r = validate_key_name(multi);
+  EXPECT_TRUE(r.ok()) << r.detail();
   multi += "\xC3\xA9";  // 1026 bytes, 343 characters
-  EXPECT_FALSE(validate_key_name(multi, why));
+  EXPECT_FALSE(validate_key_name(multi).ok());
 }
 
 TEST(ValidateKeyNameTest, ControlCharactersRefused) {
   for (int c = 0; c < 0x20; ++c) {
     std::string name = "key" + std::string(1, static_cast<char>(c)) + "name";
-    std::string why;
-    EXPECT_FALSE(validate_key_name(name, why)) << c;
-    EXPECT_FALSE(why.empty());
+    Outcome r = validate_key_name(name);
+    EXPECT_FALSE(r.ok()) << c;
+    EXPECT_FALSE(r.detail().empty());
   }
-  std::string why;
-  EXPECT_FALSE(validate_key_name("del\x7F", why));
-  EXPECT_FALSE(validate_key_name("\n", why));
-  EXPECT_FALSE(validate_key_name(std::string("a\0b", 3), why));
-  EXPECT_TRUE(validate_key_name("space is fine", why));
-  EXPECT_TRUE(validate_key_name("~", why));  // 0x7E
+  EXPECT_FALSE(validate_key_name("del\x7F").ok());
+  EXPECT_FALSE(validate_key_name("\n").ok());
+  EXPECT_FALSE(validate_key_name(std::string("a\0b", 3)).ok());
+  EXPECT_TRUE(validate_key_name("space is fine").ok());
+  EXPECT_TRUE(validate_key_name("~").ok());  // 0x7E
 }
 
 TEST(ValidateKeyNameTest, InvalidUtf8Refused) {
-  std::string why;
-  EXPECT_FALSE(validate_key_name("bad\xFF", why));
-  EXPECT_FALSE(validate_key_name("\xC0\xAF", why));
-  EXPECT_FALSE(validate_key_name("\xED\xA0\x80", why));
-  EXPECT_FALSE(validate_key_name("trunc\xE2\x82", why));
-  EXPECT_THAT(why, HasSubstr("UTF-8"));
+  EXPECT_FALSE(validate_key_name("bad\xFF").ok());
+  EXPECT_FALSE(validate_key_name("\xC0\xAF").ok());
+  EXPECT_FALSE(validate_key_name("\xED\xA0\x80").ok());
+  Outcome r = validate_key_name("trunc\xE2\x82");
+  EXPECT_FALSE(r.ok());
+  EXPECT_THAT(r.detail(), HasSubstr("UTF-8"));
 }
 
 TEST(ValidateKeyNameTest, PathLikeAndUnicodeNamesAccepted) {
-  std::string why;
-  EXPECT_TRUE(validate_key_name("../x", why)) << why;
-  EXPECT_TRUE(validate_key_name("/etc/passwd", why)) << why;
-  EXPECT_TRUE(validate_key_name("..", why)) << why;
-  EXPECT_TRUE(validate_key_name("'; DROP TABLE keys; --", why)) << why;
-  EXPECT_TRUE(validate_key_name("\xE5\x90\x8D\xE5\x89\x8D \xF0\x9F\x94\x91", why)) << why;
-  EXPECT_TRUE(validate_key_name("my_key", why)) << why;
+  EXPECT_TRUE(validate_key_name("../x").ok());
+  EXPECT_TRUE(validate_key_name("/etc/passwd").ok());
+  EXPECT_TRUE(validate_key_name("..").ok());
+  EXPECT_TRUE(validate_key_name("'; DROP TABLE keys; --").ok());
+  EXPECT_TRUE(validate_key_name("\xE5\x90\x8D\xE5\x89\x8D \xF0\x9F\x94\x91").ok());
+  EXPECT_TRUE(validate_key_name("my_key").ok());
 }
 
 }  // namespace
@@ -345,12 +338,11 @@ namespace parsec::service {
 namespace {
 
 TEST(KeyNameC1, C1ControlCharactersAreRefusedButNeighboursAreNot) {
-  std::string why;
-  EXPECT_FALSE(validate_key_name("next\xC2\x85line", why));  // U+0085 NEL
-  EXPECT_FALSE(validate_key_name("\xC2\x80", why));          // U+0080
-  EXPECT_FALSE(validate_key_name("\xC2\x9F", why));          // U+009F
-  EXPECT_TRUE(validate_key_name("\xC2\xA0", why)) << why;    // U+00A0 NBSP is printable
-  EXPECT_TRUE(validate_key_name("caf\xC3\xA9", why)) << why;  // é
+  EXPECT_FALSE(validate_key_name("next\xC2\x85line").ok());  // U+0085 NEL
+  EXPECT_FALSE(validate_key_name("\xC2\x80").ok());          // U+0080
+  EXPECT_FALSE(validate_key_name("\xC2\x9F").ok());          // U+009F
+  EXPECT_TRUE(validate_key_name("\xC2\xA0").ok());    // U+00A0 NBSP is printable
+  EXPECT_TRUE(validate_key_name("caf\xC3\xA9").ok());  // é
 }
 
 }  // namespace

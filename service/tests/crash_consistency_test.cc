@@ -66,11 +66,12 @@ class Daemon {
       ADD_FAILURE() << error;
       return;
     }
-    backends_ = Backends::create(*cfg, error);
-    if (!backends_) {
-      ADD_FAILURE() << error;
+    auto made = Backends::create(*cfg);
+    if (!made.ok()) {
+      ADD_FAILURE() << made.detail();
       return;
     }
+    backends_ = std::move(made).value();
     handler_ = Handler::create(cfg, *backends_, error);
   }
   ~Daemon() {

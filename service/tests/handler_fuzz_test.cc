@@ -37,8 +37,9 @@ class HandlerFuzz : public ::testing::Test {
                        "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"" +
                        dir_ + "/store/k.sqlite3\"\n[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
     ASSERT_TRUE(parse_config_text(text, "fuzz", *cfg, error)) << error;
-    backends_ = Backends::create(*cfg, error);
-    ASSERT_TRUE(backends_) << error;
+    auto made = Backends::create(*cfg);
+    ASSERT_TRUE(made.ok()) << made.detail();
+    backends_ = std::move(made).value();
     handler_ = Handler::create(cfg, *backends_, error);
     ASSERT_TRUE(handler_) << error;
   }

@@ -117,8 +117,8 @@ class KeyStoreTest : public ::testing::Test {
   // open_store opens path_ into store_ and fails the test on error.
   void open_store() {
     store_.reset();
-    std::string error;
-    auto r = KeyStore::open(path_, &error);
+    auto r = KeyStore::open(path_);
+    const std::string error = r.detail();
     ASSERT_TRUE(r.ok()) << error;
     store_ = std::move(*r);
   }
@@ -207,26 +207,26 @@ TEST_F(KeyStoreTest, ParentFolderReadableByOthersRefused) {
     ASSERT_EQ(::mkdir(dir.c_str(), 0700), 0);
     ASSERT_EQ(::chmod(dir.c_str(), m), 0);
     std::string path = (dir / "store.sqlite3").string();
-    std::string error;
-    auto r = KeyStore::open(path, &error);
+    auto r = KeyStore::open(path);
+    const std::string error = r.detail();
     ASSERT_FALSE(r.ok()) << std::oct << m;
     EXPECT_EQ(r.status(), Status::KeyInfoManagerError);
     EXPECT_THAT(error, HasSubstr(dir.string())) << error;
     // Nothing was created in the refused folder.
     EXPECT_FALSE(fs::exists(path));
   }
-  // Also without an error pointer.
+  // The refusal is the same for another file in that folder.
   fs::path dir = root_ / ("open" + std::to_string(0755u));
   ASSERT_TRUE(fs::is_directory(dir));
-  auto r = KeyStore::open((dir / "x.sqlite3").string(), nullptr);
+  auto r = KeyStore::open((dir / "x.sqlite3").string());
   EXPECT_FALSE(r.ok());
 }
 
 TEST_F(KeyStoreTest, ParentThatIsAFileRefused) {
   fs::path file = root_ / "plain";
   { std::ofstream f(file); }
-  std::string error;
-  auto r = KeyStore::open((file / "store.sqlite3").string(), &error);
+  auto r = KeyStore::open((file / "store.sqlite3").string());
+  const std::string error = r.detail();
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(error, HasSubstr(file.string()));
 }
@@ -237,8 +237,8 @@ TEST_F(KeyStoreTest, SymlinkedDatabaseRefused) {
   fs::path target = root_ / "elsewhere.sqlite3";
   { std::ofstream f(target); }
   ASSERT_EQ(::symlink(target.c_str(), path_.c_str()), 0);
-  std::string error;
-  auto r = KeyStore::open(path_, &error);
+  auto r = KeyStore::open(path_);
+  const std::string error = r.detail();
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(error, HasSubstr(path_));
   EXPECT_EQ(fs::file_size(target), 0u);  // nothing written through the link
@@ -252,8 +252,8 @@ TEST_F(KeyStoreTest, FutureSchemaVersionRefused) {
   ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version=99;", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(db);
   ASSERT_EQ(::chmod(path_.c_str(), 0600), 0);
-  std::string error;
-  auto r = KeyStore::open(path_, &error);
+  auto r = KeyStore::open(path_);
+  const std::string error = r.detail();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status(), Status::KeyInfoManagerError);
   EXPECT_THAT(error, HasSubstr("99"));
@@ -269,8 +269,8 @@ TEST_F(KeyStoreTest, GarbageFileRefused) {
     std::ofstream f(path_, std::ios::binary);
     f << std::string(4096, 'x');
   }
-  std::string error;
-  auto r = KeyStore::open(path_, &error);
+  auto r = KeyStore::open(path_);
+  const std::string error = r.detail();
   ASSERT_FALSE(r.ok());
   EXPECT_FALSE(error.empty());
 }
@@ -917,8 +917,8 @@ TEST_F(KeyStoreTest, DataSurvivesReopen) {
 
 TEST_F(KeyStoreTest, TwoStoresOnOneFileSeeEachOther) {
   open_store();
-  std::string error;
-  auto second = KeyStore::open(path_, &error);
+  auto second = KeyStore::open(path_);
+  const std::string error = second.detail();
   ASSERT_TRUE(second.ok()) << error;
   ASSERT_EQ(insert(record(AuthType::Direct, "a", "mbed", "k")), Status::Success);
   auto g = (*second)->get({AuthType::Direct, "a"}, "mbed", "k");
@@ -968,8 +968,8 @@ TEST_F(KeyStoreTest, ConcurrentCommitsOnOneStore) {
 TEST_F(KeyStoreTest, ConcurrentCommitsFromTwoConnections) {
   // Two providers sharing one database file through separate stores.
   open_store();
-  std::string error;
-  auto second = KeyStore::open(path_, &error);
+  auto second = KeyStore::open(path_);
+  const std::string error = second.detail();
   ASSERT_TRUE(second.ok()) << error;
   KeyStore* stores[2] = {store_.get(), second->get()};
   Status race[2] = {Status::Success, Status::Success};
