@@ -105,18 +105,17 @@ class UnixPeerAuthenticator final : public Authenticator {
 
 }  // namespace
 
-std::unique_ptr<Authenticator> make_authenticator(const AuthenticatorConfig& cfg, std::string& error) {
+Result<std::unique_ptr<Authenticator>> make_authenticator(const AuthenticatorConfig& cfg) {
   switch (cfg.type) {
     case AuthType::Direct:
-      return std::make_unique<DirectAuthenticator>(cfg);
+      return std::unique_ptr<Authenticator>(std::make_unique<DirectAuthenticator>(cfg));
     case AuthType::UnixPeerCredentials:
-      return std::make_unique<UnixPeerAuthenticator>(cfg);
+      return std::unique_ptr<Authenticator>(std::make_unique<UnixPeerAuthenticator>(cfg));
     case AuthType::JwtSvid:
-      error = "authenticator JwtSvid is not supported by this build of parsecd";
-      return nullptr;
+      return Failure(Status::AuthenticatorNotRegistered,
+                     "authenticator JwtSvid is not supported by this build of parsecd");
     default:
-      error = "authenticator type not supported";
-      return nullptr;
+      return Failure(Status::AuthenticatorNotRegistered, "authenticator type not supported");
   }
 }
 

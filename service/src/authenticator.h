@@ -50,8 +50,8 @@ class Authenticator {
 };
 
 // make_authenticator builds one authenticator; fails for types this build
-// does not implement, with `error` naming the reason.
-std::unique_ptr<Authenticator> make_authenticator(const AuthenticatorConfig& cfg, std::string& error);
+// does not implement, the failure's detail naming the reason.
+Result<std::unique_ptr<Authenticator>> make_authenticator(const AuthenticatorConfig& cfg);
 
 bool is_valid_utf8(const std::string& s);
 

@@ -13,17 +13,16 @@ struct Handler::Ctx {
   ProviderEntry* provider = nullptr;  // null for the core provider
 };
 
-std::shared_ptr<const Handler> Handler::create(std::shared_ptr<const Config> config, Backends& backends,
-                                               std::string& error) {
+Result<std::shared_ptr<const Handler>> Handler::create(std::shared_ptr<const Config> config, Backends& backends) {
   std::shared_ptr<Handler> h(new Handler(config, backends));
   for (const auto& ac : config->authenticators) {
-    auto a = make_authenticator(ac, error);
-    if (!a) {
-      return nullptr;
+    auto a = make_authenticator(ac);
+    if (!a.ok()) {
+      return a.failure();
     }
-    h->authenticators_.push_back(std::move(a));
+    h->authenticators_.push_back(std::move(a).value());
   }
-  return h;
+  return std::shared_ptr<const Handler>(std::move(h));
 }
 
 const Authenticator* Handler::authenticator_for(AuthType t) const {

@@ -36,10 +36,9 @@ struct Response {
 
 class Handler {
  public:
-  // create builds the authenticators of `config`; nullptr with `error` set
-  // when one cannot be built.
-  static std::shared_ptr<const Handler> create(std::shared_ptr<const Config> config, Backends& backends,
-                                               std::string& error);
+  // create builds the authenticators of `config`; the failure's detail says
+  // which one cannot be built.
+  static Result<std::shared_ptr<const Handler>> create(std::shared_ptr<const Config> config, Backends& backends);
 
   Response handle(const Request& req) const;
   const Config& config() const { return *config_; }

@@ -67,12 +67,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<Backends> backends = std::move(made).value();
-  auto handler = Handler::create(config, *backends, error);
-  if (!handler) {
-    spdlog::critical("start-up failed: {}", error);
+  auto handler = Handler::create(config, *backends);
+  if (!handler.ok()) {
+    spdlog::critical("start-up failed: {}", handler.detail());
     return 1;
   }
-  Server server(handler, std::move(backends));
+  Server server(std::move(handler).value(), std::move(backends));
   if (!server.start(error)) {
     spdlog::critical("start-up failed: {}", error);
     return 1;

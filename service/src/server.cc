@@ -330,11 +330,12 @@ void Server::Impl::reload() {
     spdlog::warn("listener.socket_path changed to {}; the listening socket stays at {} until a restart",
                  cfg->socket_path, socket_path);
   }
-  auto h = Handler::create(cfg, *backends, error);
-  if (!h) {
-    spdlog::error("reload failed, still serving with the previous configuration: {}", error);
+  auto made = Handler::create(cfg, *backends);
+  if (!made.ok()) {
+    spdlog::error("reload failed, still serving with the previous configuration: {}", made.detail());
     return;
   }
+  std::shared_ptr<const Handler> h = std::move(made).value();
   apply_log_settings(*cfg);
   {
     std::lock_guard lock(handler_mu);

@@ -18,10 +18,9 @@ std::unique_ptr<Authenticator> make(AuthType type, std::vector<std::string> admi
   AuthenticatorConfig cfg;
   cfg.type = type;
   cfg.admins = std::move(admins);
-  std::string error;
-  auto a = make_authenticator(cfg, error);
-  EXPECT_NE(a, nullptr) << error;
-  return a;
+  auto a = make_authenticator(cfg);
+  EXPECT_TRUE(a.ok()) << a.detail();
+  return a.ok() ? std::move(a).value() : nullptr;
 }
 
 PeerCredentials peer(uid_t uid) {
@@ -198,18 +197,18 @@ TEST(AuthenticatorTest, JwtSvidNotBuilt) {
   AuthenticatorConfig cfg;
   cfg.type = AuthType::JwtSvid;
   cfg.workload_endpoint = "unix:///run/spire/sockets/agent.sock";
-  std::string error;
-  EXPECT_EQ(make_authenticator(cfg, error), nullptr);
-  EXPECT_THAT(error, HasSubstr("JwtSvid"));
+  auto a = make_authenticator(cfg);
+  EXPECT_FALSE(a.ok());
+  EXPECT_THAT(a.detail(), HasSubstr("JwtSvid"));
 }
 
 TEST(AuthenticatorTest, UndefinedTypesNotBuilt) {
   for (AuthType t : {AuthType::NoAuth, AuthType::Jwt}) {
     AuthenticatorConfig cfg;
     cfg.type = t;
-    std::string error;
-    EXPECT_EQ(make_authenticator(cfg, error), nullptr);
-    EXPECT_FALSE(error.empty());
+    auto a = make_authenticator(cfg);
+    EXPECT_FALSE(a.ok());
+    EXPECT_FALSE(a.detail().empty());
   }
 }
 

@@ -72,7 +72,12 @@ class Daemon {
       return;
     }
     backends_ = std::move(made).value();
-    handler_ = Handler::create(cfg, *backends_, error);
+    auto h = Handler::create(cfg, *backends_);
+    if (!h.ok()) {
+      ADD_FAILURE() << h.detail();
+      return;
+    }
+    handler_ = std::move(h).value();
   }
   ~Daemon() {
     handler_.reset();

@@ -40,8 +40,9 @@ class HandlerFuzz : public ::testing::Test {
     auto made = Backends::create(*cfg);
     ASSERT_TRUE(made.ok()) << made.detail();
     backends_ = std::move(made).value();
-    handler_ = Handler::create(cfg, *backends_, error);
-    ASSERT_TRUE(handler_) << error;
+    auto h = Handler::create(cfg, *backends_);
+    ASSERT_TRUE(h.ok()) << h.detail();
+    handler_ = std::move(h).value();
   }
   void TearDown() override {
     spdlog::set_level(spdlog::level::info);

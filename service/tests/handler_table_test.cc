@@ -62,9 +62,9 @@ class HandlerTableTest : public ::testing::Test {
     auto made = Backends::create(*cfg_, {provider::fake_provider_factory()});
     ASSERT_TRUE(made.ok()) << made.detail();
     backends_ = std::move(made).value();
-    std::string error;
-    handler_ = Handler::create(cfg_, *backends_, error);
-    ASSERT_TRUE(handler_) << error;
+    auto h = Handler::create(cfg_, *backends_);
+    ASSERT_TRUE(h.ok()) << h.detail();
+    handler_ = std::move(h).value();
     fake_ = dynamic_cast<FakeProvider*>(backends_->find(kFake)->impl.get());
     ASSERT_NE(fake_, nullptr);
   }
