@@ -9,7 +9,6 @@
 //     belongs to exactly one mapping and vice versa);
 //   - the interrupted operation either happened completely or not at all;
 //   - the name can be used again.
-#ifdef PARSEC_WITH_MBED_CRYPTO
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -283,4 +282,3 @@ TEST(CrashConsistencySteps, ACommitHasExactlyTheStepsTested) {
 
 }  // namespace
 }  // namespace parsec::service
-#endif
