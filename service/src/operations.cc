@@ -89,8 +89,7 @@ constexpr const char* kCoreUuid = "47049873-2a43-4845-9d72-831eab668784";
 constexpr const char* kCoreDescription =
     "Software provider that implements only administrative (i.e. no cryptographic) operations";
 
-// ---- conversion helpers (protobuf -> model; throw proto::Invalid)
-// -------------
+// ---- conversion helpers (protobuf -> model; throw proto::Invalid) -------------
 
 void need(bool present, const char* what) {
   if (!present) {
@@ -102,8 +101,7 @@ Bytes bytes(const std::string& s) {
   return Bytes(s.begin(), s.end());
 }
 
-// secret moves a secret input out of the decoded message, leaving no copy
-// there.
+// secret moves a secret input out of the decoded message, leaving no copy there.
 SecretBytes secret(std::string* s) {
   return SecretBytes::take(*s);
 }
@@ -122,8 +120,7 @@ Algorithm raw_agreement_alg(int v) {
   return proto::algorithm_from_proto(a);
 }
 
-// ---- encoding helpers
-// -----------------------------------------------------------
+// ---- encoding helpers -----------------------------------------------------------
 
 template <typename Msg>
 Result<std::string> encode(const Msg& m) {
@@ -194,22 +191,18 @@ provider::Provider& impl(const Call& c) {
   return *c.provider->impl;
 }
 
-// ---- the steps every entry runs
-// ---------------------------------------------------
+// ---- the steps every entry runs ---------------------------------------------------
 //
 // An entry E is a struct with:
-//   Wire                                        the protobuf Operation message
-//   Req convert(Wire&)            [optional]    strict conversion to the model
-//   (throws proto::Invalid);
-//                                               without it the entry works on
-//                                               Wire (core operations)
-//   Outcome validate(const Req&)  [optional]    model contract
-//   (InvalidEncoding) const std::string& key(const Req&) [optional] the
-//   caller's key the request names Outcome check(const Call&, const StoredKey&,
-//   const Req&)   key policy and input checks (keyed) Outcome check(const
-//   Call&, const Req&)      [optional]     input checks (keyless)
-//   Result<std::string> execute(Call&, [const StoredKey&,] Req&)  provider call
-//   and encoding
+//   Wire                                    the protobuf Operation message
+//   Req convert(Wire&)           [optional] strict conversion to the model (throws
+//                                           proto::Invalid); without it the entry
+//                                           works on Wire (core operations)
+//   Outcome validate(const Req&) [optional] the model's contract (InvalidEncoding)
+//   const std::string& key(const Req&)      [optional] the caller's key the request names
+//   Outcome check(const Call&, const StoredKey&, const Req&)  key policy and input checks
+//   Outcome check(const Call&, const Req&)  [optional, keyless] input checks
+//   Result<std::string> execute(Call&, [const StoredKey&,] Req&)  provider call, encoding
 
 template <typename E>
 struct ReqOf {
@@ -259,8 +252,7 @@ Result<std::string> run(Call& c, const std::string& body) {
     return Failure(Status::NotAuthenticated, "the operation needs an authenticated caller");
   }
   if constexpr (requires { E::key(*req); }) {
-    // Key-naming operations: capability before the key lookup (operations.md 2,
-    // rule 0).
+    // Key-naming operations: capability before the key lookup (operations.md 2, rule 0).
     PARSEC_TRY(served(c));
     auto key = key_lifecycle::lookup(*c.provider, owner_of(c), E::key(*req), c.cfg.log_error_details);
     if (!key.ok()) {

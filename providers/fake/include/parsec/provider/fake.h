@@ -47,8 +47,7 @@ class FakeProvider final : public Provider {
   Result<SecretBytes> generate_random(const psa::op::GenerateRandom& op) override;
 
   // Test controls and observations.
-  // fail_destroy makes destroy_key of the key named `name` fail
-  // (PsaErrorHardwareFailure).
+  // fail_destroy makes destroy_key of the key named `name` fail (PsaErrorHardwareFailure).
   void fail_destroy(const std::string& name);
   std::vector<CallRecord> calls() const;
   size_t live_keys() const;
