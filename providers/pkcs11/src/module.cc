@@ -54,7 +54,8 @@ Result<std::shared_ptr<Module>> Module::load(const std::string& path) {
   void* h = ::dlopen(key.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char* why = ::dlerror();
-    return fail("library_path \"" + path + "\": cannot load the PKCS #11 module (" + (why ? why : "unknown error") + ")");
+    return fail("library_path \"" + path + "\": cannot load the PKCS #11 module (" + (why ? why : "unknown error") +
+                ")");
   }
   auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(h, "C_GetFunctionList"));
   if (!get_list) {
