@@ -204,14 +204,13 @@ class Pkcs11Provider final : public Provider {
       if (bits == 0 || (shape->bits != 0 && shape->bits != bits)) {
         return Status::PsaErrorInvalidArgument;
       }
-      SecretBytes scalar = data.clone();
-      auto point = soft::ec_public_point(bits, scalar);
+      auto point = soft::ec_public_point(bits, data);
       if (!point.ok()) {
         return point.status();
       }
       pub.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_EC_POINT, der::octet_string(*point));
       common_private(priv, id, flags);
-      priv.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_VALUE, scalar);
+      priv.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_VALUE, data);
     }
     if (shape->rsa && !rsa_import_bits_ok(bits)) {
       return Status::PsaErrorNotSupported;

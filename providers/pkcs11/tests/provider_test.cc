@@ -361,6 +361,79 @@ TEST(Pkcs11Provider, ReconcileReportsVanishedKeysAndDestroysOrphans) {
   EXPECT_EQ(other_store, 2u);
 }
 
+// The plain-model paths not taken above: import of an ECC private key,
+// sign/verify_message, can_do_crypto and generate_random.
+TEST(Pkcs11Provider, ImportedKeySignsMessagesAndCapabilitiesAnswer) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  BIGNUM* d = nullptr;
+  ASSERT_EQ(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+  SecretBytes scalar(32);
+  ASSERT_EQ(BN_bn2binpad(d, scalar.data(), 32), 32);
+  BN_free(d);  // a throwaway test key
+  Bytes expected_pub(65);
+  size_t pub_len = 0;
+  ASSERT_EQ(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, expected_pub.data(), expected_pub.size(),
+                                            &pub_len),
+            1);
+  EVP_PKEY_free(key);
+  ASSERT_EQ(pub_len, 65u);
+
+  KeyAttributes a = ecc_key(0, Hash::Sha256);  // bits taken from the data
+  MemTxn txn;
+  auto k = p->import_key(a, scalar, txn);
+  ASSERT_TRUE(k.ok()) << k.detail();
+  EXPECT_EQ(k->attributes.bits, 256u);
+  StoredKey sk{"imported", k->key_ref, k->attributes};
+  auto pub = p->export_public_key(sk);
+  ASSERT_TRUE(pub.ok()) << pub.detail();
+  EXPECT_EQ(*pub, expected_pub);
+
+  psa::op::SignMessage sm;
+  sm.alg = Algorithm::ecdsa(Hash::Sha256);
+  sm.message = Bytes{'h', 'i'};
+  auto sig = p->sign_message(sk, sm);
+  ASSERT_TRUE(sig.ok()) << sig.detail();
+  EXPECT_TRUE(openssl_verify_p256(*pub, sha256("hi"), *sig));
+  psa::op::VerifyMessage vm;
+  vm.alg = sm.alg;
+  vm.message = sm.message;
+  vm.signature = *sig;
+  EXPECT_TRUE(p->verify_message(sk, vm).ok());
+  vm.message.push_back('!');
+  EXPECT_EQ(p->verify_message(sk, vm).status(), Status::PsaErrorInvalidSignature);
+  // The policy wildcard names no hash for a message.
+  sm.alg = Algorithm::ecdsa(Hash::Any);
+  EXPECT_EQ(p->sign_message(sk, sm).status(), Status::PsaErrorInvalidArgument);
+
+  psa::op::CanDoCrypto can;
+  can.check_type = psa::CheckType::Generate;
+  can.attributes = ecc_key(256, Hash::Sha256);
+  EXPECT_TRUE(p->can_do_crypto(can).ok());
+  can.check_type = psa::CheckType::Import;
+  can.attributes.bits = 0;
+  EXPECT_TRUE(p->can_do_crypto(can).ok());
+  can.check_type = psa::CheckType::Use;
+  can.attributes = KeyAttributes::of_type(psa::KeyType::Aes, 128, Algorithm::aead_gcm());
+  EXPECT_EQ(p->can_do_crypto(can).status(), Status::PsaErrorNotSupported);
+  // Deterministic ECDSA cannot sign on a PKCS #11 token.
+  can.attributes = KeyAttributes::ecc_key_pair(256, Algorithm::deterministic_ecdsa(Hash::Sha256));
+  EXPECT_EQ(p->can_do_crypto(can).status(), Status::PsaErrorNotSupported);
+
+  psa::op::GenerateRandom rnd;
+  rnd.size = 48;
+  auto r = p->generate_random(rnd);
+  ASSERT_TRUE(r.ok()) << r.detail();
+  EXPECT_EQ(r->size(), 48u);
+  rnd.size = 0;
+  r = p->generate_random(rnd);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
 TEST(Pkcs11Provider, OaepWithLabelRoundTripsAndRefusesAWrongLabel) {
   MemStorage storage;
   auto p = make(&storage);
