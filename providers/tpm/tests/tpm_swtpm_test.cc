@@ -48,9 +48,8 @@ Bytes sha256(const Bytes& in) {
 class TpmSwtpm : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!testing::Swtpm::available()) {
-      GTEST_SKIP() << "swtpm is not installed";
-    }
+    // scripts/install-deps.sh installs swtpm: its absence is a failure, not a skip.
+    ASSERT_TRUE(testing::Swtpm::available()) << "swtpm is not installed (run scripts/install-deps.sh)";
     tpm_ = std::make_unique<testing::Swtpm>();
     auto made = tpm_factory().create(context({{"tcti", tpm_->tcti()}, {"owner_hierarchy_auth", ""}}));
     ASSERT_TRUE(made.ok()) << made.detail();
