@@ -4,7 +4,7 @@
 // model (not only what the provider serves today), so that new operations
 // only need to call them. A value the model allows but the PSA API of Mbed
 // TLS 2.28 cannot express (FRP curves) converts to PsaErrorNotSupported; a
-// value the contract forbids (no key type, a `None` enum, an unknown enum
+// value the wire contract forbids (no key type, a `None` enum, an unknown enum
 // number, the `Any` hash outside a key policy, an out-of-range length, an
 // algorithm of the wrong family) converts to PsaErrorInvalidArgument. The
 // service has normally rejected the latter already; the checks here keep the

@@ -63,52 +63,44 @@ class PsaEngine {
   // export_key returns the key material (secret).
   Result<SecretBytes> export_key(const Bytes& key_ref);
 
-  Result<Bytes> sign_hash(const Bytes& key_ref, const psa::Algorithm& alg,
-                          const Bytes& hash);
-  Outcome verify_hash(const Bytes& key_ref, const psa::Algorithm& alg,
-                     const Bytes& hash, const Bytes& signature);
+  Result<Bytes> sign_hash(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& hash);
+  Outcome verify_hash(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& hash, const Bytes& signature);
   // sign_message / verify_message hash `message` with the algorithm's hash
   // first. The raw schemes (rsa_pkcs1v15_sign_raw, ecdsa_any) name no hash and
   // are refused with PsaErrorInvalidArgument, as the PSA Crypto API defines.
-  Result<Bytes> sign_message(const Bytes& key_ref, const psa::Algorithm& alg,
-                             const Bytes& message);
-  Outcome verify_message(const Bytes& key_ref, const psa::Algorithm& alg,
-                        const Bytes& message, const Bytes& signature);
+  Result<Bytes> sign_message(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& message);
+  Outcome verify_message(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& message, const Bytes& signature);
 
   // asymmetric_encrypt / asymmetric_decrypt: RSA PKCS#1 v1.5 and OAEP; `salt`
   // is the OAEP label (empty: none). Every failure of the decryption itself
   // (bad padding, a ciphertext of another key, a wrong length) answers the
   // same PsaErrorInvalidPadding, so that the status is no padding oracle
   // (docs/padding-oracle.md). The plaintext is secret.
-  Result<Bytes> asymmetric_encrypt(const Bytes& key_ref, const psa::Algorithm& alg,
-                                   const SecretBytes& plaintext, const Bytes& salt);
-  Result<SecretBytes> asymmetric_decrypt(const Bytes& key_ref, const psa::Algorithm& alg,
-                                   const Bytes& ciphertext, const Bytes& salt);
+  Result<Bytes> asymmetric_encrypt(const Bytes& key_ref, const psa::Algorithm& alg, const SecretBytes& plaintext,
+                                   const Bytes& salt);
+  Result<SecretBytes> asymmetric_decrypt(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& ciphertext,
+                                         const Bytes& salt);
 
   // aead_encrypt returns ciphertext || tag; aead_decrypt takes it and answers
   // PsaErrorInvalidSignature when it is not authentic. The plaintext is secret.
   Result<Bytes> aead_encrypt(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& nonce,
                              const Bytes& additional_data, const SecretBytes& plaintext);
   Result<SecretBytes> aead_decrypt(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& nonce,
-                             const Bytes& additional_data, const Bytes& ciphertext);
+                                   const Bytes& additional_data, const Bytes& ciphertext);
 
   // cipher_encrypt returns IV || ciphertext with a fresh random IV (none for
   // ECB); cipher_decrypt takes IV || ciphertext. The plaintext is secret.
-  Result<Bytes> cipher_encrypt(const Bytes& key_ref, psa::Cipher alg,
-                               const SecretBytes& plaintext);
-  Result<SecretBytes> cipher_decrypt(const Bytes& key_ref, psa::Cipher alg,
-                               const Bytes& ciphertext);
+  Result<Bytes> cipher_encrypt(const Bytes& key_ref, psa::Cipher alg, const SecretBytes& plaintext);
+  Result<SecretBytes> cipher_decrypt(const Bytes& key_ref, psa::Cipher alg, const Bytes& ciphertext);
 
   // mac_verify answers PsaErrorInvalidSignature on a mismatch (compared in
   // constant time by PSA).
   Result<Bytes> mac_compute(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& input);
-  Outcome mac_verify(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& input,
-                    const Bytes& mac);
+  Outcome mac_verify(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& input, const Bytes& mac);
 
   // raw_key_agreement returns the shared secret (secret). FFDH answers
   // PsaErrorNotSupported: Mbed TLS 2.28 has no finite-field DH in PSA.
-  Result<SecretBytes> raw_key_agreement(const Bytes& key_ref, const psa::Algorithm& alg,
-                                  const Bytes& peer_key);
+  Result<SecretBytes> raw_key_agreement(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& peer_key);
 
   // hash_compute / hash_compare: PsaErrorNotSupported for the hashes this
   // build lacks (SHA-3, SHA-512/224, SHA-512/256); hash_compare answers

@@ -125,6 +125,44 @@ TEST_F(MbedProviderTest, OnlyOneInstanceAtATime) {
   EXPECT_EQ(make_mbed_crypto_provider(ctx).status(), Status::PsaErrorStorageFailure);
 }
 
+TEST_F(MbedProviderTest, FactoryNamesTheProviderAndRefusesEverySetting) {
+  const ProviderFactory f = mbed_crypto_factory();
+  EXPECT_EQ(f.type_name, "MbedCrypto");
+  EXPECT_EQ(f.id, ProviderId::MbedCrypto);
+  ASSERT_TRUE(f.check_settings);
+  EXPECT_TRUE(f.check_settings(Settings()).ok());
+  const Outcome refused = f.check_settings(Settings({{"library_path", "/x"}, {"slot", "1"}}));
+  EXPECT_EQ(refused.status(), Status::InvalidEncoding);
+  EXPECT_EQ(refused.detail(), "MbedCrypto takes no setting \"library_path\"");
+}
+
+TEST_F(MbedProviderTest, FactoryCreatesTheProviderOrSaysWhyNot) {
+  const ProviderFactory f = mbed_crypto_factory();
+  ASSERT_TRUE(f.create);
+  ProviderContext ctx;
+  ctx.instance_name = "mbed-crypto-provider";
+  ctx.storage = &storage_;
+  // The fixture's instance holds the PSA core.
+  Result<Made> busy = f.create(ctx);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.status(), Status::PsaErrorBadState);
+  EXPECT_EQ(busy.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorBadState", 0), 0u)
+      << busy.detail();
+  provider_.reset();
+  {
+    Result<Made> made = f.create(ctx);
+    ASSERT_TRUE(made.ok()) << made.detail();
+    ASSERT_NE(made->provider, nullptr);
+    EXPECT_TRUE(made->unavailable.empty());
+    EXPECT_EQ(made->provider->info().id, ProviderId::MbedCrypto);
+  }
+  ctx.storage = nullptr;
+  Result<Made> no_storage = f.create(ctx);
+  EXPECT_EQ(no_storage.status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(no_storage.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorStorageFailure", 0), 0u)
+      << no_storage.detail();
+}
+
 TEST_F(MbedProviderTest, EcdsaP256SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(256, kSha256, false); }
 TEST_F(MbedProviderTest, EcdsaP384SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(384, kSha384, false); }
 TEST_F(MbedProviderTest, DeterministicEcdsaP256IsDeterministicAndVerifies) {
