@@ -1,8 +1,9 @@
-// Contract side (see psa_values.h): never include <psa/crypto.h> here; every
-// PSA call goes through PsaEngine.
+// Every PSA call goes through PsaEngine; this file only adapts the provider
+// interface to it and registers the factory.
 #include "parsec/provider/mbed_crypto.h"
 
 #include <algorithm>
+#include <string>
 #include <utility>
 
 #include "psa_capabilities.h"
@@ -50,14 +51,13 @@ class MbedCryptoProvider final : public Provider {
     return created(attributes, engine_->generate_key(attributes, txn));
   }
 
-  Result<CreatedKey> import_key(const KeyAttributes& attributes, const std::string& data,
-                                StorageTxn& txn) override {
+  Result<CreatedKey> import_key(const KeyAttributes& attributes, const SecretBytes& data, StorageTxn& txn) override {
     return created(attributes, engine_->import_key(attributes, data, txn));
   }
 
   void abandon_key(const CreatedKey& key) override { engine_->abandon_key(key.key_ref); }
 
-  Status destroy_key(const StoredKey& key, StorageTxn& txn) override {
+  Outcome destroy_key(const StoredKey& key, StorageTxn& txn) override {
     return engine_->destroy_key(key.key_ref, txn);
   }
 
@@ -66,7 +66,7 @@ class MbedCryptoProvider final : public Provider {
     // read just to learn that it exists. Orphaned blobs are left alone.
     Result<std::vector<uint64_t>> uids = storage_->all_uids();
     if (!uids.ok()) {
-      return uids.status();
+      return Failure(uids.status(), "listing the stored keys failed" + detail_of(uids));
     }
     std::vector<uint64_t> present = std::move(*uids);
     std::sort(present.begin(), present.end());
@@ -82,86 +82,99 @@ class MbedCryptoProvider final : public Provider {
 
   Result<Bytes> export_public_key(const StoredKey& key) override { return engine_->export_public_key(key.key_ref); }
 
-  Result<Bytes> export_key(const StoredKey& key) override { return engine_->export_key(key.key_ref); }
+  Result<SecretBytes> export_key(const StoredKey& key) override { return engine_->export_key(key.key_ref); }
 
-  Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op) override {
-    return engine_->sign_hash(key.key_ref, op.alg(), op.hash());
+  Result<Bytes> sign_hash(const StoredKey& key, const psa::op::SignHash& op) override {
+    return engine_->sign_hash(key.key_ref, op.alg, op.hash);
   }
 
-  Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op) override {
-    return engine_->verify_hash(key.key_ref, op.alg(), op.hash(), op.signature());
+  Outcome verify_hash(const StoredKey& key, const psa::op::VerifyHash& op) override {
+    return engine_->verify_hash(key.key_ref, op.alg, op.hash, op.signature);
   }
 
-  Result<Bytes> sign_message(const StoredKey& key, const psa_sign_message::Operation& op) override {
-    return engine_->sign_message(key.key_ref, op.alg(), op.message());
+  Result<Bytes> sign_message(const StoredKey& key, const psa::op::SignMessage& op) override {
+    return engine_->sign_message(key.key_ref, op.alg, op.message);
   }
 
-  Status verify_message(const StoredKey& key, const psa_verify_message::Operation& op) override {
-    return engine_->verify_message(key.key_ref, op.alg(), op.message(), op.signature());
+  Outcome verify_message(const StoredKey& key, const psa::op::VerifyMessage& op) override {
+    return engine_->verify_message(key.key_ref, op.alg, op.message, op.signature);
   }
 
-  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa_asymmetric_encrypt::Operation& op) override {
-    return engine_->asymmetric_encrypt(key.key_ref, op.alg(), op.plaintext(), op.salt());
+  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa::op::AsymmetricEncrypt& op) override {
+    return engine_->asymmetric_encrypt(key.key_ref, op.alg, op.plaintext, op.salt);
   }
 
-  Result<Bytes> asymmetric_decrypt(const StoredKey& key, const psa_asymmetric_decrypt::Operation& op) override {
-    return engine_->asymmetric_decrypt(key.key_ref, op.alg(), op.ciphertext(), op.salt());
+  Result<SecretBytes> asymmetric_decrypt(const StoredKey& key, const psa::op::AsymmetricDecrypt& op) override {
+    return engine_->asymmetric_decrypt(key.key_ref, op.alg, op.ciphertext, op.salt);
   }
 
-  Result<Bytes> aead_encrypt(const StoredKey& key, const psa_aead_encrypt::Operation& op) override {
-    return engine_->aead_encrypt(key.key_ref, op.alg(), op.nonce(), op.additional_data(), op.plaintext());
+  Result<Bytes> aead_encrypt(const StoredKey& key, const psa::op::AeadEncrypt& op) override {
+    return engine_->aead_encrypt(key.key_ref, op.alg, op.nonce, op.additional_data, op.plaintext);
   }
 
-  Result<Bytes> aead_decrypt(const StoredKey& key, const psa_aead_decrypt::Operation& op) override {
-    return engine_->aead_decrypt(key.key_ref, op.alg(), op.nonce(), op.additional_data(), op.ciphertext());
+  Result<SecretBytes> aead_decrypt(const StoredKey& key, const psa::op::AeadDecrypt& op) override {
+    return engine_->aead_decrypt(key.key_ref, op.alg, op.nonce, op.additional_data, op.ciphertext);
   }
 
-  Result<Bytes> cipher_encrypt(const StoredKey& key, const psa_cipher_encrypt::Operation& op) override {
-    return engine_->cipher_encrypt(key.key_ref, op.alg(), op.plaintext());
+  Result<Bytes> cipher_encrypt(const StoredKey& key, const psa::op::CipherEncrypt& op) override {
+    PARSEC_TRY(cipher_kind(op.alg));
+    return engine_->cipher_encrypt(key.key_ref, op.alg.cipher_mode(), op.plaintext);
   }
 
-  Result<Bytes> cipher_decrypt(const StoredKey& key, const psa_cipher_decrypt::Operation& op) override {
-    return engine_->cipher_decrypt(key.key_ref, op.alg(), op.ciphertext());
+  Result<SecretBytes> cipher_decrypt(const StoredKey& key, const psa::op::CipherDecrypt& op) override {
+    PARSEC_TRY(cipher_kind(op.alg));
+    return engine_->cipher_decrypt(key.key_ref, op.alg.cipher_mode(), op.ciphertext);
   }
 
-  Result<Bytes> mac_compute(const StoredKey& key, const psa_mac_compute::Operation& op) override {
-    return engine_->mac_compute(key.key_ref, op.alg(), op.input());
+  Result<Bytes> mac_compute(const StoredKey& key, const psa::op::MacCompute& op) override {
+    return engine_->mac_compute(key.key_ref, op.alg, op.input);
   }
 
-  Status mac_verify(const StoredKey& key, const psa_mac_verify::Operation& op) override {
-    return engine_->mac_verify(key.key_ref, op.alg(), op.input(), op.mac());
+  Outcome mac_verify(const StoredKey& key, const psa::op::MacVerify& op) override {
+    return engine_->mac_verify(key.key_ref, op.alg, op.input, op.mac);
   }
 
-  Result<Bytes> raw_key_agreement(const StoredKey& key, const psa_raw_key_agreement::Operation& op) override {
-    return engine_->raw_key_agreement(key.key_ref, op.alg(), op.peer_key());
+  Result<SecretBytes> raw_key_agreement(const StoredKey& key, const psa::op::RawKeyAgreement& op) override {
+    return engine_->raw_key_agreement(key.key_ref, op.alg, op.peer_key);
   }
 
-  Result<Bytes> hash_compute(const psa_hash_compute::Operation& op) override {
-    return engine_->hash_compute(op.alg(), op.input());
+  Result<Bytes> hash_compute(const psa::op::HashCompute& op) override {
+    return engine_->hash_compute(op.alg, op.input);
   }
 
-  Status hash_compare(const psa_hash_compare::Operation& op) override {
-    return engine_->hash_compare(op.alg(), op.input(), op.hash());
+  Outcome hash_compare(const psa::op::HashCompare& op) override {
+    return engine_->hash_compare(op.alg, op.input, op.hash);
   }
 
-  Result<Bytes> generate_random(uint64_t size) override { return engine_->generate_random(size); }
+  Result<SecretBytes> generate_random(const psa::op::GenerateRandom& op) override {
+    return engine_->generate_random(op.size);
+  }
 
-  Status can_do_crypto(const can_do_crypto::Operation& op) override {
-    if (!op.has_attributes()) {
-      return Status::PsaErrorNotSupported;
+  Outcome can_do_crypto(const psa::op::CanDoCrypto& op) override {
+    CanDoCheck check = CanDoCheck::Use;
+    switch (op.check_type) {
+      case psa::CheckType::Use:
+        check = CanDoCheck::Use;
+        break;
+      case psa::CheckType::Generate:
+        check = CanDoCheck::Generate;
+        break;
+      case psa::CheckType::Import:
+        check = CanDoCheck::Import;
+        break;
+      case psa::CheckType::Derive:
+        check = CanDoCheck::Derive;
+        break;
+      default:  // None and unknown values; the service refuses them first
+        return Outcome(Status::PsaErrorNotSupported, "CanDoCrypto without a check type");
     }
-    switch (op.check_type()) {
-      case can_do_crypto::USE:
-        return can_do(CanDoCheck::Use, op.attributes());
-      case can_do_crypto::GENERATE:
-        return can_do(CanDoCheck::Generate, op.attributes());
-      case can_do_crypto::IMPORT:
-        return can_do(CanDoCheck::Import, op.attributes());
-      case can_do_crypto::DERIVE:
-        return can_do(CanDoCheck::Derive, op.attributes());
-      default:  // CHECKTYPE_NONE and unknown values; the service refuses them first
-        return Status::PsaErrorNotSupported;
+    const Status s = can_do(check, op.attributes);
+    if (s != Status::Success) {
+      return Outcome(s, "Mbed TLS 2.28 cannot do this with " + op.attributes.type_to_string() + " (" +
+                            std::to_string(op.attributes.bits) + " bits), policy " +
+                            op.attributes.policy.to_string());
     }
+    return Outcome();
   }
 
  private:
@@ -169,11 +182,26 @@ class MbedCryptoProvider final : public Provider {
   // recorded (for an import with key_bits 0, the size found in the data).
   static Result<CreatedKey> created(const KeyAttributes& requested, Result<NewKey> key) {
     if (!key.ok()) {
-      return key.status();
+      return key.failure();
     }
     CreatedKey out{std::move(key->key_ref), requested};
-    out.attributes.set_key_bits(key->bits);
+    out.attributes.bits = key->bits;
     return out;
+  }
+
+  // cipher_kind refuses an algorithm that is not an unauthenticated cipher
+  // (the service checks it first; the engine takes the mode alone).
+  static Outcome cipher_kind(const psa::Algorithm& alg) {
+    if (alg.kind() != psa::AlgorithmKind::Cipher) {
+      return Outcome(Status::PsaErrorInvalidArgument,
+                     std::string("algorithm ") + psa::algorithm_kind_name(alg.kind()) + " is not a cipher");
+    }
+    return Outcome();
+  }
+
+  template <typename T>
+  static std::string detail_of(const Result<T>& r) {
+    return r.detail().empty() ? std::string() : ": " + r.detail();
   }
 
   StorageReader* const storage_;
@@ -185,14 +213,15 @@ class MbedCryptoProvider final : public Provider {
 
 Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContext& ctx) {
   if (ctx.storage == nullptr) {
-    return Status::PsaErrorStorageFailure;
+    return Failure(Status::PsaErrorStorageFailure, "no key storage given to the Mbed TLS provider");
   }
   // Only user key ids count: blobs the library might keep at reserved uids
   // (seed or transaction files in other Mbed TLS configurations) must not push
   // the next id past the user range.
   Result<std::vector<uint64_t>> uids = ctx.storage->all_uids();
   if (!uids.ok()) {
-    return uids.status();
+    return Failure(uids.status(),
+                   "listing the stored keys failed" + (uids.detail().empty() ? std::string() : ": " + uids.detail()));
   }
   uint64_t max_uid = 0;
   for (uint64_t uid : *uids) {
@@ -202,9 +231,34 @@ Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContex
   }
   Result<std::unique_ptr<mbed::PsaEngine>> engine = mbed::PsaEngine::create(ctx.storage, max_uid);
   if (!engine.ok()) {
-    return engine.status();
+    return engine.failure();
   }
   return std::unique_ptr<Provider>(new mbed::MbedCryptoProvider(ctx.storage, std::move(*engine)));
+}
+
+ProviderFactory mbed_crypto_factory() {
+  ProviderFactory f;
+  f.type_name = "MbedCrypto";
+  f.id = ProviderId::MbedCrypto;
+  f.check_settings = [](const Settings& settings) -> Outcome {
+    if (!settings.entries().empty()) {
+      return Outcome(Status::InvalidEncoding,
+                     "MbedCrypto takes no setting \"" + settings.entries().front().first + "\"");
+    }
+    return Outcome();
+  };
+  f.create = [](const ProviderContext& ctx) -> Result<Made> {
+    Result<std::unique_ptr<Provider>> made = make_mbed_crypto_provider(ctx);
+    if (!made.ok()) {
+      std::string why = std::string("Mbed TLS PSA Crypto failed to initialise: ") + status_name(made.status());
+      if (!made.detail().empty()) {
+        why += " (" + made.detail() + ")";
+      }
+      return Failure(made.status(), std::move(why));
+    }
+    return Made::available(std::move(*made));
+  };
+  return f;
 }
 
 }  // namespace parsec::provider

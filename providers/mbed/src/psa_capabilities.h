@@ -1,7 +1,6 @@
 // psa_capabilities.h - what the Mbed TLS 2.28 PSA core of this build can do:
 // the key types and sizes the provider creates, and the answer to
-// CanDoCrypto (operations.md §10.3). Safe to include from either side (see
-// psa_values.h); the implementation is on the PSA side.
+// CanDoCrypto (operations.md §10.3), on the plain PSA model.
 //
 // One table serves both key creation and CanDoCrypto, so that "CanDoCrypto
 // says yes" and "the operation works" cannot drift apart; the provider tests
@@ -11,7 +10,7 @@
 #include <cstddef>
 
 #include "parsec/interface/result.h"
-#include "psa_key_attributes.pb.h"
+#include "parsec/psa/key_attributes.h"
 
 namespace parsec::provider::mbed {
 
@@ -28,11 +27,12 @@ enum class Creation { Generate, Import };
 //  * symmetric types (AES, Camellia, DES, ARC4, ChaCha20, HMAC, Derive,
 //    RawData): sizes are left to PSA, which answers PsaErrorInvalidArgument
 //    for a size the type does not have.
-Status check_creation(const psa_key_attributes::KeyAttributes& attributes, Creation how);
+// A failure's detail says which rule refused the template.
+Outcome check_creation(const psa::KeyAttributes& attributes, Creation how);
 
 // check_imported_size applies the RSA and ECC size rules of check_creation to
-// the size PSA found in imported data.
-Status check_imported_size(const psa_key_attributes::KeyType& type, size_t bits);
+// the size PSA found in imported data (the type and family of `attributes`).
+Outcome check_imported_size(const psa::KeyAttributes& attributes, size_t bits);
 
 enum class CanDoCheck { Use, Generate, Import, Derive };
 
@@ -49,6 +49,6 @@ enum class CanDoCheck { Use, Generate, Import, Derive };
 //     algorithm is `none`, the Use check (for Import, key_bits 0 passes it
 //     for RSA too: the size will come from the data);
 //     Derive: never (no key derivation operation is served).
-Status can_do(CanDoCheck check, const psa_key_attributes::KeyAttributes& attributes);
+Status can_do(CanDoCheck check, const psa::KeyAttributes& attributes);
 
 }  // namespace parsec::provider::mbed

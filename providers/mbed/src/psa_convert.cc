@@ -1,289 +1,92 @@
 #include "psa_convert.h"
 
+#include <string>
+
 namespace parsec::provider::mbed {
 namespace {
 
-using psa_algorithm::Algorithm;
-using psa_algorithm::Algorithm_Aead;
-using psa_algorithm::Algorithm_AsymmetricEncryption;
-using psa_algorithm::Algorithm_AsymmetricSignature;
-using psa_algorithm::Algorithm_AsymmetricSignature_SignHash;
-using psa_algorithm::Algorithm_KeyAgreement;
-using psa_algorithm::Algorithm_KeyDerivation;
-using psa_algorithm::Algorithm_Mac;
-using psa_algorithm::Algorithm_Mac_FullLength;
-using psa_key_attributes::KeyType;
+using psa::AlgorithmKind;
+using psa::Hash;
+using psa::KeyType;
 
 // Truncated MAC and shortened AEAD tag lengths live in a 6-bit field of the
 // algorithm id; a larger value would spill into other bits and 0 would
 // silently mean "full length", so both are refused.
 constexpr uint32_t kMaxEncodedLength = 63;
 
-Result<psa_algorithm_t> sign_hash_alg(const Algorithm_AsymmetricSignature_SignHash& h, HashWildcard wildcard) {
-  switch (h.variant_case()) {
-    case Algorithm_AsymmetricSignature_SignHash::kAny:
-      if (wildcard == HashWildcard::Rejected) {
-        return Status::PsaErrorInvalidArgument;
-      }
-      return psa_algorithm_t{PSA_ALG_ANY_HASH};
-    case Algorithm_AsymmetricSignature_SignHash::kSpecific:
-      return to_psa_hash(h.specific());
-    case Algorithm_AsymmetricSignature_SignHash::VARIANT_NOT_SET:
-      break;
-  }
-  return Status::PsaErrorInvalidArgument;
+Failure invalid(std::string why) { return Failure(Status::PsaErrorInvalidArgument, std::move(why)); }
+
+Failure wrong_family(const Algorithm& alg, const char* family) {
+  return invalid(std::string("algorithm ") + psa::algorithm_kind_name(alg.kind()) + " is not " + family);
 }
 
-Result<psa_algorithm_t> full_length_mac(const Algorithm_Mac_FullLength& mac) {
-  switch (mac.variant_case()) {
-    case Algorithm_Mac_FullLength::kHmac: {
-      Result<psa_algorithm_t> hash = to_psa_hash(mac.hmac().hash_alg());
+Result<psa_algorithm_t> sign_hash_alg(Hash h, HashWildcard wildcard) {
+  if (h == Hash::Any) {
+    if (wildcard == HashWildcard::Rejected) {
+      return invalid("the Any hash is allowed in a key policy only");
+    }
+    return psa_algorithm_t{PSA_ALG_ANY_HASH};
+  }
+  return to_psa_hash(h);
+}
+
+// full_length_mac converts the MAC of `alg` as if it were not truncated.
+Result<psa_algorithm_t> full_length_mac(const Algorithm& alg) {
+  switch (alg.kind()) {
+    case AlgorithmKind::Hmac: {
+      Result<psa_algorithm_t> hash = to_psa_hash(alg.hash_alg());
       if (!hash.ok()) {
         return hash;
       }
       return psa_algorithm_t{PSA_ALG_HMAC(*hash)};
     }
-    case Algorithm_Mac_FullLength::kCbcMac:
+    case AlgorithmKind::CbcMac:
       return psa_algorithm_t{PSA_ALG_CBC_MAC};
-    case Algorithm_Mac_FullLength::kCmac:
+    case AlgorithmKind::Cmac:
       return psa_algorithm_t{PSA_ALG_CMAC};
-    case Algorithm_Mac_FullLength::VARIANT_NOT_SET:
-      break;
+    default:
+      return wrong_family(alg, "a MAC");
   }
-  return Status::PsaErrorInvalidArgument;
 }
 
-Result<psa_algorithm_t> default_tag_aead(psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag aead) {
+Result<psa_algorithm_t> default_tag_aead(psa::AeadAlgorithm aead) {
   switch (aead) {
-    case psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_CCM:
+    case psa::AeadAlgorithm::Ccm:
       return psa_algorithm_t{PSA_ALG_CCM};
-    case psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_GCM:
+    case psa::AeadAlgorithm::Gcm:
       return psa_algorithm_t{PSA_ALG_GCM};
-    case psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_CHACHA20_POLY1305:
+    case psa::AeadAlgorithm::Chacha20Poly1305:
       return psa_algorithm_t{PSA_ALG_CHACHA20_POLY1305};
     default:
-      return Status::PsaErrorInvalidArgument;
+      return invalid("no AEAD algorithm");
   }
 }
 
-Result<psa_algorithm_t> raw_key_agreement(psa_algorithm::Algorithm_KeyAgreement_Raw raw) {
+Result<psa_algorithm_t> raw_key_agreement(psa::RawKeyAgreement raw) {
   switch (raw) {
-    case psa_algorithm::Algorithm_KeyAgreement_Raw_FFDH:
+    case psa::RawKeyAgreement::Ffdh:
       return psa_algorithm_t{PSA_ALG_FFDH};
-    case psa_algorithm::Algorithm_KeyAgreement_Raw_ECDH:
+    case psa::RawKeyAgreement::Ecdh:
       return psa_algorithm_t{PSA_ALG_ECDH};
     default:
-      return Status::PsaErrorInvalidArgument;
+      return invalid("no raw key agreement algorithm");
   }
 }
 
-Result<psa_ecc_family_t> ecc_family(psa_key_attributes::KeyType_EccFamily family) {
-  switch (family) {
-    case psa_key_attributes::KeyType_EccFamily_SECP_K1:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_K1};
-    case psa_key_attributes::KeyType_EccFamily_SECP_R1:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_R1};
-    case psa_key_attributes::KeyType_EccFamily_SECP_R2:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_R2};
-    case psa_key_attributes::KeyType_EccFamily_SECT_K1:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_K1};
-    case psa_key_attributes::KeyType_EccFamily_SECT_R1:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_R1};
-    case psa_key_attributes::KeyType_EccFamily_SECT_R2:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_R2};
-    case psa_key_attributes::KeyType_EccFamily_BRAINPOOL_P_R1:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_BRAINPOOL_P_R1};
-    case psa_key_attributes::KeyType_EccFamily_MONTGOMERY:
-      return psa_ecc_family_t{PSA_ECC_FAMILY_MONTGOMERY};
-    case psa_key_attributes::KeyType_EccFamily_FRP:
-      // Mbed TLS 2.28 has no identifier for the FRP family.
-      return Status::PsaErrorNotSupported;
-    default:
-      return Status::PsaErrorInvalidArgument;
-  }
-}
-
-Result<psa_dh_family_t> dh_family(psa_key_attributes::KeyType_DhFamily family) {
-  if (family == psa_key_attributes::KeyType_DhFamily_RFC7919) {
-    return psa_dh_family_t{PSA_DH_FAMILY_RFC7919};
-  }
-  return Status::PsaErrorInvalidArgument;
-}
-
-}  // namespace
-
-Result<psa_algorithm_t> to_psa_hash(psa_algorithm::Algorithm_Hash hash) {
-  switch (hash) {
-    case psa_algorithm::Algorithm_Hash_MD2:
-      return psa_algorithm_t{PSA_ALG_MD2};
-    case psa_algorithm::Algorithm_Hash_MD4:
-      return psa_algorithm_t{PSA_ALG_MD4};
-    case psa_algorithm::Algorithm_Hash_MD5:
-      return psa_algorithm_t{PSA_ALG_MD5};
-    case psa_algorithm::Algorithm_Hash_RIPEMD160:
-      return psa_algorithm_t{PSA_ALG_RIPEMD160};
-    case psa_algorithm::Algorithm_Hash_SHA_1:
-      return psa_algorithm_t{PSA_ALG_SHA_1};
-    case psa_algorithm::Algorithm_Hash_SHA_224:
-      return psa_algorithm_t{PSA_ALG_SHA_224};
-    case psa_algorithm::Algorithm_Hash_SHA_256:
-      return psa_algorithm_t{PSA_ALG_SHA_256};
-    case psa_algorithm::Algorithm_Hash_SHA_384:
-      return psa_algorithm_t{PSA_ALG_SHA_384};
-    case psa_algorithm::Algorithm_Hash_SHA_512:
-      return psa_algorithm_t{PSA_ALG_SHA_512};
-    case psa_algorithm::Algorithm_Hash_SHA_512_224:
-      return psa_algorithm_t{PSA_ALG_SHA_512_224};
-    case psa_algorithm::Algorithm_Hash_SHA_512_256:
-      return psa_algorithm_t{PSA_ALG_SHA_512_256};
-    case psa_algorithm::Algorithm_Hash_SHA3_224:
-      return psa_algorithm_t{PSA_ALG_SHA3_224};
-    case psa_algorithm::Algorithm_Hash_SHA3_256:
-      return psa_algorithm_t{PSA_ALG_SHA3_256};
-    case psa_algorithm::Algorithm_Hash_SHA3_384:
-      return psa_algorithm_t{PSA_ALG_SHA3_384};
-    case psa_algorithm::Algorithm_Hash_SHA3_512:
-      return psa_algorithm_t{PSA_ALG_SHA3_512};
-    default:  // HASH_NONE or a number the contract does not define
-      return Status::PsaErrorInvalidArgument;
-  }
-}
-
-Result<psa_algorithm_t> to_psa_sign_algorithm(const Algorithm_AsymmetricSignature& alg, HashWildcard wildcard) {
-  const auto with_hash = [wildcard](const Algorithm_AsymmetricSignature_SignHash& h,
-                                    psa_algorithm_t (*scheme)(psa_algorithm_t)) -> Result<psa_algorithm_t> {
-    Result<psa_algorithm_t> hash = sign_hash_alg(h, wildcard);
-    if (!hash.ok()) {
-      return hash;
-    }
-    return scheme(*hash);
-  };
-  switch (alg.variant_case()) {
-    case Algorithm_AsymmetricSignature::kRsaPkcs1V15Sign:
-      return with_hash(alg.rsa_pkcs1v15_sign().hash_alg(),
-                       [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_RSA_PKCS1V15_SIGN(h); });
-    case Algorithm_AsymmetricSignature::kRsaPkcs1V15SignRaw:
-      return psa_algorithm_t{PSA_ALG_RSA_PKCS1V15_SIGN_RAW};
-    case Algorithm_AsymmetricSignature::kRsaPss:
-      return with_hash(alg.rsa_pss().hash_alg(),
-                       [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_RSA_PSS(h); });
-    case Algorithm_AsymmetricSignature::kEcdsa:
-      return with_hash(alg.ecdsa().hash_alg(),
-                       [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_ECDSA(h); });
-    case Algorithm_AsymmetricSignature::kEcdsaAny:
-      return psa_algorithm_t{PSA_ALG_ECDSA_ANY};
-    case Algorithm_AsymmetricSignature::kDeterministicEcdsa:
-      return with_hash(alg.deterministic_ecdsa().hash_alg(),
-                       [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_DETERMINISTIC_ECDSA(h); });
-    case Algorithm_AsymmetricSignature::VARIANT_NOT_SET:
-      break;
-  }
-  return Status::PsaErrorInvalidArgument;
-}
-
-Result<psa_algorithm_t> to_psa_encryption_algorithm(const Algorithm_AsymmetricEncryption& alg) {
-  switch (alg.variant_case()) {
-    case Algorithm_AsymmetricEncryption::kRsaPkcs1V15Crypt:
-      return psa_algorithm_t{PSA_ALG_RSA_PKCS1V15_CRYPT};
-    case Algorithm_AsymmetricEncryption::kRsaOaep: {
-      Result<psa_algorithm_t> hash = to_psa_hash(alg.rsa_oaep().hash_alg());
-      if (!hash.ok()) {
-        return hash;
-      }
-      return psa_algorithm_t{PSA_ALG_RSA_OAEP(*hash)};
-    }
-    case Algorithm_AsymmetricEncryption::VARIANT_NOT_SET:
-      break;
-  }
-  return Status::PsaErrorInvalidArgument;
-}
-
-Result<psa_algorithm_t> to_psa_mac_algorithm(const Algorithm_Mac& alg) {
-  switch (alg.variant_case()) {
-    case Algorithm_Mac::kFullLength:
-      return full_length_mac(alg.full_length());
-    case Algorithm_Mac::kTruncated: {
-      const auto& truncated = alg.truncated();
-      if (!truncated.has_mac_alg() || truncated.mac_length() == 0 || truncated.mac_length() > kMaxEncodedLength) {
-        return Status::PsaErrorInvalidArgument;
-      }
-      Result<psa_algorithm_t> base = full_length_mac(truncated.mac_alg());
-      if (!base.ok()) {
-        return base;
-      }
-      return psa_algorithm_t{PSA_ALG_TRUNCATED_MAC(*base, truncated.mac_length())};
-    }
-    case Algorithm_Mac::VARIANT_NOT_SET:
-      break;
-  }
-  return Status::PsaErrorInvalidArgument;
-}
-
-Result<psa_algorithm_t> to_psa_cipher_algorithm(psa_algorithm::Algorithm_Cipher alg) {
-  switch (alg) {
-    case psa_algorithm::Algorithm_Cipher_STREAM_CIPHER:
-      return psa_algorithm_t{PSA_ALG_STREAM_CIPHER};
-    case psa_algorithm::Algorithm_Cipher_CTR:
-      return psa_algorithm_t{PSA_ALG_CTR};
-    case psa_algorithm::Algorithm_Cipher_CFB:
-      return psa_algorithm_t{PSA_ALG_CFB};
-    case psa_algorithm::Algorithm_Cipher_OFB:
-      return psa_algorithm_t{PSA_ALG_OFB};
-    case psa_algorithm::Algorithm_Cipher_XTS:
-      return psa_algorithm_t{PSA_ALG_XTS};
-    case psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING:
-      return psa_algorithm_t{PSA_ALG_ECB_NO_PADDING};
-    case psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING:
-      return psa_algorithm_t{PSA_ALG_CBC_NO_PADDING};
-    case psa_algorithm::Algorithm_Cipher_CBC_PKCS7:
-      return psa_algorithm_t{PSA_ALG_CBC_PKCS7};
-    default:
-      return Status::PsaErrorInvalidArgument;
-  }
-}
-
-Result<psa_algorithm_t> to_psa_aead_algorithm(const Algorithm_Aead& alg) {
-  switch (alg.variant_case()) {
-    case Algorithm_Aead::kAeadWithDefaultLengthTag:
-      return default_tag_aead(alg.aead_with_default_length_tag());
-    case Algorithm_Aead::kAeadWithShortenedTag: {
-      const auto& shortened = alg.aead_with_shortened_tag();
-      if (shortened.tag_length() == 0 || shortened.tag_length() > kMaxEncodedLength) {
-        return Status::PsaErrorInvalidArgument;
-      }
-      Result<psa_algorithm_t> base = default_tag_aead(shortened.aead_alg());
-      if (!base.ok()) {
-        return base;
-      }
-      return psa_algorithm_t{PSA_ALG_AEAD_WITH_SHORTENED_TAG(*base, shortened.tag_length())};
-    }
-    case Algorithm_Aead::VARIANT_NOT_SET:
-      break;
-  }
-  return Status::PsaErrorInvalidArgument;
-}
-
-Result<psa_algorithm_t> to_psa_key_derivation_algorithm(const Algorithm_KeyDerivation& alg) {
-  psa_algorithm::Algorithm_Hash hash = psa_algorithm::Algorithm_Hash_HASH_NONE;
+Result<psa_algorithm_t> key_derivation(AlgorithmKind kind, Hash hash) {
   psa_algorithm_t (*kdf)(psa_algorithm_t) = nullptr;
-  switch (alg.variant_case()) {
-    case Algorithm_KeyDerivation::kHkdf:
-      hash = alg.hkdf().hash_alg();
+  switch (kind) {
+    case AlgorithmKind::Hkdf:
       kdf = [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_HKDF(h); };
       break;
-    case Algorithm_KeyDerivation::kTls12Prf:
-      hash = alg.tls12_prf().hash_alg();
+    case AlgorithmKind::Tls12Prf:
       kdf = [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_TLS12_PRF(h); };
       break;
-    case Algorithm_KeyDerivation::kTls12PskToMs:
-      hash = alg.tls12_psk_to_ms().hash_alg();
+    case AlgorithmKind::Tls12PskToMs:
       kdf = [](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_TLS12_PSK_TO_MS(h); };
       break;
-    case Algorithm_KeyDerivation::VARIANT_NOT_SET:
-      return Status::PsaErrorInvalidArgument;
-  }
-  if (kdf == nullptr) {
-    return Status::PsaErrorInvalidArgument;
+    default:
+      return invalid(std::string("algorithm ") + psa::algorithm_kind_name(kind) + " is not a key derivation");
   }
   Result<psa_algorithm_t> h = to_psa_hash(hash);
   if (!h.ok()) {
@@ -292,128 +95,292 @@ Result<psa_algorithm_t> to_psa_key_derivation_algorithm(const Algorithm_KeyDeriv
   return kdf(*h);
 }
 
-Result<psa_algorithm_t> to_psa_key_agreement_algorithm(const Algorithm_KeyAgreement& alg) {
-  switch (alg.variant_case()) {
-    case Algorithm_KeyAgreement::kRaw:
-      return raw_key_agreement(alg.raw());
-    case Algorithm_KeyAgreement::kWithKeyDerivation: {
-      const auto& chained = alg.with_key_derivation();
-      if (!chained.has_kdf_alg()) {
-        return Status::PsaErrorInvalidArgument;
+Result<psa_ecc_family_t> ecc_family(psa::EccFamily family) {
+  switch (family) {
+    case psa::EccFamily::SecpK1:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_K1};
+    case psa::EccFamily::SecpR1:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_R1};
+    case psa::EccFamily::SecpR2:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECP_R2};
+    case psa::EccFamily::SectK1:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_K1};
+    case psa::EccFamily::SectR1:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_R1};
+    case psa::EccFamily::SectR2:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_SECT_R2};
+    case psa::EccFamily::BrainpoolPR1:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_BRAINPOOL_P_R1};
+    case psa::EccFamily::Montgomery:
+      return psa_ecc_family_t{PSA_ECC_FAMILY_MONTGOMERY};
+    case psa::EccFamily::Frp:
+      // Mbed TLS 2.28 has no identifier for the FRP family.
+      return Failure(Status::PsaErrorNotSupported, "Mbed TLS 2.28 has no FRP curve family");
+    default:
+      return invalid("no ECC curve family");
+  }
+}
+
+Result<psa_dh_family_t> to_dh_family(psa::DhFamily family) {
+  if (family == psa::DhFamily::Rfc7919) {
+    return psa_dh_family_t{PSA_DH_FAMILY_RFC7919};
+  }
+  return invalid("unknown DH group family");
+}
+
+}  // namespace
+
+Result<psa_algorithm_t> to_psa_hash(Hash hash) {
+  switch (hash) {
+    case Hash::Md2:
+      return psa_algorithm_t{PSA_ALG_MD2};
+    case Hash::Md4:
+      return psa_algorithm_t{PSA_ALG_MD4};
+    case Hash::Md5:
+      return psa_algorithm_t{PSA_ALG_MD5};
+    case Hash::Ripemd160:
+      return psa_algorithm_t{PSA_ALG_RIPEMD160};
+    case Hash::Sha1:
+      return psa_algorithm_t{PSA_ALG_SHA_1};
+    case Hash::Sha224:
+      return psa_algorithm_t{PSA_ALG_SHA_224};
+    case Hash::Sha256:
+      return psa_algorithm_t{PSA_ALG_SHA_256};
+    case Hash::Sha384:
+      return psa_algorithm_t{PSA_ALG_SHA_384};
+    case Hash::Sha512:
+      return psa_algorithm_t{PSA_ALG_SHA_512};
+    case Hash::Sha512_224:
+      return psa_algorithm_t{PSA_ALG_SHA_512_224};
+    case Hash::Sha512_256:
+      return psa_algorithm_t{PSA_ALG_SHA_512_256};
+    case Hash::Sha3_224:
+      return psa_algorithm_t{PSA_ALG_SHA3_224};
+    case Hash::Sha3_256:
+      return psa_algorithm_t{PSA_ALG_SHA3_256};
+    case Hash::Sha3_384:
+      return psa_algorithm_t{PSA_ALG_SHA3_384};
+    case Hash::Sha3_512:
+      return psa_algorithm_t{PSA_ALG_SHA3_512};
+    default:  // None, the Any wildcard or a number the contract does not define
+      return invalid(std::string("not a specific hash: ") + psa::hash_name(hash));
+  }
+}
+
+Result<psa_algorithm_t> to_psa_sign_algorithm(const Algorithm& alg, HashWildcard wildcard) {
+  const auto with_hash = [&alg, wildcard](psa_algorithm_t (*scheme)(psa_algorithm_t)) -> Result<psa_algorithm_t> {
+    Result<psa_algorithm_t> hash = sign_hash_alg(alg.hash_alg(), wildcard);
+    if (!hash.ok()) {
+      return hash;
+    }
+    return scheme(*hash);
+  };
+  switch (alg.kind()) {
+    case AlgorithmKind::RsaPkcs1v15Sign:
+      return with_hash([](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_RSA_PKCS1V15_SIGN(h); });
+    case AlgorithmKind::RsaPkcs1v15SignRaw:
+      return psa_algorithm_t{PSA_ALG_RSA_PKCS1V15_SIGN_RAW};
+    case AlgorithmKind::RsaPss:
+      return with_hash([](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_RSA_PSS(h); });
+    case AlgorithmKind::Ecdsa:
+      return with_hash([](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_ECDSA(h); });
+    case AlgorithmKind::EcdsaAny:
+      return psa_algorithm_t{PSA_ALG_ECDSA_ANY};
+    case AlgorithmKind::DeterministicEcdsa:
+      return with_hash([](psa_algorithm_t h) -> psa_algorithm_t { return PSA_ALG_DETERMINISTIC_ECDSA(h); });
+    default:
+      return wrong_family(alg, "an asymmetric signature");
+  }
+}
+
+Result<psa_algorithm_t> to_psa_encryption_algorithm(const Algorithm& alg) {
+  switch (alg.kind()) {
+    case AlgorithmKind::RsaPkcs1v15Crypt:
+      return psa_algorithm_t{PSA_ALG_RSA_PKCS1V15_CRYPT};
+    case AlgorithmKind::RsaOaep: {
+      Result<psa_algorithm_t> hash = to_psa_hash(alg.hash_alg());
+      if (!hash.ok()) {
+        return hash;
       }
-      Result<psa_algorithm_t> ka = raw_key_agreement(chained.ka_alg());
+      return psa_algorithm_t{PSA_ALG_RSA_OAEP(*hash)};
+    }
+    default:
+      return wrong_family(alg, "an asymmetric encryption");
+  }
+}
+
+Result<psa_algorithm_t> to_psa_mac_algorithm(const Algorithm& alg) {
+  if (!alg.is_mac()) {
+    return wrong_family(alg, "a MAC");
+  }
+  if (!alg.is_truncated()) {
+    return full_length_mac(alg);
+  }
+  if (alg.length() == 0 || alg.length() > kMaxEncodedLength) {
+    return invalid("truncated MAC length " + std::to_string(alg.length()) + " is not in [1, 63]");
+  }
+  Result<psa_algorithm_t> base = full_length_mac(alg);
+  if (!base.ok()) {
+    return base;
+  }
+  return psa_algorithm_t{PSA_ALG_TRUNCATED_MAC(*base, alg.length())};
+}
+
+Result<psa_algorithm_t> to_psa_cipher_algorithm(psa::Cipher alg) {
+  switch (alg) {
+    case psa::Cipher::StreamCipher:
+      return psa_algorithm_t{PSA_ALG_STREAM_CIPHER};
+    case psa::Cipher::Ctr:
+      return psa_algorithm_t{PSA_ALG_CTR};
+    case psa::Cipher::Cfb:
+      return psa_algorithm_t{PSA_ALG_CFB};
+    case psa::Cipher::Ofb:
+      return psa_algorithm_t{PSA_ALG_OFB};
+    case psa::Cipher::Xts:
+      return psa_algorithm_t{PSA_ALG_XTS};
+    case psa::Cipher::EcbNoPadding:
+      return psa_algorithm_t{PSA_ALG_ECB_NO_PADDING};
+    case psa::Cipher::CbcNoPadding:
+      return psa_algorithm_t{PSA_ALG_CBC_NO_PADDING};
+    case psa::Cipher::CbcPkcs7:
+      return psa_algorithm_t{PSA_ALG_CBC_PKCS7};
+    default:
+      return invalid("no cipher mode");
+  }
+}
+
+Result<psa_algorithm_t> to_psa_aead_algorithm(const Algorithm& alg) {
+  if (alg.kind() != AlgorithmKind::Aead) {
+    return wrong_family(alg, "an AEAD");
+  }
+  if (!alg.is_truncated()) {
+    return default_tag_aead(alg.aead_alg());
+  }
+  if (alg.length() == 0 || alg.length() > kMaxEncodedLength) {
+    return invalid("AEAD tag length " + std::to_string(alg.length()) + " is not in [1, 63]");
+  }
+  Result<psa_algorithm_t> base = default_tag_aead(alg.aead_alg());
+  if (!base.ok()) {
+    return base;
+  }
+  return psa_algorithm_t{PSA_ALG_AEAD_WITH_SHORTENED_TAG(*base, alg.length())};
+}
+
+Result<psa_algorithm_t> to_psa_key_derivation_algorithm(const Algorithm& alg) {
+  return key_derivation(alg.kind(), alg.hash_alg());
+}
+
+Result<psa_algorithm_t> to_psa_key_agreement_algorithm(const Algorithm& alg) {
+  switch (alg.kind()) {
+    case AlgorithmKind::RawKeyAgreement:
+      return raw_key_agreement(alg.key_agreement_alg());
+    case AlgorithmKind::KeyAgreementWithDerivation: {
+      Result<psa_algorithm_t> ka = raw_key_agreement(alg.key_agreement_alg());
       if (!ka.ok()) {
         return ka;
       }
-      Result<psa_algorithm_t> kdf = to_psa_key_derivation_algorithm(chained.kdf_alg());
+      Result<psa_algorithm_t> kdf = key_derivation(alg.kdf_kind(), alg.hash_alg());
       if (!kdf.ok()) {
         return kdf;
       }
       return psa_algorithm_t{PSA_ALG_KEY_AGREEMENT(*ka, *kdf)};
     }
-    case Algorithm_KeyAgreement::VARIANT_NOT_SET:
-      break;
+    default:
+      return wrong_family(alg, "a key agreement");
   }
-  return Status::PsaErrorInvalidArgument;
 }
 
 Result<psa_algorithm_t> to_psa_algorithm(const Algorithm& alg, HashWildcard wildcard) {
-  switch (alg.variant_case()) {
-    case Algorithm::kNone:
-      return psa_algorithm_t{PSA_ALG_NONE};
-    case Algorithm::kHash:
-      return to_psa_hash(alg.hash());
-    case Algorithm::kMac:
-      return to_psa_mac_algorithm(alg.mac());
-    case Algorithm::kCipher:
-      return to_psa_cipher_algorithm(alg.cipher());
-    case Algorithm::kAead:
-      return to_psa_aead_algorithm(alg.aead());
-    case Algorithm::kAsymmetricSignature:
-      return to_psa_sign_algorithm(alg.asymmetric_signature(), wildcard);
-    case Algorithm::kAsymmetricEncryption:
-      return to_psa_encryption_algorithm(alg.asymmetric_encryption());
-    case Algorithm::kKeyAgreement:
-      return to_psa_key_agreement_algorithm(alg.key_agreement());
-    case Algorithm::kKeyDerivation:
-      return to_psa_key_derivation_algorithm(alg.key_derivation());
-    case Algorithm::VARIANT_NOT_SET:
-      break;
+  if (alg.kind() == AlgorithmKind::None) {
+    return psa_algorithm_t{PSA_ALG_NONE};
   }
-  return Status::PsaErrorInvalidArgument;
+  if (alg.kind() == AlgorithmKind::Hash) {
+    return to_psa_hash(alg.hash_alg());
+  }
+  if (alg.is_mac()) {
+    return to_psa_mac_algorithm(alg);
+  }
+  if (alg.kind() == AlgorithmKind::Cipher) {
+    return to_psa_cipher_algorithm(alg.cipher_mode());
+  }
+  if (alg.is_aead()) {
+    return to_psa_aead_algorithm(alg);
+  }
+  if (alg.is_asymmetric_signature()) {
+    return to_psa_sign_algorithm(alg, wildcard);
+  }
+  if (alg.is_asymmetric_encryption()) {
+    return to_psa_encryption_algorithm(alg);
+  }
+  if (alg.is_key_agreement()) {
+    return to_psa_key_agreement_algorithm(alg);
+  }
+  if (alg.is_key_derivation()) {
+    return to_psa_key_derivation_algorithm(alg);
+  }
+  return invalid("unknown algorithm kind " + std::to_string(static_cast<uint32_t>(alg.kind())));
 }
 
-Result<psa_key_type_t> to_psa_key_type(const KeyType& type) {
-  switch (type.variant_case()) {
-    case KeyType::kRawData:
+Result<psa_key_type_t> to_psa_key_type(KeyType type, psa::EccFamily family, psa::DhFamily dh_family) {
+  switch (type) {
+    case KeyType::RawData:
       return psa_key_type_t{PSA_KEY_TYPE_RAW_DATA};
-    case KeyType::kHmac:
+    case KeyType::Hmac:
       return psa_key_type_t{PSA_KEY_TYPE_HMAC};
-    case KeyType::kDerive:
+    case KeyType::Derive:
       return psa_key_type_t{PSA_KEY_TYPE_DERIVE};
-    case KeyType::kAes:
+    case KeyType::Aes:
       return psa_key_type_t{PSA_KEY_TYPE_AES};
-    case KeyType::kDes:
+    case KeyType::Des:
       return psa_key_type_t{PSA_KEY_TYPE_DES};
-    case KeyType::kCamellia:
+    case KeyType::Camellia:
       return psa_key_type_t{PSA_KEY_TYPE_CAMELLIA};
-    case KeyType::kArc4:
+    case KeyType::Arc4:
       return psa_key_type_t{PSA_KEY_TYPE_ARC4};
-    case KeyType::kChacha20:
+    case KeyType::Chacha20:
       return psa_key_type_t{PSA_KEY_TYPE_CHACHA20};
-    case KeyType::kRsaPublicKey:
+    case KeyType::RsaPublicKey:
       return psa_key_type_t{PSA_KEY_TYPE_RSA_PUBLIC_KEY};
-    case KeyType::kRsaKeyPair:
+    case KeyType::RsaKeyPair:
       return psa_key_type_t{PSA_KEY_TYPE_RSA_KEY_PAIR};
-    case KeyType::kEccKeyPair: {
-      Result<psa_ecc_family_t> family = ecc_family(type.ecc_key_pair().curve_family());
-      if (!family.ok()) {
-        return family.status();
+    case KeyType::EccKeyPair:
+    case KeyType::EccPublicKey: {
+      Result<psa_ecc_family_t> f = ecc_family(family);
+      if (!f.ok()) {
+        return f.failure();
       }
-      return static_cast<psa_key_type_t>(PSA_KEY_TYPE_ECC_KEY_PAIR(*family));
+      return static_cast<psa_key_type_t>(type == KeyType::EccKeyPair ? PSA_KEY_TYPE_ECC_KEY_PAIR(*f)
+                                                                     : PSA_KEY_TYPE_ECC_PUBLIC_KEY(*f));
     }
-    case KeyType::kEccPublicKey: {
-      Result<psa_ecc_family_t> family = ecc_family(type.ecc_public_key().curve_family());
-      if (!family.ok()) {
-        return family.status();
+    case KeyType::DhKeyPair:
+    case KeyType::DhPublicKey: {
+      Result<psa_dh_family_t> f = to_dh_family(dh_family);
+      if (!f.ok()) {
+        return f.failure();
       }
-      return static_cast<psa_key_type_t>(PSA_KEY_TYPE_ECC_PUBLIC_KEY(*family));
+      return static_cast<psa_key_type_t>(type == KeyType::DhKeyPair ? PSA_KEY_TYPE_DH_KEY_PAIR(*f)
+                                                                    : PSA_KEY_TYPE_DH_PUBLIC_KEY(*f));
     }
-    case KeyType::kDhKeyPair: {
-      Result<psa_dh_family_t> family = dh_family(type.dh_key_pair().group_family());
-      if (!family.ok()) {
-        return family.status();
-      }
-      return static_cast<psa_key_type_t>(PSA_KEY_TYPE_DH_KEY_PAIR(*family));
-    }
-    case KeyType::kDhPublicKey: {
-      Result<psa_dh_family_t> family = dh_family(type.dh_public_key().group_family());
-      if (!family.ok()) {
-        return family.status();
-      }
-      return static_cast<psa_key_type_t>(PSA_KEY_TYPE_DH_PUBLIC_KEY(*family));
-    }
-    case KeyType::VARIANT_NOT_SET:
-      break;
+    default:
+      return invalid("no key type");
   }
-  return Status::PsaErrorInvalidArgument;
 }
 
-psa_key_usage_t to_psa_usage(const psa_key_attributes::UsageFlags& flags) {
+psa_key_usage_t to_psa_usage(const psa::UsageFlags& flags) {
   psa_key_usage_t usage = 0;
   const struct {
     bool set;
     psa_key_usage_t bit;
   } kMap[] = {
-      {flags.export_(), PSA_KEY_USAGE_EXPORT},
-      {flags.copy(), PSA_KEY_USAGE_COPY},
-      {flags.encrypt(), PSA_KEY_USAGE_ENCRYPT},
-      {flags.decrypt(), PSA_KEY_USAGE_DECRYPT},
-      {flags.sign_message(), PSA_KEY_USAGE_SIGN_MESSAGE},
-      {flags.verify_message(), PSA_KEY_USAGE_VERIFY_MESSAGE},
-      {flags.sign_hash(), PSA_KEY_USAGE_SIGN_HASH},
-      {flags.verify_hash(), PSA_KEY_USAGE_VERIFY_HASH},
-      {flags.derive(), PSA_KEY_USAGE_DERIVE},
+      {flags.export_, PSA_KEY_USAGE_EXPORT},
+      {flags.copy, PSA_KEY_USAGE_COPY},
+      {flags.encrypt, PSA_KEY_USAGE_ENCRYPT},
+      {flags.decrypt, PSA_KEY_USAGE_DECRYPT},
+      {flags.sign_message, PSA_KEY_USAGE_SIGN_MESSAGE},
+      {flags.verify_message, PSA_KEY_USAGE_VERIFY_MESSAGE},
+      {flags.sign_hash, PSA_KEY_USAGE_SIGN_HASH},
+      {flags.verify_hash, PSA_KEY_USAGE_VERIFY_HASH},
+      {flags.derive, PSA_KEY_USAGE_DERIVE},
   };
   for (const auto& m : kMap) {
     if (m.set) {
@@ -423,25 +390,18 @@ psa_key_usage_t to_psa_usage(const psa_key_attributes::UsageFlags& flags) {
   return usage;
 }
 
-Status to_psa_attributes(const KeyAttributes& attributes, PsaAttributes& out) {
-  if (!attributes.has_key_type() || !attributes.has_key_policy()) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  Result<psa_key_type_t> type = to_psa_key_type(attributes.key_type());
+Outcome to_psa_attributes(const KeyAttributes& attributes, PsaAttributes& out) {
+  Result<psa_key_type_t> type = to_psa_key_type(attributes.type, attributes.family, attributes.dh_family);
   if (!type.ok()) {
-    return type.status();
+    return type.failure();
   }
-  const auto& policy = attributes.key_policy();
-  if (!policy.has_key_algorithm()) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  Result<psa_algorithm_t> alg = to_psa_algorithm(policy.key_algorithm(), HashWildcard::Allowed);
+  Result<psa_algorithm_t> alg = to_psa_algorithm(attributes.policy, HashWildcard::Allowed);
   if (!alg.ok()) {
-    return alg.status();
+    return alg.failure();
   }
   psa_set_key_type(out.get(), *type);
-  psa_set_key_bits(out.get(), attributes.key_bits());
-  psa_set_key_usage_flags(out.get(), to_psa_usage(policy.key_usage_flags()));
+  psa_set_key_bits(out.get(), attributes.bits);
+  psa_set_key_usage_flags(out.get(), to_psa_usage(attributes.flags));
   psa_set_key_algorithm(out.get(), *alg);
   return Status::Success;
 }

@@ -16,7 +16,7 @@
 #include <utility>
 
 #include "parsec/provider/provider.h"
-#include "secret_bytes.h"
+#include "parsec/interface/secret.h"
 
 namespace parsec::provider::mbed {
 namespace {
@@ -83,7 +83,7 @@ PsaLock::~PsaLock() { t_route = nullptr; }
 // written against. These are called from C code compiled without exception
 // support, so no exception may escape them.
 
-using parsec::provider::mbed::SecretBytes;
+using parsec::SecretBytes;
 using parsec::provider::mbed::t_route;
 
 extern "C" psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_storage_info_t* p_info) {

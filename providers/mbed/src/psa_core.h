@@ -1,6 +1,6 @@
 // psa_core.h - the process-wide lock around the Mbed TLS PSA core, and the
 // Internal Trusted Storage backend (psa_its_*) that replaces the library's
-// file backend. Safe to include from either side (see psa_values.h).
+// file backend. Includes only the declaration-free PSA headers.
 //
 // Mbed TLS 2.28's PSA core keeps its key slots in one global table without any
 // lock, so every PSA call in the process goes through a PsaLock. While a

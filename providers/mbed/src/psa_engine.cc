@@ -1,8 +1,5 @@
-// PSA side (see psa_values.h): never include provider.h or an operation
-// contract here.
 #include "psa_engine.h"
 
-#include <mbedtls/platform_util.h>
 #include <psa/crypto.h>
 
 #include <algorithm>
@@ -10,6 +7,7 @@
 #include <new>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "psa_capabilities.h"
 #include "psa_convert.h"
@@ -18,8 +16,6 @@
 namespace parsec::provider::mbed {
 namespace {
 
-using psa_key_attributes::KeyType;
-
 // Random bytes are produced in chunks, releasing the process-wide lock in
 // between, so that a megabyte request does not stall every other key
 // operation; 1024 is the CTR-DRBG's largest single request.
@@ -27,8 +23,6 @@ constexpr size_t kRandomChunk = 1024;
 
 // Guarded by the PsaLock.
 bool g_core_claimed = false;
-
-const uint8_t* bytes_of(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
 // NewKeyGuard destroys a key created earlier in the same locked operation
 // unless dismissed, so that a failure after creation leaves neither a cached
@@ -55,9 +49,15 @@ class NewKeyGuard {
 // range-checked by key_id_from_ref, so Mbed TLS 2.28's INVALID_HANDLE can only
 // mean that no key with this id is cached or stored: the missing key of
 // operations.md §2.
-Status key_status(psa_status_t s) {
-  return s == PSA_ERROR_INVALID_HANDLE ? Status::PsaErrorDoesNotExist : status_from_psa(s);
+// `what` names the PSA call for the detail.
+Failure key_failure(const char* what, psa_status_t s) {
+  if (s == PSA_ERROR_INVALID_HANDLE) {
+    return Failure(Status::PsaErrorDoesNotExist, std::string(what) + ": no key with this id is stored");
+  }
+  return psa_failure(what, s);
 }
+
+Failure bad_ref() { return Failure(Status::PsaErrorInvalidHandle, "malformed key reference"); }
 
 void set_persistent_id(PsaAttributes& attrs, psa_key_id_t id) {
   psa_set_key_id(attrs.get(), id);
@@ -67,15 +67,16 @@ void set_persistent_id(PsaAttributes& attrs, psa_key_id_t id) {
 Result<psa_key_id_t> id_of(const Bytes& key_ref) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
   if (!id) {
-    return Status::PsaErrorInvalidHandle;
+    return bad_ref();
   }
   return *id;
 }
 
 // input is the pointer PSA gets for an input that may be empty: PSA accepts
-// a null pointer with length 0, and an empty std::string's data() would do
-// too, but null states the intent.
-const uint8_t* input(const std::string& s) { return s.empty() ? nullptr : bytes_of(s); }
+// a null pointer with length 0, and an empty vector's data() may be null
+// anyway; null states the intent.
+const uint8_t* input(const Bytes& b) { return b.empty() ? nullptr : b.data(); }
+const uint8_t* input(const SecretBytes& b) { return b.empty() ? nullptr : b.data(); }
 
 // Input sizes come from a request body (at most body_len_limit), so the
 // additions below cannot overflow in practice; the check keeps it so.
@@ -95,20 +96,21 @@ class OutputBuffer {
   OutputBuffer& operator=(const OutputBuffer&) = delete;
 
   // allocate sizes the buffer (at least one byte, so data() is never null).
-  Status allocate(size_t n) {
+  Outcome allocate(size_t n) {
     try {
       buf_.resize(std::max<size_t>(n, 1));
     } catch (const std::bad_alloc&) {
-      return Status::PsaErrorInsufficientMemory;
+      return Outcome(Status::PsaErrorInsufficientMemory, "no memory for a " + std::to_string(n) + "-byte output");
     } catch (const std::length_error&) {
-      return Status::PsaErrorInsufficientMemory;
+      return Outcome(Status::PsaErrorInsufficientMemory, "no memory for a " + std::to_string(n) + "-byte output");
     }
-    return Status::Success;
+    return Outcome();
   }
   uint8_t* data() { return buf_.data(); }
   size_t size() const { return buf_.size(); }
 
-  // release hands over the first `length` bytes.
+  // release hands over the first `length` bytes; release_secret does the
+  // same into a SecretBytes (for a Secret buffer).
   Bytes release(size_t length) {
     length = std::min(length, buf_.size());
     wipe(length);
@@ -117,11 +119,15 @@ class OutputBuffer {
     buf_.clear();
     return out;
   }
+  SecretBytes release_secret(size_t length) {
+    Bytes out = release(length);
+    return SecretBytes::take(out);
+  }
 
  private:
   void wipe(size_t from) {
     if (secret_ && buf_.size() > from) {
-      mbedtls_platform_zeroize(buf_.data() + from, buf_.size() - from);
+      secure_zero(buf_.data() + from, buf_.size() - from);
     }
   }
 
@@ -129,7 +135,7 @@ class OutputBuffer {
   Bytes buf_;
 };
 
-// decryption_status maps a failed psa_asymmetric_decrypt. A failure that
+// decryption_failure maps a failed psa_asymmetric_decrypt. A failure that
 // depends on the ciphertext (bad padding, a ciphertext made for another key,
 // a ciphertext longer or shorter than the modulus, an OAEP label mismatch)
 // is answered with one status, PsaErrorInvalidPadding, so that the answer
@@ -137,10 +143,10 @@ class OutputBuffer {
 // issue #619 (see docs/padding-oracle.md). Failures that do not depend on the
 // ciphertext (no key, storage, memory, entropy for blinding) keep their own
 // status.
-Status decryption_status(psa_status_t s) {
+Failure decryption_failure(psa_status_t s) {
   switch (s) {
     case PSA_ERROR_INVALID_HANDLE:
-      return Status::PsaErrorDoesNotExist;
+      return key_failure("psa_asymmetric_decrypt", s);
     case PSA_ERROR_NOT_PERMITTED:
     case PSA_ERROR_NOT_SUPPORTED:
     case PSA_ERROR_INSUFFICIENT_MEMORY:
@@ -151,10 +157,37 @@ Status decryption_status(psa_status_t s) {
     case PSA_ERROR_HARDWARE_FAILURE:
     case PSA_ERROR_COMMUNICATION_FAILURE:
     case PSA_ERROR_BAD_STATE:
-      return status_from_psa(s);
+      return psa_failure("psa_asymmetric_decrypt", s);
     default:
-      return Status::PsaErrorInvalidPadding;
+      // Not even the operator's log tells these failures apart.
+      return Failure(Status::PsaErrorInvalidPadding,
+                     "RSA decryption failed (bad padding, another key's ciphertext or a wrong length)");
   }
+}
+
+// verify_outcome: Mbed TLS 2.28 rejects some forged RSA signatures with
+// PSA_ERROR_INVALID_ARGUMENT instead of PSA_ERROR_INVALID_SIGNATURE (a value
+// at or above the modulus; a PSS encoding whose top bits are set). The
+// service has already checked every other argument (hash length; a wrong
+// signature length is INVALID_SIGNATURE already), so for a verifier it can
+// only mean "this is not a valid signature".
+Outcome verify_outcome(const char* what, psa_status_t s, psa_algorithm_t alg) {
+  if (s == PSA_SUCCESS) {
+    return Outcome();
+  }
+  if (s == PSA_ERROR_INVALID_ARGUMENT && (PSA_ALG_IS_RSA_PSS(alg) || PSA_ALG_IS_RSA_PKCS1V15_SIGN(alg))) {
+    return Outcome(Status::PsaErrorInvalidSignature,
+                   std::string(what) + " failed: PSA_ERROR_INVALID_ARGUMENT (an invalid RSA signature)");
+  }
+  return key_failure(what, s);
+}
+
+// key_outcome is key_failure for a call whose success produces nothing.
+Outcome key_outcome(const char* what, psa_status_t s) {
+  if (s == PSA_SUCCESS) {
+    return Outcome();
+  }
+  return key_failure(what, s);
 }
 
 }  // namespace
@@ -162,12 +195,12 @@ Status decryption_status(psa_status_t s) {
 Result<std::unique_ptr<PsaEngine>> PsaEngine::create(StorageReader* storage, uint64_t max_uid) {
   PsaLock lock(storage);
   if (g_core_claimed) {
-    return Status::PsaErrorBadState;
+    return Failure(Status::PsaErrorBadState, "another Mbed TLS provider instance holds the PSA core");
   }
   // A no-op when the core is already up; otherwise seeds the DRBG.
   const psa_status_t s = psa_crypto_init();
   if (s != PSA_SUCCESS) {
-    return status_from_psa(s);
+    return psa_failure("psa_crypto_init", s);
   }
   g_core_claimed = true;
   // Ids continue after the largest committed one so that an id is never
@@ -189,7 +222,7 @@ PsaEngine::~PsaEngine() {
 
 Result<psa_key_id_t> PsaEngine::allocate_id() {
   if (next_id_ > PSA_KEY_ID_USER_MAX) {
-    return Status::PsaErrorInsufficientStorage;
+    return Failure(Status::PsaErrorInsufficientStorage, "every PSA user key id has been used");
   }
   return static_cast<psa_key_id_t>(next_id_++);
 }
@@ -202,7 +235,7 @@ void PsaEngine::release_id(psa_key_id_t id) {
   }
 }
 
-Result<NewKey> PsaEngine::generate_key(const KeyAttributes& attributes, StorageTxn& txn) {
+Result<NewKey> PsaEngine::generate_key(const psa::KeyAttributes& attributes, StorageTxn& txn) {
   PARSEC_TRY(check_creation(attributes, Creation::Generate));
   PsaAttributes psa_attrs;
   PARSEC_TRY(to_psa_attributes(attributes, psa_attrs));
@@ -210,22 +243,22 @@ Result<NewKey> PsaEngine::generate_key(const KeyAttributes& attributes, StorageT
   PsaLock lock(storage_, &txn);
   Result<psa_key_id_t> id = allocate_id();
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   set_persistent_id(psa_attrs, *id);
   psa_key_id_t created = 0;
   const psa_status_t s = psa_generate_key(psa_attrs.get(), &created);
   if (s != PSA_SUCCESS) {
     release_id(*id);
-    return status_from_psa(s);
+    return psa_failure("psa_generate_key", s);
   }
   NewKeyGuard guard(created);
-  NewKey key{key_ref_from_id(created), attributes.key_bits()};
+  NewKey key{key_ref_from_id(created), attributes.bits};
   guard.dismiss();
   return key;
 }
 
-Result<NewKey> PsaEngine::import_key(const KeyAttributes& attributes, const std::string& data, StorageTxn& txn) {
+Result<NewKey> PsaEngine::import_key(const psa::KeyAttributes& attributes, const SecretBytes& data, StorageTxn& txn) {
   PARSEC_TRY(check_creation(attributes, Creation::Import));
   PsaAttributes psa_attrs;
   PARSEC_TRY(to_psa_attributes(attributes, psa_attrs));
@@ -233,25 +266,25 @@ Result<NewKey> PsaEngine::import_key(const KeyAttributes& attributes, const std:
   PsaLock lock(storage_, &txn);
   Result<psa_key_id_t> id = allocate_id();
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   set_persistent_id(psa_attrs, *id);
   psa_key_id_t created = 0;
   // PSA itself rejects data that does not parse or does not match a
   // non-zero key_bits (PSA_ERROR_INVALID_ARGUMENT).
-  const psa_status_t s = psa_import_key(psa_attrs.get(), bytes_of(data), data.size(), &created);
+  const psa_status_t s = psa_import_key(psa_attrs.get(), data.data(), data.size(), &created);
   if (s != PSA_SUCCESS) {
     release_id(*id);
-    return status_from_psa(s);
+    return psa_failure("psa_import_key", s);
   }
   NewKeyGuard guard(created);
   PsaAttributes actual;
   const psa_status_t got = psa_get_key_attributes(created, actual.get());
   if (got != PSA_SUCCESS) {
-    return status_from_psa(got);
+    return psa_failure("psa_get_key_attributes", got);
   }
   const size_t bits = psa_get_key_bits(actual.get());
-  PARSEC_TRY(check_imported_size(attributes.key_type(), bits));
+  PARSEC_TRY(check_imported_size(attributes, bits));
   NewKey key{key_ref_from_id(created), static_cast<uint32_t>(bits)};
   guard.dismiss();
   return key;
@@ -269,19 +302,19 @@ void PsaEngine::abandon_key(const Bytes& key_ref) {
   release_id(*id);
 }
 
-Status PsaEngine::destroy_key(const Bytes& key_ref, StorageTxn& txn) {
+Outcome PsaEngine::destroy_key(const Bytes& key_ref, StorageTxn& txn) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
   if (!id) {
-    return Status::PsaErrorInvalidHandle;
+    return bad_ref();
   }
   PsaLock lock(storage_, &txn);
-  return key_status(psa_destroy_key(*id));
+  return key_outcome("psa_destroy_key", psa_destroy_key(*id));
 }
 
 Result<Bytes> PsaEngine::export_public_key(const Bytes& key_ref) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
   if (!id) {
-    return Status::PsaErrorInvalidHandle;
+    return bad_ref();
   }
   Bytes out(PSA_EXPORT_PUBLIC_KEY_MAX_SIZE);
   size_t length = 0;
@@ -289,73 +322,56 @@ Result<Bytes> PsaEngine::export_public_key(const Bytes& key_ref) {
     PsaLock lock(storage_);
     const psa_status_t s = psa_export_public_key(*id, out.data(), out.size(), &length);
     if (s != PSA_SUCCESS) {
-      return key_status(s);
+      return key_failure("psa_export_public_key", s);
     }
   }
   out.resize(length);
   return out;
 }
 
-Result<Bytes> PsaEngine::sign_hash(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
-                                   const std::string& hash) {
+Result<Bytes> PsaEngine::sign_hash(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& hash) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
   if (!id) {
-    return Status::PsaErrorInvalidHandle;
+    return bad_ref();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   Bytes signature(PSA_SIGNATURE_MAX_SIZE);
   size_t length = 0;
   {
     PsaLock lock(storage_);
     const psa_status_t s =
-        psa_sign_hash(*id, *psa_alg, bytes_of(hash), hash.size(), signature.data(), signature.size(), &length);
+        psa_sign_hash(*id, *psa_alg, input(hash), hash.size(), signature.data(), signature.size(), &length);
     if (s != PSA_SUCCESS) {
-      return key_status(s);
+      return key_failure("psa_sign_hash", s);
     }
   }
   signature.resize(length);
   return signature;
 }
 
-namespace {
-
-// verify_status: Mbed TLS 2.28 rejects some forged RSA signatures with
-// PSA_ERROR_INVALID_ARGUMENT instead of PSA_ERROR_INVALID_SIGNATURE (a value
-// at or above the modulus; a PSS encoding whose top bits are set). The
-// service has already checked every other argument (hash length; a wrong
-// signature length is INVALID_SIGNATURE already), so for a verifier it can
-// only mean "this is not a valid signature".
-Status verify_status(psa_status_t s, psa_algorithm_t alg) {
-  if (s == PSA_ERROR_INVALID_ARGUMENT && (PSA_ALG_IS_RSA_PSS(alg) || PSA_ALG_IS_RSA_PKCS1V15_SIGN(alg))) {
-    return Status::PsaErrorInvalidSignature;
-  }
-  return key_status(s);
-}
-
-}  // namespace
-
-Status PsaEngine::verify_hash(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
-                              const std::string& hash, const std::string& signature) {
+Outcome PsaEngine::verify_hash(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& hash,
+                               const Bytes& signature) {
   const std::optional<psa_key_id_t> id = key_id_from_ref(key_ref);
   if (!id) {
-    return Status::PsaErrorInvalidHandle;
+    return bad_ref();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   PsaLock lock(storage_);
-  return verify_status(
-      psa_verify_hash(*id, *psa_alg, bytes_of(hash), hash.size(), bytes_of(signature), signature.size()), *psa_alg);
+  return verify_outcome("psa_verify_hash",
+                        psa_verify_hash(*id, *psa_alg, input(hash), hash.size(), input(signature), signature.size()),
+                        *psa_alg);
 }
 
-Result<Bytes> PsaEngine::export_key(const Bytes& key_ref) {
+Result<SecretBytes> PsaEngine::export_key(const Bytes& key_ref) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   OutputBuffer out(Sensitivity::Secret);
   size_t length = 0;
@@ -363,28 +379,43 @@ Result<Bytes> PsaEngine::export_key(const Bytes& key_ref) {
   PsaAttributes attrs;
   psa_status_t s = psa_get_key_attributes(*id, attrs.get());
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_get_key_attributes", s);
   }
   PARSEC_TRY(out.allocate(PSA_EXPORT_KEY_OUTPUT_SIZE(psa_get_key_type(attrs.get()), psa_get_key_bits(attrs.get()))));
   s = psa_export_key(*id, out.data(), out.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_export_key", s);
   }
-  return out.release(length);
+  return out.release_secret(length);
 }
 
-Result<Bytes> PsaEngine::sign_message(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
-                                      const std::string& message) {
-  Result<psa_key_id_t> id = id_of(key_ref);
-  if (!id.ok()) {
-    return id.status();
-  }
+namespace {
+
+// message_signature converts the algorithm of sign_message / verify_message,
+// which the raw schemes (no hash to apply) cannot serve.
+Result<psa_algorithm_t> message_signature(const psa::Algorithm& alg) {
   Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg;
   }
   if (!PSA_ALG_IS_HASH_AND_SIGN(*psa_alg)) {
-    return Status::PsaErrorInvalidArgument;
+    return Failure(Status::PsaErrorInvalidArgument,
+                   std::string("a message cannot be signed with the raw scheme ") +
+                       psa::algorithm_kind_name(alg.kind()));
+  }
+  return psa_alg;
+}
+
+}  // namespace
+
+Result<Bytes> PsaEngine::sign_message(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& message) {
+  Result<psa_key_id_t> id = id_of(key_ref);
+  if (!id.ok()) {
+    return id.failure();
+  }
+  Result<psa_algorithm_t> psa_alg = message_signature(alg);
+  if (!psa_alg.ok()) {
+    return psa_alg.failure();
   }
   Bytes signature(PSA_SIGNATURE_MAX_SIZE);
   size_t length = 0;
@@ -393,42 +424,39 @@ Result<Bytes> PsaEngine::sign_message(const Bytes& key_ref, const psa_algorithm:
     const psa_status_t s = psa_sign_message(*id, *psa_alg, input(message), message.size(), signature.data(),
                                             signature.size(), &length);
     if (s != PSA_SUCCESS) {
-      return key_status(s);
+      return key_failure("psa_sign_message", s);
     }
   }
   signature.resize(length);
   return signature;
 }
 
-Status PsaEngine::verify_message(const Bytes& key_ref, const psa_algorithm::Algorithm_AsymmetricSignature& alg,
-                                 const std::string& message, const std::string& signature) {
+Outcome PsaEngine::verify_message(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& message,
+                                  const Bytes& signature) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
-  Result<psa_algorithm_t> psa_alg = to_psa_sign_algorithm(alg, HashWildcard::Rejected);
+  Result<psa_algorithm_t> psa_alg = message_signature(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
-  }
-  if (!PSA_ALG_IS_HASH_AND_SIGN(*psa_alg)) {
-    return Status::PsaErrorInvalidArgument;
+    return psa_alg.failure();
   }
   PsaLock lock(storage_);
-  return verify_status(psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature),
-                                          signature.size()),
-                       *psa_alg);
+  return verify_outcome(
+      "psa_verify_message",
+      psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature), signature.size()),
+      *psa_alg);
 }
 
-Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref,
-                                            const psa_algorithm::Algorithm_AsymmetricEncryption& alg,
-                                            const std::string& plaintext, const std::string& salt) {
+Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref, const psa::Algorithm& alg,
+                                            const SecretBytes& plaintext, const Bytes& salt) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_encryption_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   Bytes ciphertext(PSA_ASYMMETRIC_ENCRYPT_OUTPUT_MAX_SIZE);
   size_t length = 0;
@@ -437,23 +465,22 @@ Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref,
     const psa_status_t s = psa_asymmetric_encrypt(*id, *psa_alg, input(plaintext), plaintext.size(), input(salt),
                                                   salt.size(), ciphertext.data(), ciphertext.size(), &length);
     if (s != PSA_SUCCESS) {
-      return key_status(s);
+      return key_failure("psa_asymmetric_encrypt", s);
     }
   }
   ciphertext.resize(length);
   return ciphertext;
 }
 
-Result<Bytes> PsaEngine::asymmetric_decrypt(const Bytes& key_ref,
-                                            const psa_algorithm::Algorithm_AsymmetricEncryption& alg,
-                                            const std::string& ciphertext, const std::string& salt) {
+Result<SecretBytes> PsaEngine::asymmetric_decrypt(const Bytes& key_ref, const psa::Algorithm& alg,
+                                                  const Bytes& ciphertext, const Bytes& salt) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_encryption_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   OutputBuffer plaintext(Sensitivity::Secret);
   PARSEC_TRY(plaintext.allocate(PSA_ASYMMETRIC_DECRYPT_OUTPUT_MAX_SIZE));
@@ -464,32 +491,31 @@ Result<Bytes> PsaEngine::asymmetric_decrypt(const Bytes& key_ref,
   PsaAttributes attrs;
   const psa_status_t got = psa_get_key_attributes(*id, attrs.get());
   if (got != PSA_SUCCESS) {
-    return key_status(got);
+    return key_failure("psa_get_key_attributes", got);
   }
   if (!PSA_KEY_TYPE_IS_KEY_PAIR(psa_get_key_type(attrs.get()))) {
-    return Status::PsaErrorInvalidArgument;
+    return Failure(Status::PsaErrorInvalidArgument, "a public key cannot decrypt");
   }
   const psa_status_t s = psa_asymmetric_decrypt(*id, *psa_alg, input(ciphertext), ciphertext.size(), input(salt),
                                                 salt.size(), plaintext.data(), plaintext.size(), &length);
   if (s != PSA_SUCCESS) {
-    return decryption_status(s);
+    return decryption_failure(s);
   }
-  return plaintext.release(length);
+  return plaintext.release_secret(length);
 }
 
-Result<Bytes> PsaEngine::aead_encrypt(const Bytes& key_ref, const psa_algorithm::Algorithm_Aead& alg,
-                                      const std::string& nonce, const std::string& additional_data,
-                                      const std::string& plaintext) {
+Result<Bytes> PsaEngine::aead_encrypt(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& nonce,
+                                      const Bytes& additional_data, const SecretBytes& plaintext) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_aead_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   if (plaintext.size() > kMaxInput) {
-    return Status::PsaErrorInvalidArgument;
+    return Failure(Status::PsaErrorInvalidArgument, "plaintext too large");
   }
   OutputBuffer ciphertext(Sensitivity::Public);
   PARSEC_TRY(ciphertext.allocate(PSA_AEAD_ENCRYPT_OUTPUT_MAX_SIZE(plaintext.size())));
@@ -499,21 +525,20 @@ Result<Bytes> PsaEngine::aead_encrypt(const Bytes& key_ref, const psa_algorithm:
       psa_aead_encrypt(*id, *psa_alg, input(nonce), nonce.size(), input(additional_data), additional_data.size(),
                        input(plaintext), plaintext.size(), ciphertext.data(), ciphertext.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_aead_encrypt", s);
   }
   return ciphertext.release(length);
 }
 
-Result<Bytes> PsaEngine::aead_decrypt(const Bytes& key_ref, const psa_algorithm::Algorithm_Aead& alg,
-                                      const std::string& nonce, const std::string& additional_data,
-                                      const std::string& ciphertext) {
+Result<SecretBytes> PsaEngine::aead_decrypt(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& nonce,
+                                            const Bytes& additional_data, const Bytes& ciphertext) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_aead_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   OutputBuffer plaintext(Sensitivity::Secret);
   PARSEC_TRY(plaintext.allocate(PSA_AEAD_DECRYPT_OUTPUT_MAX_SIZE(ciphertext.size())));
@@ -523,23 +548,22 @@ Result<Bytes> PsaEngine::aead_decrypt(const Bytes& key_ref, const psa_algorithm:
       psa_aead_decrypt(*id, *psa_alg, input(nonce), nonce.size(), input(additional_data), additional_data.size(),
                        input(ciphertext), ciphertext.size(), plaintext.data(), plaintext.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_aead_decrypt", s);
   }
-  return plaintext.release(length);
+  return plaintext.release_secret(length);
 }
 
-Result<Bytes> PsaEngine::cipher_encrypt(const Bytes& key_ref, psa_algorithm::Algorithm_Cipher alg,
-                                        const std::string& plaintext) {
+Result<Bytes> PsaEngine::cipher_encrypt(const Bytes& key_ref, psa::Cipher alg, const SecretBytes& plaintext) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_cipher_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   if (plaintext.size() > kMaxInput) {
-    return Status::PsaErrorInvalidArgument;
+    return Failure(Status::PsaErrorInvalidArgument, "plaintext too large");
   }
   OutputBuffer ciphertext(Sensitivity::Public);
   PARSEC_TRY(ciphertext.allocate(PSA_CIPHER_ENCRYPT_OUTPUT_MAX_SIZE(plaintext.size())));
@@ -549,23 +573,22 @@ Result<Bytes> PsaEngine::cipher_encrypt(const Bytes& key_ref, psa_algorithm::Alg
   const psa_status_t s = psa_cipher_encrypt(*id, *psa_alg, input(plaintext), plaintext.size(), ciphertext.data(),
                                             ciphertext.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_cipher_encrypt", s);
   }
   return ciphertext.release(length);
 }
 
-Result<Bytes> PsaEngine::cipher_decrypt(const Bytes& key_ref, psa_algorithm::Algorithm_Cipher alg,
-                                        const std::string& ciphertext) {
+Result<SecretBytes> PsaEngine::cipher_decrypt(const Bytes& key_ref, psa::Cipher alg, const Bytes& ciphertext) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_cipher_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   if (ciphertext.size() > kMaxInput) {
-    return Status::PsaErrorInvalidArgument;
+    return Failure(Status::PsaErrorInvalidArgument, "ciphertext too large");
   }
   OutputBuffer plaintext(Sensitivity::Secret);
   // One spare block: the padding is checked in a block buffer of its own.
@@ -576,20 +599,19 @@ Result<Bytes> PsaEngine::cipher_decrypt(const Bytes& key_ref, psa_algorithm::Alg
   const psa_status_t s = psa_cipher_decrypt(*id, *psa_alg, input(ciphertext), ciphertext.size(), plaintext.data(),
                                             plaintext.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_cipher_decrypt", s);
   }
-  return plaintext.release(length);
+  return plaintext.release_secret(length);
 }
 
-Result<Bytes> PsaEngine::mac_compute(const Bytes& key_ref, const psa_algorithm::Algorithm_Mac& alg,
-                                     const std::string& in) {
+Result<Bytes> PsaEngine::mac_compute(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& in) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_mac_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   Bytes mac(PSA_MAC_MAX_SIZE);
   size_t length = 0;
@@ -597,41 +619,43 @@ Result<Bytes> PsaEngine::mac_compute(const Bytes& key_ref, const psa_algorithm::
     PsaLock lock(storage_);
     const psa_status_t s = psa_mac_compute(*id, *psa_alg, input(in), in.size(), mac.data(), mac.size(), &length);
     if (s != PSA_SUCCESS) {
-      return key_status(s);
+      return key_failure("psa_mac_compute", s);
     }
   }
   mac.resize(length);
   return mac;
 }
 
-Status PsaEngine::mac_verify(const Bytes& key_ref, const psa_algorithm::Algorithm_Mac& alg, const std::string& in,
-                             const std::string& mac) {
+Outcome PsaEngine::mac_verify(const Bytes& key_ref, const psa::Algorithm& alg, const Bytes& in, const Bytes& mac) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
   Result<psa_algorithm_t> psa_alg = to_psa_mac_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   PsaLock lock(storage_);
-  return key_status(psa_mac_verify(*id, *psa_alg, input(in), in.size(), input(mac), mac.size()));
+  return key_outcome("psa_mac_verify", psa_mac_verify(*id, *psa_alg, input(in), in.size(), input(mac), mac.size()));
 }
 
-Result<Bytes> PsaEngine::raw_key_agreement(const Bytes& key_ref, psa_algorithm::Algorithm_KeyAgreement_Raw alg,
-                                           const std::string& peer_key) {
+Result<SecretBytes> PsaEngine::raw_key_agreement(const Bytes& key_ref, const psa::Algorithm& alg,
+                                                 const Bytes& peer_key) {
   Result<psa_key_id_t> id = id_of(key_ref);
   if (!id.ok()) {
-    return id.status();
+    return id.failure();
   }
-  psa_algorithm::Algorithm_KeyAgreement agreement;
-  agreement.set_raw(alg);
-  Result<psa_algorithm_t> psa_alg = to_psa_key_agreement_algorithm(agreement);
+  // Only the raw form: a key agreement feeding a derivation yields no bytes.
+  if (alg.kind() != psa::AlgorithmKind::RawKeyAgreement) {
+    return Failure(Status::PsaErrorInvalidArgument,
+                   std::string("algorithm ") + psa::algorithm_kind_name(alg.kind()) + " is not a raw key agreement");
+  }
+  Result<psa_algorithm_t> psa_alg = to_psa_key_agreement_algorithm(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   if (*psa_alg == PSA_ALG_FFDH) {
-    return Status::PsaErrorNotSupported;
+    return Failure(Status::PsaErrorNotSupported, "Mbed TLS 2.28 has no finite-field Diffie-Hellman");
   }
   OutputBuffer secret(Sensitivity::Secret);
   PARSEC_TRY(secret.allocate(PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE));
@@ -640,15 +664,15 @@ Result<Bytes> PsaEngine::raw_key_agreement(const Bytes& key_ref, psa_algorithm::
   const psa_status_t s = psa_raw_key_agreement(*psa_alg, *id, input(peer_key), peer_key.size(), secret.data(),
                                                secret.size(), &length);
   if (s != PSA_SUCCESS) {
-    return key_status(s);
+    return key_failure("psa_raw_key_agreement", s);
   }
-  return secret.release(length);
+  return secret.release_secret(length);
 }
 
-Result<Bytes> PsaEngine::hash_compute(psa_algorithm::Algorithm_Hash alg, const std::string& in) {
+Result<Bytes> PsaEngine::hash_compute(psa::Hash alg, const Bytes& in) {
   Result<psa_algorithm_t> psa_alg = to_psa_hash(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   Bytes hash(PSA_HASH_MAX_SIZE);
   size_t length = 0;
@@ -656,37 +680,41 @@ Result<Bytes> PsaEngine::hash_compute(psa_algorithm::Algorithm_Hash alg, const s
     PsaLock lock(storage_);
     const psa_status_t s = psa_hash_compute(*psa_alg, input(in), in.size(), hash.data(), hash.size(), &length);
     if (s != PSA_SUCCESS) {
-      return status_from_psa(s);
+      return psa_failure("psa_hash_compute", s);
     }
   }
   hash.resize(length);
   return hash;
 }
 
-Status PsaEngine::hash_compare(psa_algorithm::Algorithm_Hash alg, const std::string& in, const std::string& hash) {
+Outcome PsaEngine::hash_compare(psa::Hash alg, const Bytes& in, const Bytes& hash) {
   Result<psa_algorithm_t> psa_alg = to_psa_hash(alg);
   if (!psa_alg.ok()) {
-    return psa_alg.status();
+    return psa_alg.failure();
   }
   PsaLock lock(storage_);
-  return status_from_psa(psa_hash_compare(*psa_alg, input(in), in.size(), input(hash), hash.size()));
+  const psa_status_t s = psa_hash_compare(*psa_alg, input(in), in.size(), input(hash), hash.size());
+  if (s != PSA_SUCCESS) {
+    return psa_failure("psa_hash_compare", s);
+  }
+  return Outcome();
 }
 
-Result<Bytes> PsaEngine::generate_random(uint64_t size) {
-  Bytes out;
+Result<SecretBytes> PsaEngine::generate_random(uint64_t size) {
+  SecretBytes out;
   try {
-    out.resize(static_cast<size_t>(size));
+    out = SecretBytes(static_cast<size_t>(size));
   } catch (const std::bad_alloc&) {
-    return Status::PsaErrorInsufficientMemory;
+    return Failure(Status::PsaErrorInsufficientMemory, "no memory for " + std::to_string(size) + " random bytes");
   } catch (const std::length_error&) {
-    return Status::PsaErrorInsufficientMemory;
+    return Failure(Status::PsaErrorInsufficientMemory, "no memory for " + std::to_string(size) + " random bytes");
   }
   for (size_t done = 0; done < out.size();) {
     const size_t n = std::min(kRandomChunk, out.size() - done);
     PsaLock lock(storage_);
     const psa_status_t s = psa_generate_random(out.data() + done, n);
     if (s != PSA_SUCCESS) {
-      return status_from_psa(s);
+      return psa_failure("psa_generate_random", s);
     }
     done += n;
   }

@@ -18,6 +18,43 @@ Status status_from_psa(psa_status_t s) {
   return Status::PsaErrorGenericError;
 }
 
+std::string psa_status_name(psa_status_t s) {
+  switch (s) {
+#define PARSEC_PSA_NAME(x) \
+  case x:                  \
+    return #x;
+    PARSEC_PSA_NAME(PSA_SUCCESS)
+    PARSEC_PSA_NAME(PSA_ERROR_GENERIC_ERROR)
+    PARSEC_PSA_NAME(PSA_ERROR_NOT_SUPPORTED)
+    PARSEC_PSA_NAME(PSA_ERROR_NOT_PERMITTED)
+    PARSEC_PSA_NAME(PSA_ERROR_BUFFER_TOO_SMALL)
+    PARSEC_PSA_NAME(PSA_ERROR_ALREADY_EXISTS)
+    PARSEC_PSA_NAME(PSA_ERROR_DOES_NOT_EXIST)
+    PARSEC_PSA_NAME(PSA_ERROR_BAD_STATE)
+    PARSEC_PSA_NAME(PSA_ERROR_INVALID_ARGUMENT)
+    PARSEC_PSA_NAME(PSA_ERROR_INSUFFICIENT_MEMORY)
+    PARSEC_PSA_NAME(PSA_ERROR_INSUFFICIENT_STORAGE)
+    PARSEC_PSA_NAME(PSA_ERROR_COMMUNICATION_FAILURE)
+    PARSEC_PSA_NAME(PSA_ERROR_STORAGE_FAILURE)
+    PARSEC_PSA_NAME(PSA_ERROR_HARDWARE_FAILURE)
+    PARSEC_PSA_NAME(PSA_ERROR_CORRUPTION_DETECTED)
+    PARSEC_PSA_NAME(PSA_ERROR_INSUFFICIENT_ENTROPY)
+    PARSEC_PSA_NAME(PSA_ERROR_INVALID_SIGNATURE)
+    PARSEC_PSA_NAME(PSA_ERROR_INVALID_PADDING)
+    PARSEC_PSA_NAME(PSA_ERROR_INSUFFICIENT_DATA)
+    PARSEC_PSA_NAME(PSA_ERROR_INVALID_HANDLE)
+    PARSEC_PSA_NAME(PSA_ERROR_DATA_CORRUPT)
+    PARSEC_PSA_NAME(PSA_ERROR_DATA_INVALID)
+#undef PARSEC_PSA_NAME
+    default:
+      return "PSA status " + std::to_string(s);
+  }
+}
+
+Failure psa_failure(const char* what, psa_status_t s) {
+  return Failure(status_from_psa(s), std::string(what) + " failed: " + psa_status_name(s));
+}
+
 Bytes key_ref_from_id(psa_key_id_t id) {
   return Bytes{static_cast<uint8_t>(id), static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id >> 16),
                static_cast<uint8_t>(id >> 24)};

@@ -1,17 +1,16 @@
-// psa_values.h - PSA statuses to wire statuses and key references to PSA key
-// ids; safe to include from either side of the provider.
+// psa_values.h - PSA statuses to wire statuses (with a detail naming the PSA
+// error) and key references to PSA key ids.
 //
-// Two sides: <psa/crypto.h> declares C functions named psa_sign_hash,
-// psa_generate_key, psa_aead_encrypt... and the operation contracts generate
-// C++ namespaces with exactly those names, so no translation unit can see
-// both. Files on the PSA side (psa_capabilities, psa_convert, psa_engine) include
-// <psa/crypto.h> and only the psa_algorithm / psa_key_attributes contracts;
-// files on the contract side (mbed_crypto_provider, psa_core) include
-// provider.h and only the declaration-free PSA headers used here.
+// Only the declaration-free PSA headers are included, so files that need no
+// PSA call (mbed_crypto_provider, psa_core) stay clear of <psa/crypto.h>.
+// (The provider once had to keep <psa/crypto.h> and the generated protobuf
+// namespaces psa_sign_hash... apart; on the plain PSA model (parsec::psa) that
+// clash is gone.) Pure functions, thread-safe.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <psa/crypto_types.h>
@@ -27,6 +26,14 @@ using Bytes = std::vector<uint8_t>;
 // (PSA_ERROR_NOT_PERMITTED -133 -> PsaErrorNotPermitted 1133). A value with no
 // defined PSA wire status maps to PsaErrorGenericError.
 Status status_from_psa(psa_status_t s);
+
+// psa_status_name names a psa_status_t ("PSA_ERROR_INVALID_SIGNATURE"), or
+// "PSA status <n>" for a value Mbed TLS 2.28 does not define.
+std::string psa_status_name(psa_status_t s);
+
+// psa_failure is the Failure for a PSA call `what` ("psa_sign_hash") that
+// answered `s`: status_from_psa(s), with the call and PSA error as detail.
+Failure psa_failure(const char* what, psa_status_t s);
 
 // key_ref_from_id encodes a PSA key id as the provider's key reference: 4
 // bytes, little-endian.

@@ -13,24 +13,24 @@ namespace {
 
 using kat::unhex;
 
-constexpr Hash kMd5 = psa_algorithm::Algorithm_Hash_MD5;
-constexpr Hash kRipemd160 = psa_algorithm::Algorithm_Hash_RIPEMD160;
-constexpr Hash kSha1 = psa_algorithm::Algorithm_Hash_SHA_1;
-constexpr Hash kSha224 = psa_algorithm::Algorithm_Hash_SHA_224;
-constexpr Hash kSha256 = psa_algorithm::Algorithm_Hash_SHA_256;
-constexpr Hash kSha384 = psa_algorithm::Algorithm_Hash_SHA_384;
-constexpr Hash kSha512 = psa_algorithm::Algorithm_Hash_SHA_512;
-constexpr Hash kSha512_256 = psa_algorithm::Algorithm_Hash_SHA_512_256;
-constexpr Hash kSha3_256 = psa_algorithm::Algorithm_Hash_SHA3_256;
+constexpr Hash kMd5 = psa::Hash::Md5;
+constexpr Hash kRipemd160 = psa::Hash::Ripemd160;
+constexpr Hash kSha1 = psa::Hash::Sha1;
+constexpr Hash kSha224 = psa::Hash::Sha224;
+constexpr Hash kSha256 = psa::Hash::Sha256;
+constexpr Hash kSha384 = psa::Hash::Sha384;
+constexpr Hash kSha512 = psa::Hash::Sha512;
+constexpr Hash kSha512_256 = psa::Hash::Sha512_256;
+constexpr Hash kSha3_256 = psa::Hash::Sha3_256;
 
-constexpr Family kSecpR1 = psa_key_attributes::KeyType_EccFamily_SECP_R1;
-constexpr Family kSecpK1 = psa_key_attributes::KeyType_EccFamily_SECP_K1;
-constexpr Family kBrainpool = psa_key_attributes::KeyType_EccFamily_BRAINPOOL_P_R1;
-constexpr Family kMontgomery = psa_key_attributes::KeyType_EccFamily_MONTGOMERY;
+constexpr Family kSecpR1 = psa::EccFamily::SecpR1;
+constexpr Family kSecpK1 = psa::EccFamily::SecpK1;
+constexpr Family kBrainpool = psa::EccFamily::BrainpoolPR1;
+constexpr Family kMontgomery = psa::EccFamily::Montgomery;
 
-constexpr AeadBase kGcm = psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_GCM;
-constexpr AeadBase kCcm = psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_CCM;
-constexpr AeadBase kChachaPoly = psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag_CHACHA20_POLY1305;
+constexpr AeadBase kGcm = psa::AeadAlgorithm::Gcm;
+constexpr AeadBase kCcm = psa::AeadAlgorithm::Ccm;
+constexpr AeadBase kChachaPoly = psa::AeadAlgorithm::Chacha20Poly1305;
 
 const char* md_of(Hash h) {
   switch (h) {
@@ -77,7 +77,7 @@ TEST_F(OpsKeys, EveryWeierstrassCurveGeneratesAndSignsForOpenSsl) {
   for (const Curve& c : kWeierstrassCurves) {
     SCOPED_TRACE(c.openssl_group);
     const StoredKey k = must_gen(make_key(ecc_pair_type(c.family), c.bits, sign_alg(ecdsa(kSha256)), kSignVerify));
-    EXPECT_EQ(k.attributes.key_bits(), c.bits);
+    EXPECT_EQ(k.attributes.bits, c.bits);
     const std::string pub = ok_str(export_public(k));
     const size_t field = (c.bits + 7) / 8;
     ASSERT_EQ(pub.size(), 1 + 2 * field);
@@ -116,9 +116,9 @@ TEST_F(OpsKeys, UnsupportedCurvesGroupsAndSizes) {
       {ecc_pair_type(kSecpR1), 512, Status::PsaErrorNotSupported},  // the Book's "512" for P-521
       {ecc_pair_type(kMontgomery), 448, Status::PsaErrorNotSupported},
       {ecc_pair_type(kMontgomery), 256, Status::PsaErrorNotSupported},
-      {ecc_pair_type(psa_key_attributes::KeyType_EccFamily_SECT_K1), 163, Status::PsaErrorNotSupported},
-      {ecc_pair_type(psa_key_attributes::KeyType_EccFamily_SECP_R2), 160, Status::PsaErrorNotSupported},
-      {ecc_pair_type(psa_key_attributes::KeyType_EccFamily_FRP), 256, Status::PsaErrorNotSupported},
+      {ecc_pair_type(psa::EccFamily::SectK1), 163, Status::PsaErrorNotSupported},
+      {ecc_pair_type(psa::EccFamily::SecpR2), 160, Status::PsaErrorNotSupported},
+      {ecc_pair_type(psa::EccFamily::Frp), 256, Status::PsaErrorNotSupported},
       {ecc_pair_type(kBrainpool), 160, Status::PsaErrorNotSupported},
       {ecc_pair_type(kSecpR1), 0, Status::PsaErrorInvalidArgument},
       {dh_pair_type(), 2048, Status::PsaErrorNotSupported},  // no FFDH in Mbed TLS 2.28's PSA core
@@ -138,12 +138,12 @@ TEST_F(OpsKeys, UnsupportedCurvesGroupsAndSizes) {
   for (const Case& c : cases) {
     FakeTxn txn;
     const KeyAttributes a = make_key(c.type, c.bits, no_alg(), kExport);
-    EXPECT_EQ(provider_->generate_key(a, txn).status(), c.want) << a.ShortDebugString();
+    EXPECT_EQ(provider_->generate_key(a, txn).status(), c.want) << describe(a);
     EXPECT_TRUE(txn.all_staged().empty());
   }
   // A DH public value cannot be imported either.
   FakeTxn txn;
-  EXPECT_EQ(provider_->import_key(make_key(dh_public_type(), 0, ffdh(), kDerive), std::string(256, '\x05'), txn)
+  EXPECT_EQ(provider_->import_key(make_key(dh_public_type(), 0, ffdh(), kDerive), SecretBytes(std::string(256, '\x05')), txn)
                 .status(),
             Status::PsaErrorNotSupported);
 }
@@ -162,8 +162,8 @@ TEST_F(OpsKeys, SymmetricKeysOfEverySizeGenerateAndExport) {
   for (const Case& c : cases) {
     const KeyAttributes a = make_key(c.type, c.bits, no_alg(), kExport);
     const StoredKey k = must_gen(a);
-    const std::string material = ok_str(export_key(k), a.ShortDebugString().c_str());
-    EXPECT_EQ(material.size(), c.bits / 8) << a.ShortDebugString();
+    const std::string material = ok_str(export_key(k), describe(a).c_str());
+    EXPECT_EQ(material.size(), c.bits / 8) << describe(a);
     EXPECT_NE(material, std::string(c.bits / 8, '\0'));
     // Symmetric keys have no public part.
     EXPECT_EQ(export_public(k).status(), Status::PsaErrorInvalidArgument);
@@ -177,7 +177,7 @@ TEST_F(OpsKeys, ExportKeyGivesTheImportedBytesBack) {
     std::string data;
   };
   const Case cases[] = {
-      {make_key(aes_type(), 0, cipher(psa_algorithm::Algorithm_Cipher_CTR), kExport), unhex(kat::kGcm4Key)},
+      {make_key(aes_type(), 0, cipher(psa::Cipher::Ctr), kExport), unhex(kat::kGcm4Key)},
       {make_key(aes_type(), 256, aead(kGcm), kExport), std::string(32, '\x42')},
       {make_key(chacha20_type(), 0, aead(kChachaPoly), kExport), unhex(kat::kChachaPolyKey)},
       {make_key(hmac_type(), 0, hmac(kSha256), kExport), unhex(kat::kHmacCase1Key)},
@@ -195,7 +195,7 @@ TEST_F(OpsKeys, ExportKeyGivesTheImportedBytesBack) {
   };
   for (const Case& c : cases) {
     const StoredKey k = must_imp(c.attributes, c.data);
-    EXPECT_EQ(kat::hex(ok_str(export_key(k))), kat::hex(c.data)) << c.attributes.ShortDebugString();
+    EXPECT_EQ(kat::hex(ok_str(export_key(k))), kat::hex(c.data)) << describe(c.attributes);
   }
 }
 
@@ -219,7 +219,7 @@ TEST_F(OpsKeys, KnownPrivateKeysExportTheirKnownPublicKeys) {
   EXPECT_EQ(kat::hex(ok_str(export_public(p256))), kat::kRfc6979P256Public);
   const StoredKey x25519 =
       must_imp(make_key(ecc_pair_type(kMontgomery), 0, ecdh(), kDerive), unhex(kat::kX25519AlicePrivate));
-  EXPECT_EQ(x25519.attributes.key_bits(), 255u);
+  EXPECT_EQ(x25519.attributes.bits, 255u);
   EXPECT_EQ(kat::hex(ok_str(export_public(x25519))), kat::kX25519AlicePublic);
   const StoredKey rsa =
       must_imp(make_key(rsa_pair_type(), 0, pkcs1v15_crypt(), kDecrypt),
@@ -482,7 +482,7 @@ TEST_F(OpsRsaCrypt, OpenSslAndProviderEncryptForEachOther) {
       {oaep(kSha1), "SHA1", "sha-1 label"},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.alg.ShortDebugString() + " label=" + c.label);
+    SCOPED_TRACE(describe(c.alg) + " label=" + c.label);
     const StoredKey pair = must_imp(make_key(rsa_pair_type(), 2048, c.alg, kCrypt), der);
     const StoredKey pub = must_imp(make_key(rsa_public_type(), 0, c.alg, kEncrypt), public_der);
     // OpenSSL encrypts, the provider decrypts.
@@ -522,8 +522,8 @@ TEST_F(OpsRsaCrypt, EveryDecryptionFailureLooksTheSame) {
   ASSERT_EQ(bad_padding.size(), 128u);
 
   for (const Algorithm& alg : {pkcs1v15_crypt(), oaep(kSha1)}) {
-    SCOPED_TRACE(alg.ShortDebugString());
-    const bool v15 = alg.asymmetric_encryption().has_rsa_pkcs1v15_crypt();
+    SCOPED_TRACE(describe(alg));
+    const bool v15 = (alg.kind() == psa::AlgorithmKind::RsaPkcs1v15Crypt);
     const std::string good = unhex(v15 ? kat::kPkcs1EncCiphertext : kat::kOaepSha1Ciphertext);
     const StoredKey k = must_imp(make_key(rsa_pair_type(), 0, alg, kCrypt), der);
     const StoredKey other = must_imp(make_key(rsa_pair_type(), 0, alg, kCrypt), other_der);
@@ -628,7 +628,7 @@ TEST_F(OpsAead, OpenSslInteropBothWays) {
       {"ChaCha20-Poly1305", chacha20_type(), 256, aead(kChachaPoly), 16, 12},
   };
   for (const Case& c : cases) {
-    SCOPED_TRACE(c.alg.ShortDebugString());
+    SCOPED_TRACE(describe(c.alg));
     const std::string material = key.substr(0, c.bits / 8);
     const StoredKey k = must_imp(make_key(c.type, c.bits, c.alg, kCrypt), material);
     const std::string nonce(c.nonce, '\x33');
@@ -674,11 +674,11 @@ TEST_F(OpsCipher, DecryptsSp80038aVectors) {
     Cipher mode;
     std::string input;  // IV || ciphertext
   } cases[] = {
-      {psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING, unhex(kat::kSp80038aEcb)},
-      {psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING, iv + unhex(kat::kSp80038aCbc)},
-      {psa_algorithm::Algorithm_Cipher_CFB, iv + unhex(kat::kSp80038aCfb)},
-      {psa_algorithm::Algorithm_Cipher_OFB, iv + unhex(kat::kSp80038aOfb)},
-      {psa_algorithm::Algorithm_Cipher_CTR, unhex(kat::kSp80038aCtrIv) + unhex(kat::kSp80038aCtr)},
+      {psa::Cipher::EcbNoPadding, unhex(kat::kSp80038aEcb)},
+      {psa::Cipher::CbcNoPadding, iv + unhex(kat::kSp80038aCbc)},
+      {psa::Cipher::Cfb, iv + unhex(kat::kSp80038aCfb)},
+      {psa::Cipher::Ofb, iv + unhex(kat::kSp80038aOfb)},
+      {psa::Cipher::Ctr, unhex(kat::kSp80038aCtrIv) + unhex(kat::kSp80038aCtr)},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.mode);
@@ -687,9 +687,9 @@ TEST_F(OpsCipher, DecryptsSp80038aVectors) {
   }
   // ChaCha20 as a stream cipher: RFC 8439 A.1 #1 keystream under a zero nonce.
   const StoredKey chacha =
-      must_imp(make_key(chacha20_type(), 256, cipher(psa_algorithm::Algorithm_Cipher_STREAM_CIPHER), kCrypt),
+      must_imp(make_key(chacha20_type(), 256, cipher(psa::Cipher::StreamCipher), kCrypt),
                std::string(32, '\0'));
-  EXPECT_EQ(ok_str(cipher_decrypt(chacha, cipher(psa_algorithm::Algorithm_Cipher_STREAM_CIPHER),
+  EXPECT_EQ(ok_str(cipher_decrypt(chacha, cipher(psa::Cipher::StreamCipher),
                                   std::string(12, '\0') + unhex(kat::kChacha20ZeroKeystream))),
             std::string(64, '\0'));
 }
@@ -705,30 +705,30 @@ TEST_F(OpsCipher, EncryptsWithARandomIvForOpenSsl) {
     bool padding;
   };
   const Case cases[] = {
-      {psa_algorithm::Algorithm_Cipher_CTR, aes_type(), 256, "AES-256-CTR", 16, false},
-      {psa_algorithm::Algorithm_Cipher_CFB, aes_type(), 128, "AES-128-CFB", 16, false},
-      {psa_algorithm::Algorithm_Cipher_OFB, aes_type(), 192, "AES-192-OFB", 16, false},
-      {psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING, aes_type(), 256, "AES-256-CBC", 16, false},
-      {psa_algorithm::Algorithm_Cipher_CBC_PKCS7, aes_type(), 128, "AES-128-CBC", 16, true},
-      {psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING, aes_type(), 128, "AES-128-ECB", 0, false},
-      {psa_algorithm::Algorithm_Cipher_STREAM_CIPHER, chacha20_type(), 256, "ChaCha20", 12, false},
-      {psa_algorithm::Algorithm_Cipher_CBC_PKCS7, camellia_type(), 256, "CAMELLIA-256-CBC", 16, true},
-      {psa_algorithm::Algorithm_Cipher_CBC_PKCS7, des_type(), 192, "DES-EDE3-CBC", 8, true},
+      {psa::Cipher::Ctr, aes_type(), 256, "AES-256-CTR", 16, false},
+      {psa::Cipher::Cfb, aes_type(), 128, "AES-128-CFB", 16, false},
+      {psa::Cipher::Ofb, aes_type(), 192, "AES-192-OFB", 16, false},
+      {psa::Cipher::CbcNoPadding, aes_type(), 256, "AES-256-CBC", 16, false},
+      {psa::Cipher::CbcPkcs7, aes_type(), 128, "AES-128-CBC", 16, true},
+      {psa::Cipher::EcbNoPadding, aes_type(), 128, "AES-128-ECB", 0, false},
+      {psa::Cipher::StreamCipher, chacha20_type(), 256, "ChaCha20", 12, false},
+      {psa::Cipher::CbcPkcs7, camellia_type(), 256, "CAMELLIA-256-CBC", 16, true},
+      {psa::Cipher::CbcPkcs7, des_type(), 192, "DES-EDE3-CBC", 8, true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.openssl);
     const std::string material = key256.substr(0, c.bits / 8);
     const StoredKey k = must_imp(make_key(c.type, c.bits, cipher(c.mode), kCrypt), material);
-    const size_t block = c.type.has_des() ? 8 : 16;
-    const bool whole_blocks = c.mode == psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING ||
-                              c.mode == psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING;
+    const size_t block = (c.type.kind == psa::KeyType::Des) ? 8 : 16;
+    const bool whole_blocks = c.mode == psa::Cipher::CbcNoPadding ||
+                              c.mode == psa::Cipher::EcbNoPadding;
     const std::string plaintext = whole_blocks ? std::string(64, 'b') : "twenty-nine bytes of plaintx";
     const std::string out = ok_str(cipher_encrypt(k, cipher(c.mode), plaintext));
     const size_t body = c.padding ? (plaintext.size() / block + 1) * block : plaintext.size();
     ASSERT_EQ(out.size(), c.iv + body);
     const std::string iv = out.substr(0, c.iv);
     // OpenSSL's ChaCha20 IV is the 32-bit block counter (0 here) || nonce.
-    const bool stream = c.mode == psa_algorithm::Algorithm_Cipher_STREAM_CIPHER;
+    const bool stream = c.mode == psa::Cipher::StreamCipher;
     const std::string ossl_iv = stream ? std::string(4, '\0') + iv : iv;
     EXPECT_EQ(str(ossl_cipher(c.openssl, false, bytes(material), bytes(ossl_iv), bytes(out.substr(c.iv)), c.padding)),
               plaintext);
@@ -748,7 +748,7 @@ TEST_F(OpsCipher, EncryptsWithARandomIvForOpenSsl) {
 TEST_F(OpsCipher, PaddingAndLengthErrors) {
   const std::string key(16, '\x21');
   const StoredKey pkcs7 =
-      must_imp(make_key(aes_type(), 128, cipher(psa_algorithm::Algorithm_Cipher_CBC_PKCS7), kCrypt), key);
+      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcPkcs7), kCrypt), key);
   // A last block whose padding bytes disagree.
   const std::string iv(16, '\x00');
   Bytes block(16, 0x41);
@@ -756,25 +756,25 @@ TEST_F(OpsCipher, PaddingAndLengthErrors) {
   block[14] = 0x07;
   const Bytes bad = ossl_cipher("AES-128-CBC", true, bytes(key), bytes(iv), block, false);
   ASSERT_EQ(bad.size(), 16u);
-  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa_algorithm::Algorithm_Cipher_CBC_PKCS7), iv + str(bad)).status(),
+  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), iv + str(bad)).status(),
             Status::PsaErrorInvalidPadding);
-  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa_algorithm::Algorithm_Cipher_CBC_PKCS7), iv + "short").status(),
+  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), iv + "short").status(),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa_algorithm::Algorithm_Cipher_CBC_PKCS7), "short iv").status(),
+  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), "short iv").status(),
             Status::PsaErrorInvalidArgument);
 
   const StoredKey nopad =
-      must_imp(make_key(aes_type(), 128, cipher(psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING), kCrypt), key);
-  EXPECT_EQ(cipher_encrypt(nopad, cipher(psa_algorithm::Algorithm_Cipher_CBC_NO_PADDING), "17 bytes of input").status(),
+      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcNoPadding), kCrypt), key);
+  EXPECT_EQ(cipher_encrypt(nopad, cipher(psa::Cipher::CbcNoPadding), "17 bytes of input").status(),
             Status::PsaErrorInvalidArgument);
   const StoredKey ecb =
-      must_imp(make_key(aes_type(), 128, cipher(psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING), kCrypt), key);
-  EXPECT_EQ(cipher_encrypt(ecb, cipher(psa_algorithm::Algorithm_Cipher_ECB_NO_PADDING), "15 bytes input!").status(),
+      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::EcbNoPadding), kCrypt), key);
+  EXPECT_EQ(cipher_encrypt(ecb, cipher(psa::Cipher::EcbNoPadding), "15 bytes input!").status(),
             Status::PsaErrorInvalidArgument);
   // XTS is not implemented by Mbed TLS 2.28's PSA core.
   const StoredKey xts =
-      must_imp(make_key(aes_type(), 256, cipher(psa_algorithm::Algorithm_Cipher_XTS), kCrypt), std::string(32, 'x'));
-  EXPECT_EQ(cipher_encrypt(xts, cipher(psa_algorithm::Algorithm_Cipher_XTS), std::string(32, 'p')).status(),
+      must_imp(make_key(aes_type(), 256, cipher(psa::Cipher::Xts), kCrypt), std::string(32, 'x'));
+  EXPECT_EQ(cipher_encrypt(xts, cipher(psa::Cipher::Xts), std::string(32, 'p')).status(),
             Status::PsaErrorNotSupported);
 }
 
@@ -912,7 +912,7 @@ TEST_F(OpsHash, HashesMbedTls228LacksAreNotSupported) {
   EXPECT_EQ(hash(kSha3_256, kat::kAbc).status(), Status::PsaErrorNotSupported);
   EXPECT_EQ(hash_compare(kSha3_256, kat::kAbc, unhex(kat::kSha3_256Abc)), Status::PsaErrorNotSupported);
   EXPECT_EQ(hash(kSha512_256, kat::kAbc).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(hash(psa_algorithm::Algorithm_Hash_HASH_NONE, kat::kAbc).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(hash(psa::Hash::None, kat::kAbc).status(), Status::PsaErrorInvalidArgument);
 }
 
 TEST_F(OpsHash, LargeInput) {
@@ -937,8 +937,9 @@ TEST_F(OpsTest, OpcodesAreExactlyWhatIsServed) {
       Opcode::PsaVerifyMessage, Opcode::CanDoCrypto};
   EXPECT_EQ(listed, want);
   // Not served: the TPM-only attestation pair, still the interface default.
-  attest_key::Operation attest;
-  EXPECT_EQ(provider_->attest_key(StoredKey{}, attest).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(provider_->attest_key(StoredKey{}, psa::op::AttestKey{}).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(provider_->prepare_key_attestation(StoredKey{}, psa::op::PrepareKeyAttestation{}).status(),
+            Status::PsaErrorNotSupported);
 }
 
 }  // namespace

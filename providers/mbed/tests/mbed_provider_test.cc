@@ -16,8 +16,8 @@
 namespace parsec::provider::test {
 namespace {
 
-const auto kSha256 = psa_algorithm::Algorithm_Hash_SHA_256;
-const auto kSha384 = psa_algorithm::Algorithm_Hash_SHA_384;
+const auto kSha256 = psa::Hash::Sha256;
+const auto kSha384 = psa::Hash::Sha384;
 const char* md_name(Hash h) { return h == kSha384 ? "SHA384" : "SHA256"; }
 
 class MbedProviderTest : public ::testing::Test {
@@ -53,7 +53,7 @@ class MbedProviderTest : public ::testing::Test {
 
   Result<CreatedKey> import(const KeyAttributes& attributes, const Bytes& data) {
     FakeTxn txn;
-    Result<CreatedKey> key = provider_->import_key(attributes, std::string(data.begin(), data.end()), txn);
+    Result<CreatedKey> key = provider_->import_key(attributes, SecretBytes(data.data(), data.size()), txn);
     if (key.ok()) {
       txn.commit_to(storage_);
     }
@@ -125,6 +125,44 @@ TEST_F(MbedProviderTest, OnlyOneInstanceAtATime) {
   EXPECT_EQ(make_mbed_crypto_provider(ctx).status(), Status::PsaErrorStorageFailure);
 }
 
+TEST_F(MbedProviderTest, FactoryNamesTheProviderAndRefusesEverySetting) {
+  const ProviderFactory f = mbed_crypto_factory();
+  EXPECT_EQ(f.type_name, "MbedCrypto");
+  EXPECT_EQ(f.id, ProviderId::MbedCrypto);
+  ASSERT_TRUE(f.check_settings);
+  EXPECT_TRUE(f.check_settings(Settings()).ok());
+  const Outcome refused = f.check_settings(Settings({{"library_path", "/x"}, {"slot", "1"}}));
+  EXPECT_EQ(refused.status(), Status::InvalidEncoding);
+  EXPECT_EQ(refused.detail(), "MbedCrypto takes no setting \"library_path\"");
+}
+
+TEST_F(MbedProviderTest, FactoryCreatesTheProviderOrSaysWhyNot) {
+  const ProviderFactory f = mbed_crypto_factory();
+  ASSERT_TRUE(f.create);
+  ProviderContext ctx;
+  ctx.instance_name = "mbed-crypto-provider";
+  ctx.storage = &storage_;
+  // The fixture's instance holds the PSA core.
+  Result<Made> busy = f.create(ctx);
+  ASSERT_FALSE(busy.ok());
+  EXPECT_EQ(busy.status(), Status::PsaErrorBadState);
+  EXPECT_EQ(busy.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorBadState", 0), 0u)
+      << busy.detail();
+  provider_.reset();
+  {
+    Result<Made> made = f.create(ctx);
+    ASSERT_TRUE(made.ok()) << made.detail();
+    ASSERT_NE(made->provider, nullptr);
+    EXPECT_TRUE(made->unavailable.empty());
+    EXPECT_EQ(made->provider->info().id, ProviderId::MbedCrypto);
+  }
+  ctx.storage = nullptr;
+  Result<Made> no_storage = f.create(ctx);
+  EXPECT_EQ(no_storage.status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(no_storage.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorStorageFailure", 0), 0u)
+      << no_storage.detail();
+}
+
 TEST_F(MbedProviderTest, EcdsaP256SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(256, kSha256, false); }
 TEST_F(MbedProviderTest, EcdsaP384SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(384, kSha384, false); }
 TEST_F(MbedProviderTest, DeterministicEcdsaP256IsDeterministicAndVerifies) {
@@ -142,7 +180,7 @@ TEST_F(MbedProviderTest, Rsa2048Pkcs1v15AndPssSignaturesVerifyWithOpenSsl) {
   };
   for (const Case& c : {Case{rsa_pkcs1v15(kSha256), RsaPadding::Pkcs1v15}, Case{rsa_pss(kSha256), RsaPadding::Pss}}) {
     const CreatedKey key = generate(rsa_key_pair(2048, c.alg));
-    EXPECT_EQ(key.attributes.key_bits(), 2048u);
+    EXPECT_EQ(key.attributes.bits, 2048u);
     const Bytes digest = test::digest("SHA256", "message to sign");
     const Bytes sig = sign(key, c.alg, digest);
     EXPECT_EQ(sig.size(), 256u);
@@ -194,7 +232,7 @@ TEST_F(MbedProviderTest, ImportedOpenSslEcPublicKeyVerifiesOpenSslSignature) {
     const Bytes point = ossl_public_encoding(ossl.get());
     Result<CreatedKey> key = import(ecc_public_key(0, ecdsa(hash)), point);
     ASSERT_TRUE(key.ok()) << static_cast<int>(key.status());
-    EXPECT_EQ(key->attributes.key_bits(), bits);  // taken from the data
+    EXPECT_EQ(key->attributes.bits, bits);  // taken from the data
 
     const Bytes digest = test::digest(md_name(hash), "signed by OpenSSL");
     const Bytes sig = ossl_sign(ossl.get(), md_name(hash), digest, RsaPadding::None, bits);
@@ -238,7 +276,7 @@ TEST_F(MbedProviderTest, ExportPublicKeyIsByteExactWithOpenSsl) {
   EvpPkey rsa = ossl_generate_rsa(2048);
   Result<CreatedKey> key = import(rsa_key_pair(0, rsa_pkcs1v15(kSha256)), ossl_private_encoding(rsa.get(), 0));
   ASSERT_TRUE(key.ok()) << static_cast<int>(key.status());
-  EXPECT_EQ(key->attributes.key_bits(), 2048u);
+  EXPECT_EQ(key->attributes.bits, 2048u);
   EXPECT_EQ(export_public(*key), ossl_public_encoding(rsa.get()));
 
   // And an imported private key signs what OpenSSL verifies with its own key.
@@ -275,7 +313,7 @@ TEST_F(MbedProviderTest, ImportedRsaOfUnsupportedSizeIsRefused) {
   FakeTxn txn;
   const Bytes der = ossl_public_encoding(rsa.get());
   Result<CreatedKey> key =
-      provider_->import_key(rsa_public_key(0, rsa_pss(kSha256)), std::string(der.begin(), der.end()), txn);
+      provider_->import_key(rsa_public_key(0, rsa_pss(kSha256)), SecretBytes(der.data(), der.size()), txn);
   EXPECT_EQ(key.status(), Status::PsaErrorInvalidArgument);
   // The key PSA had already imported was destroyed again within the txn.
   for (const auto& [uid, value] : txn.all_staged()) {
@@ -292,7 +330,7 @@ TEST_F(MbedProviderTest, ImportsRsa3072And4096PublicKeys) {
     for (uint32_t declared : {0u, bits}) {
       Result<CreatedKey> key = import(rsa_public_key(declared, rsa_pss(kSha256)), der);
       ASSERT_TRUE(key.ok()) << bits << " " << static_cast<int>(key.status());
-      EXPECT_EQ(key->attributes.key_bits(), bits);
+      EXPECT_EQ(key->attributes.bits, bits);
       EXPECT_EQ(export_public(*key), der);
       EvpPkey ossl = ossl_rsa_public_from_der(der);
       ASSERT_TRUE(ossl);
@@ -419,9 +457,9 @@ TEST_F(MbedProviderTest, RsaSizeRules) {
             Status::PsaErrorInvalidArgument);
   EXPECT_EQ(provider_->generate_key(rsa_key_pair(0, rsa_pss(kSha256)), txn).status(),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(provider_->import_key(rsa_key_pair(1000, rsa_pss(kSha256)), "x", txn).status(),
+  EXPECT_EQ(provider_->import_key(rsa_key_pair(1000, rsa_pss(kSha256)), SecretBytes(std::string("x")), txn).status(),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(provider_->import_key(rsa_public_key(8192, rsa_pss(kSha256)), "x", txn).status(),
+  EXPECT_EQ(provider_->import_key(rsa_public_key(8192, rsa_pss(kSha256)), SecretBytes(std::string("x")), txn).status(),
             Status::PsaErrorInvalidArgument);
   EXPECT_TRUE(txn.all_staged().empty());
   EXPECT_TRUE(generate(rsa_key_pair(1024, rsa_pkcs1v15(kSha256))).key_ref.size() == 4);
@@ -430,10 +468,10 @@ TEST_F(MbedProviderTest, RsaSizeRules) {
 TEST_F(MbedProviderTest, UnsupportedAndInvalidKeyTypes) {
   FakeTxn txn;
   KeyAttributes dh = ecc_key_pair(2048, ecdsa(kSha256));
-  dh.mutable_key_type()->mutable_dh_key_pair();
+  dh.type = psa::KeyType::DhKeyPair;
   EXPECT_EQ(provider_->generate_key(dh, txn).status(), Status::PsaErrorNotSupported);
   KeyAttributes sect = ecc_key_pair(233, ecdsa(kSha256));
-  sect.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType_EccFamily_SECT_K1);
+  sect.family = psa::EccFamily::SectK1;
   EXPECT_EQ(provider_->generate_key(sect, txn).status(), Status::PsaErrorNotSupported);
   EXPECT_EQ(provider_->generate_key(ecc_key_pair(512, ecdsa(kSha256)), txn).status(), Status::PsaErrorNotSupported);
   EXPECT_EQ(provider_->generate_key(ecc_key_pair(0, ecdsa(kSha256)), txn).status(), Status::PsaErrorInvalidArgument);
@@ -442,7 +480,7 @@ TEST_F(MbedProviderTest, UnsupportedAndInvalidKeyTypes) {
   EXPECT_EQ(provider_->generate_key(rsa_public_key(2048, rsa_pss(kSha256)), txn).status(),
             Status::PsaErrorInvalidArgument);
   KeyAttributes untyped = ecc_key_pair(256, ecdsa(kSha256));
-  untyped.clear_key_type();
+  untyped.type = psa::KeyType::None;
   EXPECT_EQ(provider_->generate_key(untyped, txn).status(), Status::PsaErrorInvalidArgument);
   EXPECT_TRUE(txn.all_staged().empty());
 }
@@ -453,8 +491,8 @@ TEST_F(MbedProviderTest, PsaPolicyStillApplies) {
   EXPECT_EQ(provider_->sign_hash(stored(key), sign_op(ecdsa(kSha384), test::digest("SHA384", "m"))).status(),
             Status::PsaErrorNotPermitted);
   KeyAttributes verify_only = ecc_key_pair(256, ecdsa(kSha256));
-  verify_only.mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(false);
-  verify_only.mutable_key_policy()->mutable_key_usage_flags()->set_sign_message(false);
+  verify_only.flags.sign_hash = false;
+  verify_only.flags.sign_message = false;
   const CreatedKey vo = generate(verify_only);
   EXPECT_EQ(provider_->sign_hash(stored(vo), sign_op(ecdsa(kSha256), test::digest("SHA256", "m"))).status(),
             Status::PsaErrorNotPermitted);
@@ -493,18 +531,19 @@ TEST_F(MbedProviderTest, Reconcile) {
 
 TEST_F(MbedProviderTest, GenerateRandomSizes) {
   for (uint64_t size : {0u, 1u, 32u, 100000u}) {
-    Result<Bytes> r = provider_->generate_random(size);
+    Result<SecretBytes> r = provider_->generate_random(psa::op::GenerateRandom{size});
     ASSERT_TRUE(r.ok()) << size;
     EXPECT_EQ(r->size(), size);
     if (size >= 32) {
-      EXPECT_TRUE(std::any_of(r->begin(), r->end(), [](uint8_t b) { return b != 0; })) << size;
+      EXPECT_TRUE(std::any_of(r->bytes().begin(), r->bytes().end(), [](uint8_t b) { return b != 0; })) << size;
     }
   }
-  EXPECT_NE(*provider_->generate_random(32), *provider_->generate_random(32));
+  EXPECT_NE(provider_->generate_random(psa::op::GenerateRandom{32})->bytes(),
+            provider_->generate_random(psa::op::GenerateRandom{32})->bytes());
   // A large request is not one repeated chunk.
-  Result<Bytes> big = provider_->generate_random(4096);
+  Result<SecretBytes> big = provider_->generate_random(psa::op::GenerateRandom{4096});
   ASSERT_TRUE(big.ok());
-  EXPECT_FALSE(std::equal(big->begin(), big->begin() + 1024, big->begin() + 1024));
+  EXPECT_FALSE(std::equal(big->bytes().begin(), big->bytes().begin() + 1024, big->bytes().begin() + 1024));
 }
 
 TEST_F(MbedProviderTest, ConcurrentOperationsAreSerialised) {
@@ -524,7 +563,7 @@ TEST_F(MbedProviderTest, ConcurrentOperationsAreSerialised) {
         FakeTxn txn;
         Result<CreatedKey> own = provider_->generate_key(ecc_key_pair(256, alg), txn);
         if (!own.ok() || !provider_->export_public_key(stored(*own)).ok() ||
-            !provider_->generate_random(64).ok()) {
+            !provider_->generate_random(psa::op::GenerateRandom{64}).ok()) {
           ++failures;
         }
         if (own.ok()) {

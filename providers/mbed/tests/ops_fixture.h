@@ -16,12 +16,27 @@ namespace parsec::provider::test {
 // Res is an operation's result as a string (or the failure status).
 using Res = Result<std::string>;
 
+// Every failure the provider returns must say why (the operator's log line).
+inline Status checked(const Failure& f) {
+  EXPECT_FALSE(f.detail.empty()) << "failure " << status_name(f.code) << " without a detail";
+  return f.code;
+}
+
 inline Res to_res(Result<Bytes> r) {
   if (!r.ok()) {
-    return r.status();
+    return checked(r.failure());
   }
   return str(*r);
 }
+
+inline Res to_res(Result<SecretBytes> r) {
+  if (!r.ok()) {
+    return checked(r.failure());
+  }
+  return std::string(r->view());
+}
+
+inline Status to_status(const Outcome& o) { return o.ok() ? Status::Success : checked(o.failure()); }
 
 class OpsTest : public ::testing::Test {
  protected:
@@ -45,16 +60,16 @@ class OpsTest : public ::testing::Test {
     FakeTxn txn;
     Result<CreatedKey> key = provider_->generate_key(attributes, txn);
     if (!key.ok()) {
-      return key.status();
+      return checked(key.failure());
     }
     txn.commit_to(storage_);
     return stored(*key);
   }
   Result<StoredKey> imp(const KeyAttributes& attributes, const std::string& data) {
     FakeTxn txn;
-    Result<CreatedKey> key = provider_->import_key(attributes, data, txn);
+    Result<CreatedKey> key = provider_->import_key(attributes, SecretBytes(data), txn);
     if (!key.ok()) {
-      return key.status();
+      return checked(key.failure());
     }
     txn.commit_to(storage_);
     return stored(*key);
@@ -62,17 +77,17 @@ class OpsTest : public ::testing::Test {
   // must_gen / must_imp fail the test (and return an unusable key) on error.
   StoredKey must_gen(const KeyAttributes& attributes) {
     Result<StoredKey> k = gen(attributes);
-    EXPECT_TRUE(k.ok()) << "generate: " << static_cast<int>(k.status()) << " " << attributes.ShortDebugString();
+    EXPECT_TRUE(k.ok()) << "generate: " << static_cast<int>(k.status()) << " " << describe(attributes);
     return k.ok() ? *k : StoredKey{};
   }
   StoredKey must_imp(const KeyAttributes& attributes, const std::string& data) {
     Result<StoredKey> k = imp(attributes, data);
-    EXPECT_TRUE(k.ok()) << "import: " << static_cast<int>(k.status()) << " " << attributes.ShortDebugString();
+    EXPECT_TRUE(k.ok()) << "import: " << static_cast<int>(k.status()) << " " << describe(attributes);
     return k.ok() ? *k : StoredKey{};
   }
   Status destroy(const StoredKey& k) {
     FakeTxn txn;
-    Status s = provider_->destroy_key(k, txn);
+    Status s = to_status(provider_->destroy_key(k, txn));
     if (s == Status::Success) {
       txn.commit_to(storage_);
     }
@@ -83,132 +98,65 @@ class OpsTest : public ::testing::Test {
   Res export_public(const StoredKey& k) { return to_res(provider_->export_public_key(k)); }
 
   Res sign_hash(const StoredKey& k, const SignAlg& alg, const std::string& hash) {
-    psa_sign_hash::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg;
-    op.set_hash(hash);
-    return to_res(provider_->sign_hash(k, op));
+    return to_res(provider_->sign_hash(k, psa::op::SignHash{k.name, alg, bytes(hash)}));
   }
   Status verify_hash(const StoredKey& k, const SignAlg& alg, const std::string& hash, const std::string& sig) {
-    psa_verify_hash::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg;
-    op.set_hash(hash);
-    op.set_signature(sig);
-    return provider_->verify_hash(k, op);
+    return to_status(provider_->verify_hash(k, psa::op::VerifyHash{k.name, alg, bytes(hash), bytes(sig)}));
   }
   Res sign_message(const StoredKey& k, const SignAlg& alg, const std::string& message) {
-    psa_sign_message::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg;
-    op.set_message(message);
-    return to_res(provider_->sign_message(k, op));
+    return to_res(provider_->sign_message(k, psa::op::SignMessage{k.name, alg, bytes(message)}));
   }
   Status verify_message(const StoredKey& k, const SignAlg& alg, const std::string& message, const std::string& sig) {
-    psa_verify_message::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg;
-    op.set_message(message);
-    op.set_signature(sig);
-    return provider_->verify_message(k, op);
+    return to_status(provider_->verify_message(k, psa::op::VerifyMessage{k.name, alg, bytes(message), bytes(sig)}));
   }
 
   Res encrypt(const StoredKey& k, const Algorithm& alg, const std::string& plaintext, const std::string& salt = "") {
-    psa_asymmetric_encrypt::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.asymmetric_encryption();
-    op.set_plaintext(plaintext);
-    op.set_salt(salt);
-    return to_res(provider_->asymmetric_encrypt(k, op));
+    return to_res(
+        provider_->asymmetric_encrypt(k, psa::op::AsymmetricEncrypt{k.name, alg, SecretBytes(plaintext), bytes(salt)}));
   }
   Res decrypt(const StoredKey& k, const Algorithm& alg, const std::string& ciphertext, const std::string& salt = "") {
-    psa_asymmetric_decrypt::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.asymmetric_encryption();
-    op.set_ciphertext(ciphertext);
-    op.set_salt(salt);
-    return to_res(provider_->asymmetric_decrypt(k, op));
+    return to_res(
+        provider_->asymmetric_decrypt(k, psa::op::AsymmetricDecrypt{k.name, alg, bytes(ciphertext), bytes(salt)}));
   }
 
   Res aead_encrypt(const StoredKey& k, const Algorithm& alg, const std::string& nonce, const std::string& aad,
                    const std::string& plaintext) {
-    psa_aead_encrypt::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.aead();
-    op.set_nonce(nonce);
-    op.set_additional_data(aad);
-    op.set_plaintext(plaintext);
-    return to_res(provider_->aead_encrypt(k, op));
+    return to_res(provider_->aead_encrypt(
+        k, psa::op::AeadEncrypt{k.name, alg, bytes(nonce), bytes(aad), SecretBytes(plaintext)}));
   }
   Res aead_decrypt(const StoredKey& k, const Algorithm& alg, const std::string& nonce, const std::string& aad,
                    const std::string& ciphertext) {
-    psa_aead_decrypt::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.aead();
-    op.set_nonce(nonce);
-    op.set_additional_data(aad);
-    op.set_ciphertext(ciphertext);
-    return to_res(provider_->aead_decrypt(k, op));
+    return to_res(
+        provider_->aead_decrypt(k, psa::op::AeadDecrypt{k.name, alg, bytes(nonce), bytes(aad), bytes(ciphertext)}));
   }
 
   Res cipher_encrypt(const StoredKey& k, const Algorithm& alg, const std::string& plaintext) {
-    psa_cipher_encrypt::Operation op;
-    op.set_key_name(k.name);
-    op.set_alg(alg.cipher());
-    op.set_plaintext(plaintext);
-    return to_res(provider_->cipher_encrypt(k, op));
+    return to_res(provider_->cipher_encrypt(k, psa::op::CipherEncrypt{k.name, alg, SecretBytes(plaintext)}));
   }
   Res cipher_decrypt(const StoredKey& k, const Algorithm& alg, const std::string& ciphertext) {
-    psa_cipher_decrypt::Operation op;
-    op.set_key_name(k.name);
-    op.set_alg(alg.cipher());
-    op.set_ciphertext(ciphertext);
-    return to_res(provider_->cipher_decrypt(k, op));
+    return to_res(provider_->cipher_decrypt(k, psa::op::CipherDecrypt{k.name, alg, bytes(ciphertext)}));
   }
 
   Res mac_compute(const StoredKey& k, const Algorithm& alg, const std::string& input) {
-    psa_mac_compute::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.mac();
-    op.set_input(input);
-    return to_res(provider_->mac_compute(k, op));
+    return to_res(provider_->mac_compute(k, psa::op::MacCompute{k.name, alg, bytes(input)}));
   }
   Status mac_verify(const StoredKey& k, const Algorithm& alg, const std::string& input, const std::string& mac) {
-    psa_mac_verify::Operation op;
-    op.set_key_name(k.name);
-    *op.mutable_alg() = alg.mac();
-    op.set_input(input);
-    op.set_mac(mac);
-    return provider_->mac_verify(k, op);
+    return to_status(provider_->mac_verify(k, psa::op::MacVerify{k.name, alg, bytes(input), bytes(mac)}));
   }
 
   Res agree(const StoredKey& k, const Algorithm& alg, const std::string& peer) {
-    psa_raw_key_agreement::Operation op;
-    op.set_private_key_name(k.name);
-    op.set_alg(alg.key_agreement().raw());
-    op.set_peer_key(peer);
-    return to_res(provider_->raw_key_agreement(k, op));
+    return to_res(provider_->raw_key_agreement(k, psa::op::RawKeyAgreement{k.name, alg, bytes(peer)}));
   }
 
   Res hash(Hash h, const std::string& input) {
-    psa_hash_compute::Operation op;
-    op.set_alg(h);
-    op.set_input(input);
-    return to_res(provider_->hash_compute(op));
+    return to_res(provider_->hash_compute(psa::op::HashCompute{h, bytes(input)}));
   }
   Status hash_compare(Hash h, const std::string& input, const std::string& digest) {
-    psa_hash_compare::Operation op;
-    op.set_alg(h);
-    op.set_input(input);
-    op.set_hash(digest);
-    return provider_->hash_compare(op);
+    return to_status(provider_->hash_compare(psa::op::HashCompare{h, bytes(input), bytes(digest)}));
   }
 
-  Status can_do(can_do_crypto::CheckType check, const KeyAttributes& attributes) {
-    can_do_crypto::Operation op;
-    op.set_check_type(check);
-    *op.mutable_attributes() = attributes;
-    return provider_->can_do_crypto(op);
+  Status can_do(psa::CheckType check, const KeyAttributes& attributes) {
+    return to_status(provider_->can_do_crypto(psa::op::CanDoCrypto{check, attributes}));
   }
 
   FakeStorage storage_;

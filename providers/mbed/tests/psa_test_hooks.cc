@@ -1,4 +1,3 @@
-// PSA side: never include provider.h or an operation contract here.
 #include "psa_test_hooks.h"
 
 #include <psa/crypto.h>

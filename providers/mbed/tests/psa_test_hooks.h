@@ -1,6 +1,5 @@
-// psa_test_hooks.h - direct looks into the PSA core for tests, callable from
-// contract-side test files (the implementation is on the PSA side; see
-// src/psa_values.h).
+// psa_test_hooks.h - direct looks into the PSA core for tests, without
+// pulling <psa/crypto.h> into the test files that use them.
 #pragma once
 
 #include <cstdint>

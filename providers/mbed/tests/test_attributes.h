@@ -1,16 +1,18 @@
-// test_attributes.h - builders for key attributes and signature algorithms.
-// Only the psa_algorithm / psa_key_attributes contracts are used, so PSA-side
-// tests can include it too (see src/psa_values.h).
+// test_attributes.h - builders for key attributes and algorithms on the plain
+// PSA model (parsec/psa/*.h), named as the tests read best.
 #pragma once
 
 #include <cstdint>
+#include <ostream>
+#include <string>
 
-#include "psa_key_attributes.pb.h"
+#include "parsec/psa/key_attributes.h"
 
 namespace parsec::provider::test {
 
-using SignAlg = psa_algorithm::Algorithm_AsymmetricSignature;
-using Hash = psa_algorithm::Algorithm_Hash;
+// A signature algorithm is an Algorithm of the asymmetric signature family.
+using SignAlg = psa::Algorithm;
+using Hash = psa::Hash;
 
 SignAlg ecdsa(Hash h);
 SignAlg deterministic_ecdsa(Hash h);
@@ -20,17 +22,23 @@ SignAlg rsa_pss(Hash h);
 SignAlg with_any_hash(SignAlg alg);
 
 // Key attributes with sign/verify (hash and message) usage and `alg` as policy.
-psa_key_attributes::KeyAttributes ecc_key_pair(uint32_t bits, const SignAlg& alg);
-psa_key_attributes::KeyAttributes ecc_public_key(uint32_t bits, const SignAlg& alg);
-psa_key_attributes::KeyAttributes rsa_key_pair(uint32_t bits, const SignAlg& alg);
-psa_key_attributes::KeyAttributes rsa_public_key(uint32_t bits, const SignAlg& alg);
+psa::KeyAttributes ecc_key_pair(uint32_t bits, const SignAlg& alg);
+psa::KeyAttributes ecc_public_key(uint32_t bits, const SignAlg& alg);
+psa::KeyAttributes rsa_key_pair(uint32_t bits, const SignAlg& alg);
+psa::KeyAttributes rsa_public_key(uint32_t bits, const SignAlg& alg);
 
 // ---- any key type and policy --------------------------------------------------
-using Algorithm = psa_algorithm::Algorithm;
-using KeyType = psa_key_attributes::KeyType;
-using Family = psa_key_attributes::KeyType_EccFamily;
-using Cipher = psa_algorithm::Algorithm_Cipher;
-using AeadBase = psa_algorithm::Algorithm_Aead_AeadWithDefaultLengthTag;
+using Algorithm = psa::Algorithm;
+using Family = psa::EccFamily;
+using Cipher = psa::Cipher;
+using AeadBase = psa::AeadAlgorithm;
+
+// KeyType is a key type with its curve family (ECC types; the DH types use
+// the RFC 7919 groups): the part of KeyAttributes that names the type.
+struct KeyType {
+  psa::KeyType kind = psa::KeyType::None;
+  Family family = Family::None;
+};
 
 // Usage flags, combinable with |.
 enum Usage : unsigned {
@@ -46,7 +54,7 @@ enum Usage : unsigned {
   kSignVerify = kSignHash | kVerifyHash | kSignMessage | kVerifyMessage,
 };
 
-psa_key_attributes::KeyAttributes make_key(const KeyType& type, uint32_t bits, const Algorithm& policy,
+psa::KeyAttributes make_key(const KeyType& type, uint32_t bits, const Algorithm& policy,
                                            unsigned usage);
 
 KeyType raw_data_type();
@@ -66,6 +74,7 @@ KeyType dh_public_type();
 
 Algorithm no_alg();
 Algorithm hash_alg(Hash h);
+// sign_alg: a signature algorithm as a policy (the identity on this model).
 Algorithm sign_alg(const SignAlg& s);
 SignAlg ecdsa_any();
 SignAlg rsa_pkcs1v15_raw();
@@ -84,4 +93,14 @@ Algorithm ffdh();
 Algorithm ecdh_hkdf(Hash h);
 Algorithm hkdf(Hash h);
 
+// describe renders attributes or an algorithm for test failure messages.
+std::string describe(const psa::KeyAttributes& a);
+std::string describe(const Algorithm& a);
+
 }  // namespace parsec::provider::test
+
+// Names for gtest's messages (found by argument-dependent lookup).
+namespace parsec::psa {
+inline std::ostream& operator<<(std::ostream& o, Hash h) { return o << hash_name(h); }
+inline std::ostream& operator<<(std::ostream& o, Cipher c) { return o << cipher_name(c); }
+}  // namespace parsec::psa

@@ -156,21 +156,10 @@ void FakeTxn::commit_to(FakeStorage& storage) const {
   }
 }
 
-psa_sign_hash::Operation sign_op(const SignAlg& alg, const Bytes& digest) {
-  psa_sign_hash::Operation op;
-  op.set_key_name("key");
-  *op.mutable_alg() = alg;
-  op.set_hash(std::string(digest.begin(), digest.end()));
-  return op;
-}
+psa::op::SignHash sign_op(const SignAlg& alg, const Bytes& digest) { return psa::op::SignHash{"key", alg, digest}; }
 
-psa_verify_hash::Operation verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature) {
-  psa_verify_hash::Operation op;
-  op.set_key_name("key");
-  *op.mutable_alg() = alg;
-  op.set_hash(std::string(digest.begin(), digest.end()));
-  op.set_signature(std::string(signature.begin(), signature.end()));
-  return op;
+psa::op::VerifyHash verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature) {
+  return psa::op::VerifyHash{"key", alg, digest, signature};
 }
 
 StoredKey stored(const CreatedKey& key, const std::string& name) {

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -45,8 +46,8 @@ class FakeTxn : public StorageTxn {
 };
 
 // ---- operations --------------------------------------------------------------
-psa_sign_hash::Operation sign_op(const SignAlg& alg, const Bytes& digest);
-psa_verify_hash::Operation verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature);
+psa::op::SignHash sign_op(const SignAlg& alg, const Bytes& digest);
+psa::op::VerifyHash verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature);
 StoredKey stored(const CreatedKey& key, const std::string& name = "key");
 
 // ---- OpenSSL ---------------------------------------------------------------------
@@ -121,3 +122,13 @@ inline std::string str(const Bytes& b) { return std::string(b.begin(), b.end());
 std::vector<std::string> its_files_in_cwd();
 
 }  // namespace parsec::provider::test
+
+namespace parsec {
+// Test-only: an Outcome compares equal to the Status it carries, and prints
+// as its status and detail, so EXPECT_EQ(provider->verify_hash(...), Status::X)
+// reads as before.
+inline bool operator==(const Outcome& o, Status s) { return o.status() == s; }
+inline void PrintTo(const Outcome& o, std::ostream* os) {
+  *os << status_name(o.status()) << (o.detail().empty() ? "" : " (" + o.detail() + ")");
+}
+}  // namespace parsec

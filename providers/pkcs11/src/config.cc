@@ -1,8 +1,7 @@
 #include "config.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <limits>
+#include <utility>
 
 namespace parsec::provider::pkcs11 {
 namespace {
@@ -20,18 +19,7 @@ int hex_value(char c) {
   return -1;
 }
 
-bool parse_bool(const std::string& key, const std::string& v, bool& out, std::string& error) {
-  if (v == "true") {
-    out = true;
-    return true;
-  }
-  if (v == "false") {
-    out = false;
-    return true;
-  }
-  error = key + " must be true or false, found \"" + v + "\"";
-  return false;
-}
+Failure bad_setting(std::string why) { return Failure(Status::InvalidEncoding, std::move(why)); }
 
 }  // namespace
 
@@ -50,94 +38,78 @@ std::string trim_token_field(const unsigned char* p, size_t n) {
   return trim(std::string(reinterpret_cast<const char*>(p), n));
 }
 
-bool parse_pin(const std::string& value, SecretBytes& out, std::string& error) {
+Result<SecretBytes> parse_pin(std::string_view value) {
   if (value.rfind("hex:", 0) == 0) {
     size_t digits = value.size() - 4;
     if (digits == 0 || digits % 2 != 0) {
-      error = "user_pin: the hex: value must be a non-empty, even number of hexadecimal digits";
-      return false;
+      return bad_setting("user_pin: the hex: value must be a non-empty, even number of hexadecimal digits");
     }
     SecretBytes pin(digits / 2);
     for (size_t i = 0; i < pin.size(); ++i) {
       int hi = hex_value(value[4 + 2 * i]);
       int lo = hex_value(value[5 + 2 * i]);
       if (hi < 0 || lo < 0) {
-        error = "user_pin: the hex: value contains a character that is not a hexadecimal digit";
-        return false;  // `pin` is wiped on the way out
+        // `pin` is wiped on the way out.
+        return bad_setting("user_pin: the hex: value contains a character that is not a hexadecimal digit");
       }
       pin.data()[i] = static_cast<uint8_t>(hi << 4 | lo);
     }
-    out = std::move(pin);
-    return true;
+    return pin;
   }
   size_t skip = value.rfind("str:", 0) == 0 ? 4 : 0;
   if (value.size() == skip) {
-    error = "user_pin is empty; remove the setting to run without logging in";
-    return false;
+    return bad_setting("user_pin is empty; remove the setting to run without logging in");
   }
-  out = SecretBytes(reinterpret_cast<const uint8_t*>(value.data()) + skip, value.size() - skip);
-  return true;
+  return SecretBytes(reinterpret_cast<const uint8_t*>(value.data()) + skip, value.size() - skip);
 }
 
-bool parse_config(const Settings& settings, Pkcs11Config& out, std::string& error) {
-  bool have_library = false;
-  for (const auto& [key, value] : settings) {
-    if (key == "library_path") {
-      if (value.empty()) {
-        error = "library_path must not be empty";
-        return false;
-      }
-      out.library_path = value;
-      have_library = true;
-    } else if (key == "serial_number") {
-      out.serial_number = trim(value);
-      if (out.serial_number->empty()) {
-        error = "serial_number must not be empty";
-        return false;
-      }
-    } else if (key == "token_label") {
-      out.token_label = trim(value);
-      if (out.token_label->empty()) {
-        error = "token_label must not be empty";
-        return false;
-      }
-    } else if (key == "slot_number") {
-      const char* s = value.c_str();
-      char* end = nullptr;
-      errno = 0;
-      unsigned long long n = std::strtoull(s, &end, 10);
-      if (value.empty() || value[0] == '-' || *end != '\0' || errno == ERANGE ||
-          n > std::numeric_limits<unsigned long>::max()) {
-        error = "slot_number must be a non-negative integer, found \"" + value + "\"";
-        return false;
-      }
-      out.slot_number = static_cast<unsigned long>(n);
-    } else if (key == "user_pin") {
-      SecretBytes pin;
-      if (!parse_pin(value, pin, error)) {
-        return false;
-      }
-      out.user_pin = std::move(pin);
-    } else if (key == "software_public_operations") {
-      if (!parse_bool(key, value, out.software_public_operations, error)) {
-        return false;
-      }
-    } else if (key == "allow_export") {
-      if (!parse_bool(key, value, out.allow_export, error)) {
-        return false;
-      }
-    } else {
-      error = "unknown setting \"" + key +
-              "\" (Pkcs11 takes library_path, serial_number, token_label, slot_number, user_pin, "
-              "software_public_operations, allow_export)";
-      return false;
+Result<Pkcs11Config> parse_config(const Settings& settings) {
+  Pkcs11Config out;
+  std::optional<std::string> library = settings.string("library_path");
+  if (library) {
+    if (library->empty()) {
+      return bad_setting("library_path must not be empty");
+    }
+    out.library_path = std::move(*library);
+  }
+  if (auto serial = settings.string("serial_number")) {
+    out.serial_number = trim(*serial);
+    if (out.serial_number->empty()) {
+      return bad_setting("serial_number must not be empty");
     }
   }
-  if (!have_library) {
-    error = "library_path is required (the PKCS #11 module to load, e.g. /usr/lib/softhsm/libsofthsm2.so)";
-    return false;
+  if (auto label = settings.string("token_label")) {
+    out.token_label = trim(*label);
+    if (out.token_label->empty()) {
+      return bad_setting("token_label must not be empty");
+    }
   }
-  return true;
+  auto slot = settings.integer("slot_number", 0, std::numeric_limits<unsigned long>::max());
+  PARSEC_TRY(slot);
+  if (*slot) {
+    out.slot_number = static_cast<unsigned long>(**slot);
+  }
+  if (std::optional<SecretBytes> value = settings.secret("user_pin")) {
+    auto pin = parse_pin(value->view());
+    PARSEC_TRY(pin);
+    out.user_pin = std::move(*pin);
+  }
+  auto software = settings.boolean("software_public_operations");
+  PARSEC_TRY(software);
+  out.software_public_operations = software->value_or(false);
+  auto allow_export = settings.boolean("allow_export");
+  PARSEC_TRY(allow_export);
+  out.allow_export = allow_export->value_or(true);
+  std::vector<std::string> unknown = settings.unknown();
+  if (!unknown.empty()) {
+    return bad_setting("unknown setting \"" + unknown.front() +
+                       "\" (Pkcs11 takes library_path, serial_number, token_label, slot_number, user_pin, "
+                       "software_public_operations, allow_export)");
+  }
+  if (!library) {
+    return bad_setting("library_path is required (the PKCS #11 module to load, e.g. /usr/lib/softhsm/libsofthsm2.so)");
+  }
+  return out;
 }
 
 }  // namespace parsec::provider::pkcs11

@@ -4,10 +4,11 @@
 
 #include <optional>
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
-#include "secret.h"
+#include "parsec/interface/result.h"
+#include "parsec/interface/secret.h"
+#include "parsec/provider/provider.h"
 
 namespace parsec::provider::pkcs11 {
 
@@ -24,17 +25,16 @@ struct Pkcs11Config {
   bool allow_export = true;
 };
 
-using Settings = std::vector<std::pair<std::string, std::string>>;
-
-// parse_config reads `settings` into `out`. On failure it returns false and
-// sets `error` to a message that names the setting at fault; the message
-// never contains the PIN or any part of it.
-bool parse_config(const Settings& settings, Pkcs11Config& out, std::string& error);
+// parse_config reads the settings of a Pkcs11 [[provider]] table (the user
+// PIN through Settings::secret, so it is never logged) and refuses unknown
+// keys. A failure is InvalidEncoding with a detail that names the setting at
+// fault; the detail never contains the PIN or any part of it.
+Result<Pkcs11Config> parse_config(const Settings& settings);
 
 // parse_pin decodes a user_pin value: "str:" followed by the PIN, "hex:"
-// followed by its bytes in hexadecimal, or the PIN itself. Returns false with
-// `error` (which never quotes the value) when it cannot be decoded.
-bool parse_pin(const std::string& value, SecretBytes& out, std::string& error);
+// followed by its bytes in hexadecimal, or the PIN itself. A value that
+// cannot be decoded is InvalidEncoding with a detail that never quotes it.
+Result<SecretBytes> parse_pin(std::string_view value);
 
 // trim_token_field removes the padding PKCS #11 puts in fixed-width fields
 // (spaces, and NULs some modules use) from both ends.

@@ -10,7 +10,8 @@
 #include <optional>
 #include <vector>
 
-#include "secret.h"
+#include "parsec/interface/secret.h"
+#include "parsec/psa/algorithm.h"
 
 namespace parsec::provider::pkcs11::der {
 
@@ -54,14 +55,10 @@ size_t curve_bits_from_params(const Bytes& params);
 // curve_bytes = ceil(bits / 8).
 inline size_t curve_bytes(size_t bits) { return (bits + 7) / 8; }
 
-// hash_length is the digest length of a psa_algorithm.Algorithm.Hash value
-// (0 for HASH_NONE or an unknown value).
-size_t hash_length(int psa_hash);
-
 // --- PKCS #1 v1.5 signatures -------------------------------------------------
 // digest_info_prefix returns the DER bytes of DigestInfo that precede the
-// digest (RFC 8017 §9.2 note 1) for a psa_algorithm.Algorithm.Hash value, or
-// nullopt for a hash without an assigned OID.
-std::optional<Bytes> digest_info_prefix(int psa_hash);
+// digest (RFC 8017 §9.2 note 1) for a hash, or nullopt for a hash without an
+// assigned OID (None, Any). Digest lengths come from psa::hash_length.
+std::optional<Bytes> digest_info_prefix(psa::Hash hash);
 
 }  // namespace parsec::provider::pkcs11::der

@@ -5,40 +5,36 @@
 namespace parsec::provider::pkcs11 {
 namespace {
 
-using A = psa_algorithm::Algorithm;
-using Sig = A::AsymmetricSignature;
-using KT = psa_key_attributes::KeyType;
+using psa::AlgorithmKind;
+using psa::Hash;
 
 // scheme_hash returns the hash of a hash-and-sign scheme: the specific hash,
 // SHA-256 for `any` when `any_ok`, or nullopt.
-std::optional<int> scheme_hash(const Sig::SignHash& h, bool any_ok) {
-  if (h.has_specific()) {
-    return static_cast<int>(h.specific());
+std::optional<Hash> scheme_hash(const psa::Algorithm& alg, bool any_ok) {
+  Hash h = alg.hash_alg();
+  if (h == Hash::Any) {
+    return any_ok ? std::optional<Hash>(Hash::Sha256) : std::nullopt;
   }
-  if (h.has_any() && any_ok) {
-    return static_cast<int>(A::SHA_256);
+  if (h == Hash::None) {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return h;
 }
 
 }  // namespace
 
-std::optional<KeyShape> key_shape(const psa_key_attributes::KeyAttributes& a, bool allow_zero_bits) {
-  const KT& t = a.key_type();
+std::optional<KeyShape> key_shape(const psa::KeyAttributes& a, bool allow_zero_bits) {
   KeyShape s;
-  s.bits = a.key_bits();
-  if (t.has_rsa_key_pair() || t.has_rsa_public_key()) {
+  s.bits = a.bits;
+  if (psa::is_rsa_key_type(a.type)) {
     s.rsa = true;
-    s.pair = t.has_rsa_key_pair();
+    s.pair = a.type == psa::KeyType::RsaKeyPair;
     return s;
   }
-  int family = t.has_ecc_key_pair() ? t.ecc_key_pair().curve_family()
-               : t.has_ecc_public_key() ? t.ecc_public_key().curve_family()
-                                         : KT::ECC_FAMILY_NONE;
-  if (family != KT::SECP_R1) {
+  if (!psa::is_ecc_key_type(a.type) || a.family != psa::EccFamily::SecpR1) {
     return std::nullopt;
   }
-  s.pair = t.has_ecc_key_pair();
+  s.pair = a.type == psa::KeyType::EccKeyPair;
   if (s.bits == 0 ? !allow_zero_bits : !der::ec_params(s.bits)) {
     return std::nullopt;
   }
@@ -48,47 +44,47 @@ std::optional<KeyShape> key_shape(const psa_key_attributes::KeyAttributes& a, bo
 bool rsa_generate_bits_ok(size_t bits) { return bits >= 1024 && bits <= 4096 && bits % 8 == 0; }
 bool rsa_import_bits_ok(size_t bits) { return bits >= 1024 && bits <= 8192 && bits % 8 == 0; }
 
-std::optional<HashMechanism> hash_mechanism(int psa_hash) {
-  switch (psa_hash) {
-    case A::SHA_1:
+std::optional<HashMechanism> hash_mechanism(Hash hash) {
+  switch (hash) {
+    case Hash::Sha1:
       return HashMechanism{CKM_SHA_1, CKG_MGF1_SHA1};
-    case A::SHA_224:
+    case Hash::Sha224:
       return HashMechanism{CKM_SHA224, CKG_MGF1_SHA224};
-    case A::SHA_256:
+    case Hash::Sha256:
       return HashMechanism{CKM_SHA256, CKG_MGF1_SHA256};
-    case A::SHA_384:
+    case Hash::Sha384:
       return HashMechanism{CKM_SHA384, CKG_MGF1_SHA384};
-    case A::SHA_512:
+    case Hash::Sha512:
       return HashMechanism{CKM_SHA512, CKG_MGF1_SHA512};
-    case A::SHA3_224:
+    case Hash::Sha3_224:
       return HashMechanism{kCkmSha3_224, kCkgMgf1Sha3_224};
-    case A::SHA3_256:
+    case Hash::Sha3_256:
       return HashMechanism{kCkmSha3_256, kCkgMgf1Sha3_256};
-    case A::SHA3_384:
+    case Hash::Sha3_384:
       return HashMechanism{kCkmSha3_384, kCkgMgf1Sha3_384};
-    case A::SHA3_512:
+    case Hash::Sha3_512:
       return HashMechanism{kCkmSha3_512, kCkgMgf1Sha3_512};
     default:
       return std::nullopt;  // PKCS #11 defines no MGF1 for the others
   }
 }
 
-Result<SignPlan> plan_signature(const Sig& alg, bool sign, const KeyShape& key) {
+Result<SignPlan> plan_signature(const psa::Algorithm& alg, bool sign, const KeyShape& key) {
   SignPlan p;
-  switch (alg.variant_case()) {
-    case Sig::kEcdsa:
-    case Sig::kDeterministicEcdsa:
-    case Sig::kEcdsaAny: {
+  switch (alg.kind()) {
+    case AlgorithmKind::Ecdsa:
+    case AlgorithmKind::DeterministicEcdsa:
+    case AlgorithmKind::EcdsaAny: {
       if (key.rsa) {
         return Status::PsaErrorNotPermitted;
       }
-      if (alg.has_deterministic_ecdsa() && sign) {
+      if (alg.kind() == AlgorithmKind::DeterministicEcdsa && sign) {
         return Status::PsaErrorNotSupported;  // no RFC 6979 mechanism in PKCS #11
       }
       p.mechanism = CKM_ECDSA;
       p.ecdsa = true;
-      if (!alg.has_ecdsa_any()) {
-        auto h = scheme_hash(alg.has_ecdsa() ? alg.ecdsa().hash_alg() : alg.deterministic_ecdsa().hash_alg(), true);
+      if (alg.kind() != AlgorithmKind::EcdsaAny) {
+        auto h = scheme_hash(alg, true);
         if (!h) {
           return Status::PsaErrorInvalidArgument;
         }
@@ -96,11 +92,11 @@ Result<SignPlan> plan_signature(const Sig& alg, bool sign, const KeyShape& key) 
       }
       return p;
     }
-    case Sig::kRsaPkcs1V15Sign: {
+    case AlgorithmKind::RsaPkcs1v15Sign: {
       if (!key.rsa) {
         return Status::PsaErrorNotPermitted;
       }
-      auto h = scheme_hash(alg.rsa_pkcs1v15_sign().hash_alg(), true);
+      auto h = scheme_hash(alg, true);
       if (!h) {
         return Status::PsaErrorInvalidArgument;
       }
@@ -114,18 +110,18 @@ Result<SignPlan> plan_signature(const Sig& alg, bool sign, const KeyShape& key) 
       p.rsa_scheme = soft::RsaSigScheme::Pkcs1v15;
       return p;
     }
-    case Sig::kRsaPkcs1V15SignRaw:
+    case AlgorithmKind::RsaPkcs1v15SignRaw:
       if (!key.rsa) {
         return Status::PsaErrorNotPermitted;
       }
       p.mechanism = CKM_RSA_PKCS;
       p.rsa_scheme = soft::RsaSigScheme::Pkcs1v15Raw;
       return p;
-    case Sig::kRsaPss: {
+    case AlgorithmKind::RsaPss: {
       if (!key.rsa) {
         return Status::PsaErrorNotPermitted;
       }
-      auto h = scheme_hash(alg.rsa_pss().hash_alg(), true);
+      auto h = scheme_hash(alg, true);
       if (!h) {
         return Status::PsaErrorInvalidArgument;
       }
@@ -142,28 +138,21 @@ Result<SignPlan> plan_signature(const Sig& alg, bool sign, const KeyShape& key) 
   }
 }
 
-Result<int> message_hash(const Sig& alg) {
-  const Sig::SignHash* h = nullptr;
-  switch (alg.variant_case()) {
-    case Sig::kEcdsa:
-      h = &alg.ecdsa().hash_alg();
-      break;
-    case Sig::kDeterministicEcdsa:
-      h = &alg.deterministic_ecdsa().hash_alg();
-      break;
-    case Sig::kRsaPkcs1V15Sign:
-      h = &alg.rsa_pkcs1v15_sign().hash_alg();
-      break;
-    case Sig::kRsaPss:
-      h = &alg.rsa_pss().hash_alg();
-      break;
+Result<Hash> message_hash(const psa::Algorithm& alg) {
+  switch (alg.kind()) {
+    case AlgorithmKind::Ecdsa:
+    case AlgorithmKind::DeterministicEcdsa:
+    case AlgorithmKind::RsaPkcs1v15Sign:
+    case AlgorithmKind::RsaPss: {
+      auto h = scheme_hash(alg, false);
+      if (!h) {
+        return Status::PsaErrorInvalidArgument;
+      }
+      return *h;
+    }
     default:
       return Status::PsaErrorInvalidArgument;
   }
-  if (!h->has_specific()) {
-    return Status::PsaErrorInvalidArgument;
-  }
-  return static_cast<int>(h->specific());
 }
 
 void Mechanism::pss(const HashMechanism& h, size_t salt_len) {
@@ -174,7 +163,7 @@ void Mechanism::pss(const HashMechanism& h, size_t salt_len) {
   m.ulParameterLen = sizeof pss_;
 }
 
-void Mechanism::oaep(const HashMechanism& h, const std::string& label) {
+void Mechanism::oaep(const HashMechanism& h, const Bytes& label) {
   label_ = label;
   oaep_.hashAlg = h.hash;
   oaep_.mgf = h.mgf;

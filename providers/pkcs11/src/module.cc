@@ -36,12 +36,13 @@ std::string list_for_message(const std::vector<TokenEntry>& tokens) {
 
 }  // namespace
 
-std::shared_ptr<Module> Module::load(const std::string& path, std::string& error) {
+Result<std::shared_ptr<Module>> Module::load(const std::string& path) {
+  // Every failure here means the module cannot be reached.
+  auto fail = [](std::string why) { return Failure(Status::PsaErrorCommunicationFailure, std::move(why)); };
   std::lock_guard lock(g_modules_mu);
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    error = "library_path \"" + path + "\": PKCS #11 module not found (" + std::strerror(errno) + ")";
-    return nullptr;
+    return fail("library_path \"" + path + "\": PKCS #11 module not found (" + std::strerror(errno) + ")");
   }
   char* real = ::realpath(path.c_str(), nullptr);
   std::string key = real ? real : path;
@@ -53,29 +54,26 @@ std::shared_ptr<Module> Module::load(const std::string& path, std::string& error
   void* h = ::dlopen(key.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char* why = ::dlerror();
-    error = "library_path \"" + path + "\": cannot load the PKCS #11 module (" + (why ? why : "unknown error") + ")";
-    return nullptr;
+    return fail("library_path \"" + path + "\": cannot load the PKCS #11 module (" + (why ? why : "unknown error") +
+                ")");
   }
   auto get_list = reinterpret_cast<CK_C_GetFunctionList>(::dlsym(h, "C_GetFunctionList"));
   if (!get_list) {
     ::dlclose(h);
-    error = "library_path \"" + path + "\" is not a PKCS #11 library: it has no C_GetFunctionList";
-    return nullptr;
+    return fail("library_path \"" + path + "\" is not a PKCS #11 library: it has no C_GetFunctionList");
   }
   CK_FUNCTION_LIST* fn = nullptr;
   CK_RV rv = get_list(&fn);
   if (rv != CKR_OK || fn == nullptr) {
     ::dlclose(h);
-    error = "library_path \"" + path + "\": C_GetFunctionList failed (" + ckr_name(rv) + ")";
-    return nullptr;
+    return fail("library_path \"" + path + "\": C_GetFunctionList failed (" + ckr_name(rv) + ")");
   }
   CK_C_INITIALIZE_ARGS args{};
   args.flags = CKF_OS_LOCKING_OK;
   rv = fn->C_Initialize(&args);
   if (rv != CKR_OK && rv != CKR_CRYPTOKI_ALREADY_INITIALIZED) {
     ::dlclose(h);
-    error = "library_path \"" + path + "\": C_Initialize with OS locking failed (" + ckr_name(rv) + ")";
-    return nullptr;
+    return fail("library_path \"" + path + "\": C_Initialize with OS locking failed (" + ckr_name(rv) + ")");
   }
   std::shared_ptr<Module> m(new Module());
   m->path_ = key;
@@ -147,8 +145,9 @@ CK_RV list_tokens(CK_FUNCTION_LIST* fn, std::vector<TokenEntry>& out, size_t& un
   return CKR_OK;
 }
 
-bool choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, const Pkcs11Config& cfg,
-                  TokenEntry& out, std::vector<std::string>& warnings, std::string& error) {
+Result<TokenEntry> choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, const Pkcs11Config& cfg,
+                                std::vector<std::string>& warnings) {
+  auto fail = [](std::string why) { return Failure(Status::PsaErrorCommunicationFailure, std::move(why)); };
   std::vector<const TokenEntry*> hits;
   std::string by;
   if (cfg.serial_number) {
@@ -186,33 +185,29 @@ bool choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, c
     }
   } else {
     if (tokens.empty()) {
-      error = "no token: the module offers no slot with an initialised token";
+      std::string why = "no token: the module offers no slot with an initialised token";
       if (uninitialised > 0) {
-        error += " (" + std::to_string(uninitialised) + " slot(s) hold a token that is not initialised)";
+        why += " (" + std::to_string(uninitialised) + " slot(s) hold a token that is not initialised)";
       }
-      return false;
+      return fail(std::move(why));
     }
     if (tokens.size() > 1) {
-      error = "several tokens and none chosen: set serial_number or token_label (tokens: " +
-              list_for_message(tokens) + ")";
-      return false;
+      return fail("several tokens and none chosen: set serial_number or token_label (tokens: " +
+                  list_for_message(tokens) + ")");
     }
-    out = tokens.front();
-    return true;
+    return tokens.front();
   }
   if (hits.empty()) {
-    error = "no initialised token matches " + by + " (tokens: " + list_for_message(tokens) + ")";
-    return false;
+    return fail("no initialised token matches " + by + " (tokens: " + list_for_message(tokens) + ")");
   }
   if (hits.size() > 1) {
     std::vector<TokenEntry> copies;
     for (const auto* t : hits) {
       copies.push_back(*t);
     }
-    error = "several tokens match " + by + "; set serial_number (tokens: " + list_for_message(copies) + ")";
-    return false;
+    return fail("several tokens match " + by + "; set serial_number (tokens: " + list_for_message(copies) + ")");
   }
-  out = *hits.front();
+  TokenEntry out = *hits.front();
   if (cfg.serial_number && cfg.token_label && out.label != *cfg.token_label) {
     warnings.push_back("serial_number and token_label disagree; using " + describe(out) + " by its serial number");
   }
@@ -221,7 +216,7 @@ bool choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, c
                        (cfg.serial_number ? std::string("serial_number") : std::string("token_label")) +
                        "; using " + describe(out));
   }
-  return true;
+  return out;
 }
 
 }  // namespace parsec::provider::pkcs11

@@ -15,14 +15,16 @@
 
 #include "config.h"
 #include "p11.h"
+#include "parsec/interface/result.h"
 
 namespace parsec::provider::pkcs11 {
 
 class Module {
  public:
-  // load returns the module at `path`, or null with `error` naming the cause
-  // (no such file, not loadable, not a PKCS #11 library, C_Initialize failed).
-  static std::shared_ptr<Module> load(const std::string& path, std::string& error);
+  // load returns the module at `path`, or PsaErrorCommunicationFailure with a
+  // detail naming the cause (no such file, not loadable, not a PKCS #11
+  // library, C_Initialize failed).
+  static Result<std::shared_ptr<Module>> load(const std::string& path);
 
   CK_FUNCTION_LIST* fn() const { return fn_; }
   const std::string& path() const { return path_; }
@@ -64,9 +66,10 @@ CK_RV list_tokens(CK_FUNCTION_LIST* fn, std::vector<TokenEntry>& out, size_t& un
 
 // choose_token applies the selection settings of `cfg` (serial_number, then
 // token_label, then slot_number; with none, the only initialised token) to
-// `tokens`. On success it sets `out` and appends any disagreement between the
-// settings to `warnings`; otherwise it returns false with `error`.
-bool choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, const Pkcs11Config& cfg,
-                  TokenEntry& out, std::vector<std::string>& warnings, std::string& error);
+// `tokens`. On success it returns the token and appends any disagreement
+// between the settings to `warnings`; otherwise PsaErrorCommunicationFailure
+// with a detail naming the cause.
+Result<TokenEntry> choose_token(const std::vector<TokenEntry>& tokens, size_t uninitialised, const Pkcs11Config& cfg,
+                                std::vector<std::string>& warnings);
 
 }  // namespace parsec::provider::pkcs11

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "p11.h"
-#include "secret.h"
+#include "parsec/interface/secret.h"
 
 namespace parsec::provider::pkcs11 {
 

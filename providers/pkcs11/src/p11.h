@@ -3,9 +3,10 @@
 // SoftHSM ships no pkcs11.h; p11-kit's is complete and, in its default
 // compatibility mode, uses the standard names (CK_MECHANISM::pParameter...).
 // That mode works by #defining lower-case names such as `hash_alg` and
-// `s_len`, and the header forgets to #undef some of them, which would rename
-// protobuf accessors (Ecdsa::hash_alg()) in any file that includes both.
-// Always include this wrapper, never <p11-kit/pkcs11.h> directly.
+// `s_len`, and the header forgets to #undef twenty of them (the list below),
+// which would rename any identifier so spelt in a file that includes it —
+// psa::Algorithm::hash_alg() among them. Always include this wrapper, never
+// <p11-kit/pkcs11.h> directly.
 #pragma once
 
 #include <p11-kit/pkcs11.h>

@@ -24,9 +24,8 @@ namespace parsec::provider {
 namespace pkcs11 {
 namespace {
 
-using A = psa_algorithm::Algorithm;
-using Sig = A::AsymmetricSignature;
-using Enc = A::AsymmetricEncryption;
+using psa::AlgorithmKind;
+using psa::Hash;
 
 // The provider's blob in the key store: the tag that marks this store's
 // objects on the token.
@@ -40,7 +39,6 @@ constexpr size_t kPublicCacheMax = 4096;
 const Bytes kRsaExponent = {0x01, 0x00, 0x01};
 
 std::string as_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
-const uint8_t* u8(const std::string& s) { return reinterpret_cast<const uint8_t*>(s.data()); }
 
 // expected_failure: outcomes of a caller's input, logged at debug level only.
 bool expected_failure(CK_RV rv) {
@@ -63,7 +61,7 @@ bool native_refusal(CK_RV rv) {
   return rv == CKR_MECHANISM_INVALID || rv == CKR_MECHANISM_PARAM_INVALID || rv == CKR_ARGUMENTS_BAD;
 }
 
-uint32_t oaep_bit(int hash, bool labelled) {
+uint32_t oaep_bit(Hash hash, bool labelled) {
   return 1u << ((static_cast<unsigned>(hash) & 15u) * 2 + (labelled ? 1 : 0));
 }
 
@@ -110,8 +108,8 @@ class Pkcs11Provider final : public Provider {
   // ---- key lifecycle --------------------------------------------------------
 
   Result<CreatedKey> generate_key(const KeyAttributes& attributes, StorageTxn& txn) override {
-    const auto& flags = attributes.key_policy().key_usage_flags();
-    if (flags.export_() && !cfg_.allow_export) {
+    const psa::UsageFlags& flags = attributes.flags;
+    if (flags.export_ && !cfg_.allow_export) {
       return Status::PsaErrorNotPermitted;
     }
     auto shape = key_shape(attributes, true);
@@ -152,9 +150,9 @@ class Pkcs11Provider final : public Provider {
     return CreatedKey{std::move(id), attributes};
   }
 
-  Result<CreatedKey> import_key(const KeyAttributes& attributes, const std::string& data, StorageTxn& txn) override {
-    const auto& flags = attributes.key_policy().key_usage_flags();
-    if (flags.export_() && !cfg_.allow_export) {
+  Result<CreatedKey> import_key(const KeyAttributes& attributes, const SecretBytes& data, StorageTxn& txn) override {
+    const psa::UsageFlags& flags = attributes.flags;
+    if (flags.export_ && !cfg_.allow_export) {
       return Status::PsaErrorNotPermitted;
     }
     if (data.empty()) {
@@ -172,14 +170,14 @@ class Pkcs11Provider final : public Provider {
     common_public(pub, id, flags);
     size_t bits = 0;
     if (shape->rsa && !shape->pair) {
-      auto k = der::parse_rsa_public_key(u8(data), data.size());
+      auto k = der::parse_rsa_public_key(data.data(), data.size());
       if (!k) {
         return Status::PsaErrorInvalidArgument;
       }
       bits = der::bit_length(k->modulus.data(), k->modulus.size());
       pub.bytes(CKA_MODULUS, k->modulus).bytes(CKA_PUBLIC_EXPONENT, k->exponent);
     } else if (shape->rsa) {
-      auto k = der::parse_rsa_private_key(u8(data), data.size());
+      auto k = der::parse_rsa_private_key(data.data(), data.size());
       if (!k || !soft::rsa_key_consistent(k->modulus, k->prime1, k->prime2)) {
         return Status::PsaErrorInvalidArgument;
       }
@@ -195,7 +193,7 @@ class Pkcs11Provider final : public Provider {
           .bytes(CKA_EXPONENT_2, k->exponent2)
           .bytes(CKA_COEFFICIENT, k->coefficient);
     } else if (!shape->pair) {
-      Bytes point(data.begin(), data.end());
+      const Bytes& point = data.bytes();  // a public key: nothing to wipe
       bits = point_bits(point.size());
       if (bits == 0 || (shape->bits != 0 && shape->bits != bits) || !soft::ec_point_valid(bits, point)) {
         return Status::PsaErrorInvalidArgument;
@@ -206,14 +204,13 @@ class Pkcs11Provider final : public Provider {
       if (bits == 0 || (shape->bits != 0 && shape->bits != bits)) {
         return Status::PsaErrorInvalidArgument;
       }
-      SecretBytes scalar(u8(data), data.size());
-      auto point = soft::ec_public_point(bits, scalar);
+      auto point = soft::ec_public_point(bits, data);
       if (!point.ok()) {
         return point.status();
       }
       pub.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_EC_POINT, der::octet_string(*point));
       common_private(priv, id, flags);
-      priv.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_VALUE, scalar);
+      priv.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_VALUE, data);
     }
     if (shape->rsa && !rsa_import_bits_ok(bits)) {
       return Status::PsaErrorNotSupported;
@@ -246,15 +243,15 @@ class Pkcs11Provider final : public Provider {
     }
     stage_store_tag(txn);
     CreatedKey out{std::move(id), attributes};
-    out.attributes.set_key_bits(static_cast<uint32_t>(bits));
+    out.attributes.bits = static_cast<uint32_t>(bits);
     return out;
   }
 
   void abandon_key(const CreatedKey& key) override { erase_objects(key.key_ref, "abandoned"); }
 
-  Status destroy_key(const StoredKey&, StorageTxn&) override {
+  Outcome destroy_key(const StoredKey&, StorageTxn&) override {
     // Nothing lives in the key store; the token objects go in finish_destroy.
-    return Status::Success;
+    return Outcome();
   }
 
   void finish_destroy(const StoredKey& key) override { erase_objects(key.key_ref, "destroyed"); }
@@ -319,62 +316,53 @@ class Pkcs11Provider final : public Provider {
 
   // ---- signatures -------------------------------------------------------------
 
-  Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op) override {
-    return sign(key, op.alg(), op.hash());
+  Result<Bytes> sign_hash(const StoredKey& key, const psa::op::SignHash& op) override {
+    return sign(key, op.alg, op.hash);
   }
 
-  Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op) override {
-    return verify(key, op.alg(), op.hash(), op.signature());
+  Outcome verify_hash(const StoredKey& key, const psa::op::VerifyHash& op) override {
+    return verify(key, op.alg, op.hash, op.signature);
   }
 
-  Result<Bytes> sign_message(const StoredKey& key, const psa_sign_message::Operation& op) override {
-    auto h = message_hash(op.alg());
-    if (!h.ok()) {
-      return h.status();
-    }
-    auto digest = soft::digest(*h, op.message());
-    if (!digest.ok()) {
-      return digest.status();
-    }
-    return sign(key, op.alg(), as_string(*digest));
+  Result<Bytes> sign_message(const StoredKey& key, const psa::op::SignMessage& op) override {
+    auto h = message_hash(op.alg);
+    PARSEC_TRY(h);
+    auto digest = soft::digest(*h, op.message);
+    PARSEC_TRY(digest);
+    return sign(key, op.alg, *digest);
   }
 
-  Status verify_message(const StoredKey& key, const psa_verify_message::Operation& op) override {
-    auto h = message_hash(op.alg());
-    if (!h.ok()) {
-      return h.status();
-    }
-    auto digest = soft::digest(*h, op.message());
-    if (!digest.ok()) {
-      return digest.status();
-    }
-    return verify(key, op.alg(), as_string(*digest), op.signature());
+  Outcome verify_message(const StoredKey& key, const psa::op::VerifyMessage& op) override {
+    auto h = message_hash(op.alg);
+    PARSEC_TRY(h);
+    auto digest = soft::digest(*h, op.message);
+    PARSEC_TRY(digest);
+    return verify(key, op.alg, *digest, op.signature);
   }
 
   // ---- encryption -------------------------------------------------------------
 
-  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa_asymmetric_encrypt::Operation& op) override {
+  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa::op::AsymmetricEncrypt& op) override {
     auto shape = key_shape(key.attributes, true);
     if (!shape || !shape->rsa) {
       return Status::PsaErrorNotPermitted;
     }
-    const Enc& alg = op.alg();
-    bool oaep = alg.has_rsa_oaep();
-    int hash = oaep ? static_cast<int>(alg.rsa_oaep().hash_alg()) : 0;
+    bool oaep = op.alg.kind() == AlgorithmKind::RsaOaep;
+    Hash hash = oaep ? op.alg.hash_alg() : Hash::None;
     auto hm = oaep ? hash_mechanism(hash) : std::nullopt;
     // The longest message the padding leaves room for (RFC 8017 §7.1.1, §7.2.1);
     // checked here because tokens differ in how they report it.
     size_t k = modulus_bytes(key);
-    size_t overhead = oaep ? 2 * der::hash_length(hash) + 2 : 11;
-    if (k < overhead || op.plaintext().size() > k - overhead) {
+    size_t overhead = oaep ? 2 * psa::hash_length(hash) + 2 : 11;
+    if (k < overhead || op.plaintext.size() > k - overhead) {
       return Status::PsaErrorInvalidArgument;
     }
-    bool refused = oaep && (oaep_refused_enc_ & oaep_bit(hash, !op.salt().empty())) != 0;
+    bool refused = oaep && (oaep_refused_enc_ & oaep_bit(hash, !op.salt.empty())) != 0;
     bool software = cfg_.software_public_operations || (oaep && !hm) || refused;
     if (!software) {
       Mechanism mech(oaep ? CKM_RSA_PKCS_OAEP : CKM_RSA_PKCS);
       if (oaep) {
-        mech.oaep(*hm, op.salt());
+        mech.oaep(*hm, op.salt);
       }
       Bytes out(k);
       CK_ULONG len = 0;
@@ -385,11 +373,12 @@ class Pkcs11Provider final : public Provider {
             return r;
           }
           len = static_cast<CK_ULONG>(out.size());
-          r = fn()->C_Encrypt(s, const_cast<uint8_t*>(u8(op.plaintext())), op.plaintext().size(), out.data(), &len);
+          // PKCS #11 takes no const input buffers; C_Encrypt does not write to it.
+          auto* in = const_cast<uint8_t*>(op.plaintext.data());
+          r = fn()->C_Encrypt(s, in, op.plaintext.size(), out.data(), &len);
           if (r == CKR_BUFFER_TOO_SMALL) {
             out.resize(len);
-            r = fn()->C_Encrypt(s, const_cast<uint8_t*>(u8(op.plaintext())), op.plaintext().size(), out.data(),
-                                &len);
+            r = fn()->C_Encrypt(s, in, op.plaintext.size(), out.data(), &len);
           }
           return r;
         });
@@ -402,44 +391,37 @@ class Pkcs11Provider final : public Provider {
         return failed("C_Encrypt", rv);
       }
       if (oaep) {
-        note_oaep_refused(oaep_refused_enc_, hash, !op.salt().empty(), "encryption", rv);
+        note_oaep_refused(oaep_refused_enc_, hash, !op.salt.empty(), "encryption", rv);
       }
     }
     auto pub = public_key(key);
-    if (!pub.ok()) {
-      return pub.status();
-    }
-    return soft::rsa_encrypt(*pub, oaep, hash, op.salt(), op.plaintext());
+    PARSEC_TRY(pub);
+    return soft::rsa_encrypt(*pub, oaep, hash, op.salt, op.plaintext);
   }
 
-  Result<Bytes> asymmetric_decrypt(const StoredKey& key, const psa_asymmetric_decrypt::Operation& op) override {
+  Result<SecretBytes> asymmetric_decrypt(const StoredKey& key, const psa::op::AsymmetricDecrypt& op) override {
     auto shape = key_shape(key.attributes, true);
     if (!shape || !shape->rsa || !shape->pair) {
       return Status::PsaErrorNotPermitted;
     }
     size_t k = modulus_bytes(key);
-    if (op.ciphertext().size() != k) {
+    if (op.ciphertext.size() != k) {
       return Status::PsaErrorInvalidArgument;
     }
-    const Enc& alg = op.alg();
-    if (!alg.has_rsa_oaep()) {
+    if (op.alg.kind() != AlgorithmKind::RsaOaep) {
       Mechanism mech(CKM_RSA_PKCS);
-      auto out = decrypt_on_token(key, mech, op.ciphertext(), k);
-      if (!out.ok()) {
-        return out.status();
-      }
-      return std::move(*out).release();
+      return decrypt_on_token(key, mech, op.ciphertext, k);
     }
-    int hash = static_cast<int>(alg.rsa_oaep().hash_alg());
-    bool labelled = !op.salt().empty();
+    Hash hash = op.alg.hash_alg();
+    bool labelled = !op.salt.empty();
     auto hm = hash_mechanism(hash);
     if (hm && !(oaep_refused_dec_ & oaep_bit(hash, labelled)) && !(labelled && oaep_label_ignored_)) {
       Mechanism mech(CKM_RSA_PKCS_OAEP);
-      mech.oaep(*hm, op.salt());
+      mech.oaep(*hm, op.salt);
       CK_RV refused = CKR_OK;
-      auto out = decrypt_on_token(key, mech, op.ciphertext(), k, &refused);
+      auto out = decrypt_on_token(key, mech, op.ciphertext, k, &refused);
       if (out.ok() || refused == CKR_OK) {
-        return out.ok() ? Result<Bytes>(std::move(*out).release()) : Result<Bytes>(out.status());
+        return out;
       }
       note_oaep_refused(oaep_refused_dec_, hash, labelled, "decryption", refused);
     }
@@ -448,25 +430,19 @@ class Pkcs11Provider final : public Provider {
       return Status::PsaErrorNotSupported;
     }
     Mechanism raw(CKM_RSA_X_509);
-    auto em = decrypt_on_token(key, raw, op.ciphertext(), k);
-    if (!em.ok()) {
-      return em.status();
-    }
-    auto pt = soft::oaep_decode(*em, k, hash, op.salt());
-    if (!pt.ok()) {
-      return pt.status();
-    }
-    return std::move(*pt).release();
+    auto em = decrypt_on_token(key, raw, op.ciphertext, k);
+    PARSEC_TRY(em);
+    return soft::oaep_decode(*em, k, hash, op.salt);
   }
 
   // ---- random, capabilities -------------------------------------------------------
 
-  Result<Bytes> generate_random(uint64_t size) override {
-    if (size > 0xFFFFFFFFull) {
-      return Status::PsaErrorGenericError;
+  Result<SecretBytes> generate_random(const psa::op::GenerateRandom& op) override {
+    if (op.size > 0xFFFFFFFFull) {
+      return Failure(Status::PsaErrorGenericError, "random request larger than a CK_ULONG can hold");
     }
-    Bytes out(static_cast<size_t>(size));
-    if (size == 0) {
+    SecretBytes out(static_cast<size_t>(op.size));
+    if (op.size == 0) {
       return out;
     }
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
@@ -478,31 +454,31 @@ class Pkcs11Provider final : public Provider {
     return out;
   }
 
-  Status can_do_crypto(const can_do_crypto::Operation& op) override {
-    const KeyAttributes& a = op.attributes();
-    bool zero_ok = op.check_type() == can_do_crypto::IMPORT;
+  Outcome can_do_crypto(const psa::op::CanDoCrypto& op) override {
+    const KeyAttributes& a = op.attributes;
+    bool zero_ok = op.check_type == psa::CheckType::Import;
     auto shape = key_shape(a, zero_ok);
     if (!shape) {
       return Status::PsaErrorNotSupported;
     }
-    bool policy_none = a.key_policy().key_algorithm().has_none();
-    switch (op.check_type()) {
-      case can_do_crypto::USE:
+    bool policy_none = a.policy.kind() == AlgorithmKind::None;
+    switch (op.check_type) {
+      case psa::CheckType::Use:
         return use_check(a, *shape);
-      case can_do_crypto::GENERATE:
+      case psa::CheckType::Generate:
         if (!shape->pair || (shape->rsa && !rsa_generate_bits_ok(shape->bits)) ||
             !has_mechanism(shape->rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN)) {
           return Status::PsaErrorNotSupported;
         }
-        if (a.key_policy().key_usage_flags().export_() && !cfg_.allow_export) {
+        if (a.flags.export_ && !cfg_.allow_export) {
           return Status::PsaErrorNotSupported;
         }
         return policy_none ? Status::Success : use_check(a, *shape);
-      case can_do_crypto::IMPORT:
+      case psa::CheckType::Import:
         if (shape->rsa && shape->bits != 0 && !rsa_import_bits_ok(shape->bits)) {
           return Status::PsaErrorNotSupported;
         }
-        if (a.key_policy().key_usage_flags().export_() && !cfg_.allow_export) {
+        if (a.flags.export_ && !cfg_.allow_export) {
           return Status::PsaErrorNotSupported;
         }
         return policy_none ? Status::Success : use_check(a, *shape);
@@ -515,7 +491,9 @@ class Pkcs11Provider final : public Provider {
   CK_FUNCTION_LIST* fn() const { return pool_->fn(); }
   bool has_mechanism(CK_MECHANISM_TYPE m) const { return mechanisms_.count(m) != 0; }
 
-  Status failed(const char* what, CK_RV rv) const {
+  // failed logs a failed PKCS #11 call and turns it into its wire status,
+  // with the call and its CK_RV as the detail.
+  Failure failed(const char* what, CK_RV rv) const {
     if (rv == CKR_KEY_HANDLE_INVALID || rv == CKR_OBJECT_HANDLE_INVALID) {
       spdlog::warn("provider \"{}\": {}: the key's token object is missing (erased outside parsecd?)", name_, what);
     } else if (expected_failure(rv)) {
@@ -524,10 +502,10 @@ class Pkcs11Provider final : public Provider {
       spdlog::warn("provider \"{}\": {} failed: {} (answered {})", name_, what, ckr_name(rv),
                    status_name(ckr_to_status(rv)));
     }
-    return ckr_to_status(rv);
+    return Failure(ckr_to_status(rv), std::string(what) + ": " + ckr_name(rv));
   }
 
-  void note_oaep_refused(std::atomic<uint32_t>& bits, int hash, bool labelled, const char* what, CK_RV rv) {
+  void note_oaep_refused(std::atomic<uint32_t>& bits, Hash hash, bool labelled, const char* what, CK_RV rv) {
     uint32_t bit = oaep_bit(hash, labelled);
     if (!(bits.fetch_or(bit) & bit)) {
       spdlog::info("provider \"{}\": the token refuses OAEP {} with these parameters ({}); using {} instead", name_,
@@ -549,25 +527,25 @@ class Pkcs11Provider final : public Provider {
 
   std::string label_for(const Bytes& id) const { return label_prefix_ + to_hex(id); }
 
-  void common_public(Template& t, const Bytes& id, const psa_key_attributes::UsageFlags& f) const {
+  void common_public(Template& t, const Bytes& id, const psa::UsageFlags& f) const {
     t.boolean(CKA_TOKEN, true)
         .boolean(CKA_PRIVATE, false)
         .bytes(CKA_ID, id)
         .text(CKA_LABEL, label_for(id))
-        .boolean(CKA_VERIFY, f.verify_hash() || f.verify_message())
-        .boolean(CKA_ENCRYPT, f.encrypt());
+        .boolean(CKA_VERIFY, f.verify_hash || f.verify_message)
+        .boolean(CKA_ENCRYPT, f.encrypt);
   }
 
-  void common_private(Template& t, const Bytes& id, const psa_key_attributes::UsageFlags& f) const {
+  void common_private(Template& t, const Bytes& id, const psa::UsageFlags& f) const {
     t.boolean(CKA_TOKEN, true)
         .boolean(CKA_PRIVATE, true)
         .boolean(CKA_SENSITIVE, true)
-        .boolean(CKA_EXTRACTABLE, f.export_())
+        .boolean(CKA_EXTRACTABLE, f.export_)
         .bytes(CKA_ID, id)
         .text(CKA_LABEL, label_for(id))
-        .boolean(CKA_SIGN, f.sign_hash() || f.sign_message())
-        .boolean(CKA_DECRYPT, f.decrypt())
-        .boolean(CKA_DERIVE, f.derive());
+        .boolean(CKA_SIGN, f.sign_hash || f.sign_message)
+        .boolean(CKA_DECRYPT, f.decrypt)
+        .boolean(CKA_DERIVE, f.derive);
   }
 
   static size_t point_bits(size_t len) {
@@ -588,7 +566,7 @@ class Pkcs11Provider final : public Provider {
     return 0;
   }
 
-  static size_t modulus_bytes(const StoredKey& key) { return (key.attributes.key_bits() + 7) / 8; }
+  static size_t modulus_bytes(const StoredKey& key) { return (key.attributes.bits + 7) / 8; }
 
   void stage_store_tag(StorageTxn& txn) {
     if (tag_committed_.load() || storage_ == nullptr) {
@@ -750,7 +728,7 @@ class Pkcs11Provider final : public Provider {
 
   // ---- operation helpers ------------------------------------------------------------
 
-  Result<Bytes> sign(const StoredKey& key, const Sig& alg, const std::string& hash) {
+  Result<Bytes> sign(const StoredKey& key, const psa::Algorithm& alg, const Bytes& hash) {
     auto shape = key_shape(key.attributes, true);
     if (!shape) {
       return Status::PsaErrorNotSupported;
@@ -767,7 +745,7 @@ class Pkcs11Provider final : public Provider {
     }
     Mechanism mech(plan->mechanism);
     if (plan->mechanism == CKM_RSA_PKCS_PSS) {
-      mech.pss(*hash_mechanism(plan->hash), der::hash_length(plan->hash));
+      mech.pss(*hash_mechanism(plan->hash), psa::hash_length(plan->hash));
     }
     Bytes input = plan->prefix;
     input.insert(input.end(), hash.begin(), hash.end());
@@ -795,7 +773,7 @@ class Pkcs11Provider final : public Provider {
     return sig;
   }
 
-  Status verify(const StoredKey& key, const Sig& alg, const std::string& hash, const std::string& signature) {
+  Outcome verify(const StoredKey& key, const psa::Algorithm& alg, const Bytes& hash, const Bytes& signature) {
     auto shape = key_shape(key.attributes, true);
     if (!shape) {
       return Status::PsaErrorNotSupported;
@@ -816,7 +794,7 @@ class Pkcs11Provider final : public Provider {
     }
     Mechanism mech(plan->mechanism);
     if (plan->mechanism == CKM_RSA_PKCS_PSS) {
-      mech.pss(*hash_mechanism(plan->hash), der::hash_length(plan->hash));
+      mech.pss(*hash_mechanism(plan->hash), psa::hash_length(plan->hash));
     }
     Bytes input = plan->prefix;
     input.insert(input.end(), hash.begin(), hash.end());
@@ -826,7 +804,7 @@ class Pkcs11Provider final : public Provider {
         if (r != CKR_OK) {
           return r;
         }
-        return fn()->C_Verify(s, input.data(), input.size(), const_cast<uint8_t*>(u8(signature)), signature.size());
+        return fn()->C_Verify(s, input.data(), input.size(), const_cast<uint8_t*>(signature.data()), signature.size());
       });
     });
     if (rv != CKR_OK) {
@@ -838,7 +816,7 @@ class Pkcs11Provider final : public Provider {
   // decrypt_on_token decrypts with the key's private object. When `refused`
   // is given, a refusal of the mechanism or its parameters is reported there
   // instead of as a status.
-  Result<SecretBytes> decrypt_on_token(const StoredKey& key, Mechanism& mech, const std::string& ciphertext,
+  Result<SecretBytes> decrypt_on_token(const StoredKey& key, Mechanism& mech, const Bytes& ciphertext,
                                        size_t k, CK_RV* refused = nullptr) {
     SecretBytes out(std::max<size_t>(k, 1));
     CK_ULONG len = 0;
@@ -849,7 +827,7 @@ class Pkcs11Provider final : public Provider {
           return r;
         }
         len = static_cast<CK_ULONG>(out.size());
-        r = fn()->C_Decrypt(s, const_cast<uint8_t*>(u8(ciphertext)), ciphertext.size(), out.data(), &len);
+        r = fn()->C_Decrypt(s, const_cast<uint8_t*>(ciphertext.data()), ciphertext.size(), out.data(), &len);
         return r == CKR_GENERAL_ERROR && decrypt_failure_is_padding_ ? CKR_ENCRYPTED_DATA_INVALID : r;
       });
     });
@@ -865,45 +843,44 @@ class Pkcs11Provider final : public Provider {
   }
 
   Status use_check(const KeyAttributes& a, const KeyShape& shape) const {
-    const auto& f = a.key_policy().key_usage_flags();
-    const A& alg = a.key_policy().key_algorithm();
-    bool signs = f.sign_hash() || f.sign_message();
-    bool verifies = f.verify_hash() || f.verify_message();
-    if (alg.has_none() || !(f.encrypt() || f.decrypt() || signs || verifies)) {
+    const psa::UsageFlags& f = a.flags;
+    const psa::Algorithm& alg = a.policy;
+    bool signs = f.sign_hash || f.sign_message;
+    bool verifies = f.verify_hash || f.verify_message;
+    if (alg.kind() == AlgorithmKind::None || !(f.encrypt || f.decrypt || signs || verifies)) {
       return Status::PsaErrorNotSupported;
     }
-    if (alg.has_asymmetric_signature()) {
-      if (f.encrypt() || f.decrypt()) {
+    if (alg.is_asymmetric_signature()) {
+      if (f.encrypt || f.decrypt) {
         return Status::PsaErrorNotSupported;
       }
       for (bool sign : {true, false}) {
         if (sign ? !signs : !verifies) {
           continue;
         }
-        auto plan = plan_signature(alg.asymmetric_signature(), sign, shape);
+        auto plan = plan_signature(alg, sign, shape);
         if (!plan.ok() || (sign && !shape.pair)) {
           return Status::PsaErrorNotSupported;
         }
         bool soft_ok = !sign && (cfg_.software_public_operations || !has_mechanism(plan->mechanism)) &&
-                       (plan->hash == 0 || soft::digest_supported(plan->hash));
+                       (plan->hash == Hash::None || soft::digest_supported(plan->hash));
         if (!has_mechanism(plan->mechanism) && !soft_ok) {
           return Status::PsaErrorNotSupported;
         }
       }
       return Status::Success;
     }
-    if (alg.has_asymmetric_encryption()) {
-      if (!shape.rsa || signs || verifies || (f.decrypt() && !shape.pair)) {
+    if (alg.is_asymmetric_encryption()) {
+      if (!shape.rsa || signs || verifies || (f.decrypt && !shape.pair)) {
         return Status::PsaErrorNotSupported;
       }
-      const Enc& e = alg.asymmetric_encryption();
-      if (e.has_rsa_oaep()) {
-        int hash = static_cast<int>(e.rsa_oaep().hash_alg());
+      if (alg.kind() == AlgorithmKind::RsaOaep) {
+        Hash hash = alg.hash_alg();
         bool native = hash_mechanism(hash).has_value() && has_mechanism(CKM_RSA_PKCS_OAEP);
-        bool fallback = soft::digest_supported(hash) && (!f.decrypt() || has_mechanism(CKM_RSA_X_509));
+        bool fallback = soft::digest_supported(hash) && (!f.decrypt || has_mechanism(CKM_RSA_X_509));
         return native || fallback ? Status::Success : Status::PsaErrorNotSupported;
       }
-      return has_mechanism(CKM_RSA_PKCS) || (!f.decrypt() && cfg_.software_public_operations)
+      return has_mechanism(CKM_RSA_PKCS) || (!f.decrypt && cfg_.software_public_operations)
                  ? Status::Success
                  : Status::PsaErrorNotSupported;
     }
@@ -961,34 +938,30 @@ std::string login_error(CK_RV rv, const TokenEntry& token) {
 }  // namespace
 }  // namespace pkcs11
 
-Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ctx, std::string& error) {
+Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ctx) {
   using namespace pkcs11;
-  Pkcs11Config cfg;
-  if (!parse_config(ctx.settings, cfg, error)) {
-    return Status::InvalidEncoding;
-  }
-  std::shared_ptr<Module> module = Module::load(cfg.library_path, error);
-  if (!module) {
-    return Status::PsaErrorCommunicationFailure;
-  }
+  auto parsed = parse_config(ctx.settings);
+  PARSEC_TRY(parsed);
+  Pkcs11Config cfg = std::move(*parsed);
+  auto loaded = Module::load(cfg.library_path);
+  PARSEC_TRY(loaded);
+  std::shared_ptr<Module> module = std::move(*loaded);
+  auto unreachable = [](std::string why) { return Failure(Status::PsaErrorCommunicationFailure, std::move(why)); };
   std::vector<TokenEntry> tokens;
   size_t uninitialised = 0;
   CK_RV rv = list_tokens(module->fn(), tokens, uninitialised);
   if (rv != CKR_OK) {
-    error = "cannot list the module's slots and tokens (" + ckr_name(rv) + ")";
-    return Status::PsaErrorCommunicationFailure;
+    return unreachable("cannot list the module's slots and tokens (" + ckr_name(rv) + ")");
   }
-  TokenEntry token;
   std::vector<std::string> warnings;
-  if (!choose_token(tokens, uninitialised, cfg, token, warnings, error)) {
-    return Status::PsaErrorCommunicationFailure;
-  }
+  auto chosen = choose_token(tokens, uninitialised, cfg, warnings);
+  PARSEC_TRY(chosen);
+  const TokenEntry token = std::move(*chosen);
   for (const auto& w : warnings) {
     spdlog::warn("provider \"{}\": {}", ctx.instance_name, w);
   }
   if (cfg.user_pin && (token.flags & CKF_USER_PIN_LOCKED)) {
-    error = login_error(CKR_PIN_LOCKED, token);
-    return Status::PsaErrorCommunicationFailure;
+    return unreachable(login_error(CKR_PIN_LOCKED, token));
   }
   if (!cfg.user_pin && (token.flags & CKF_LOGIN_REQUIRED)) {
     spdlog::warn("provider \"{}\": token {} requires a login but no user_pin is set; private keys cannot be used",
@@ -999,8 +972,7 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
   cfg.user_pin.reset();
   rv = pool->start();
   if (rv != CKR_OK) {
-    error = login_error(rv, token);
-    return Status::PsaErrorCommunicationFailure;
+    return unreachable(login_error(rv, token));
   }
   std::set<CK_MECHANISM_TYPE> mechanisms;
   CK_ULONG n = 0;
@@ -1016,8 +988,8 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
   if (ctx.storage) {
     auto stored = ctx.storage->get(kStoreTagUid);
     if (!stored.ok()) {
-      error = std::string("cannot read the provider's data in the key store (") + status_name(stored.status()) + ")";
-      return stored.status();
+      return Failure(stored.status(), std::string("cannot read the provider's data in the key store (") +
+                                          status_name(stored.status()) + ")");
     }
     if (stored->has_value() && (*stored)->size() == kStoreTagLen) {
       tag = **stored;
@@ -1027,8 +999,7 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
   if (!committed) {
     tag.resize(kStoreTagLen);
     if (!soft::random_bytes(tag.data(), tag.size())) {
-      error = "no randomness for the store tag";
-      return Status::PsaErrorInsufficientEntropy;
+      return Failure(Status::PsaErrorInsufficientEntropy, "no randomness for the store tag");
     }
   }
   CK_VERSION v = module->library_version();
@@ -1039,6 +1010,25 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
                cfg.allow_export ? "" : ", exportable keys refused");
   return std::unique_ptr<Provider>(new Pkcs11Provider(ctx.instance_name, std::move(cfg), std::move(pool), ctx.storage,
                                                       std::move(tag), committed, std::move(mechanisms)));
+}
+
+ProviderFactory pkcs11_factory() {
+  ProviderFactory f;
+  f.type_name = "Pkcs11";
+  f.id = ProviderId::Pkcs11;
+  // Only the table's own keys: parsecd --check must not load the module or
+  // log in (a wrong PIN would spend one of the token's attempts).
+  f.check_settings = [](const Settings& settings) -> Outcome {
+    auto parsed = pkcs11::parse_config(settings);
+    PARSEC_TRY(parsed);
+    return Outcome();
+  };
+  f.create = [](const ProviderContext& ctx) -> Result<Made> {
+    auto made = make_pkcs11_provider(ctx);
+    PARSEC_TRY(made);
+    return Made::available(std::move(*made));
+  };
+  return f;
 }
 
 }  // namespace parsec::provider

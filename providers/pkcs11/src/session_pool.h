@@ -28,7 +28,7 @@
 
 #include "ckr.h"
 #include "module.h"
-#include "secret.h"
+#include "parsec/interface/secret.h"
 
 namespace parsec::provider::pkcs11 {
 

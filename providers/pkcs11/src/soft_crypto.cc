@@ -21,12 +21,9 @@
 #include <memory>
 
 #include "der.h"
-#include "psa_algorithm.pb.h"
 
 namespace parsec::provider::pkcs11::soft {
 namespace {
-
-using A = psa_algorithm::Algorithm;
 
 struct Free {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -44,33 +41,33 @@ struct Free {
 template <class T>
 using Ptr = std::unique_ptr<T, Free>;
 
-const char* md_name(int psa_hash) {
-  switch (psa_hash) {
-    case A::MD5:
+const char* md_name(psa::Hash hash) {
+  switch (hash) {
+    case psa::Hash::Md5:
       return "MD5";
-    case A::RIPEMD160:
+    case psa::Hash::Ripemd160:
       return "RIPEMD160";
-    case A::SHA_1:
+    case psa::Hash::Sha1:
       return "SHA1";
-    case A::SHA_224:
+    case psa::Hash::Sha224:
       return "SHA224";
-    case A::SHA_256:
+    case psa::Hash::Sha256:
       return "SHA256";
-    case A::SHA_384:
+    case psa::Hash::Sha384:
       return "SHA384";
-    case A::SHA_512:
+    case psa::Hash::Sha512:
       return "SHA512";
-    case A::SHA_512_224:
+    case psa::Hash::Sha512_224:
       return "SHA512-224";
-    case A::SHA_512_256:
+    case psa::Hash::Sha512_256:
       return "SHA512-256";
-    case A::SHA3_224:
+    case psa::Hash::Sha3_224:
       return "SHA3-224";
-    case A::SHA3_256:
+    case psa::Hash::Sha3_256:
       return "SHA3-256";
-    case A::SHA3_384:
+    case psa::Hash::Sha3_384:
       return "SHA3-384";
-    case A::SHA3_512:
+    case psa::Hash::Sha3_512:
       return "SHA3-512";
     default:
       return nullptr;
@@ -79,8 +76,8 @@ const char* md_name(int psa_hash) {
 
 // fetch_md returns the digest, or null when OpenSSL's default provider has
 // none for this hash.
-Ptr<EVP_MD> fetch_md(int psa_hash) {
-  const char* name = md_name(psa_hash);
+Ptr<EVP_MD> fetch_md(psa::Hash hash) {
+  const char* name = md_name(hash);
   return Ptr<EVP_MD>(name ? EVP_MD_fetch(nullptr, name, nullptr) : nullptr);
 }
 
@@ -115,14 +112,12 @@ Ptr<EVP_PKEY> rsa_public(const Bytes& der) {
   return Ptr<EVP_PKEY>(d2i_PublicKey(EVP_PKEY_RSA, nullptr, &p, static_cast<long>(der.size())));
 }
 
-const unsigned char* u8(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-
 }  // namespace
 
-bool digest_supported(int psa_hash) { return fetch_md(psa_hash) != nullptr; }
+bool digest_supported(psa::Hash hash) { return fetch_md(hash) != nullptr; }
 
-Result<Bytes> digest(int psa_hash, const std::string& data) {
-  Ptr<EVP_MD> md = fetch_md(psa_hash);
+Result<Bytes> digest(psa::Hash hash, const Bytes& data) {
+  Ptr<EVP_MD> md = fetch_md(hash);
   if (!md) {
     return Status::PsaErrorNotSupported;
   }
@@ -135,7 +130,7 @@ Result<Bytes> digest(int psa_hash, const std::string& data) {
   return out;
 }
 
-Status verify_ecdsa(size_t bits, const Bytes& point, const std::string& hash, const std::string& signature) {
+Status verify_ecdsa(size_t bits, const Bytes& point, const Bytes& hash, const Bytes& signature) {
   const char* group = curve_name(bits);
   size_t half = der::curve_bytes(bits);
   if (!group) {
@@ -156,8 +151,8 @@ Status verify_ecdsa(size_t bits, const Bytes& point, const std::string& hash, co
   }
   Ptr<EVP_PKEY> key(raw);
   Ptr<ECDSA_SIG> sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(u8(signature), static_cast<int>(half), nullptr);
-  BIGNUM* s = BN_bin2bn(u8(signature) + half, static_cast<int>(half), nullptr);
+  BIGNUM* r = BN_bin2bn(signature.data(), static_cast<int>(half), nullptr);
+  BIGNUM* s = BN_bin2bn(signature.data() + half, static_cast<int>(half), nullptr);
   if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
     BN_free(r);
     BN_free(s);
@@ -170,14 +165,14 @@ Status verify_ecdsa(size_t bits, const Bytes& point, const std::string& hash, co
   }
   Ptr<EVP_PKEY_CTX> vctx(EVP_PKEY_CTX_new(key.get(), nullptr));
   int ok = vctx && EVP_PKEY_verify_init(vctx.get()) == 1
-               ? EVP_PKEY_verify(vctx.get(), der_sig, static_cast<size_t>(der_len), u8(hash), hash.size())
+               ? EVP_PKEY_verify(vctx.get(), der_sig, static_cast<size_t>(der_len), hash.data(), hash.size())
                : -1;
   OPENSSL_free(der_sig);
   return ok == 1 ? Status::Success : Status::PsaErrorInvalidSignature;
 }
 
-Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, int psa_hash, const std::string& hash,
-                  const std::string& signature) {
+Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, psa::Hash scheme_hash, const Bytes& hash,
+                  const Bytes& signature) {
   Ptr<EVP_PKEY> key = rsa_public(rsa_public_der);
   if (!key) {
     return Status::PsaErrorGenericError;
@@ -191,7 +186,7 @@ Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, int psa_hash
   }
   Ptr<EVP_MD> md;
   if (scheme != RsaSigScheme::Pkcs1v15Raw) {
-    md = fetch_md(psa_hash);
+    md = fetch_md(scheme_hash);
     if (!md) {
       return Status::PsaErrorNotSupported;
     }
@@ -215,13 +210,13 @@ Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, int psa_hash
   if (!ok) {
     return Status::PsaErrorNotSupported;
   }
-  return EVP_PKEY_verify(ctx.get(), u8(signature), signature.size(), u8(hash), hash.size()) == 1
+  return EVP_PKEY_verify(ctx.get(), signature.data(), signature.size(), hash.data(), hash.size()) == 1
              ? Status::Success
              : Status::PsaErrorInvalidSignature;
 }
 
-Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, int psa_hash, const std::string& label,
-                          const std::string& plaintext) {
+Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, psa::Hash hash, const Bytes& label,
+                          const SecretBytes& plaintext) {
   Ptr<EVP_PKEY> key = rsa_public(rsa_public_der);
   if (!key) {
     return Status::PsaErrorGenericError;
@@ -231,7 +226,7 @@ Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, int psa_hash, 
     return Status::PsaErrorGenericError;
   }
   if (oaep) {
-    Ptr<EVP_MD> md = fetch_md(psa_hash);
+    Ptr<EVP_MD> md = fetch_md(hash);
     if (!md) {
       return Status::PsaErrorNotSupported;
     }
@@ -252,19 +247,19 @@ Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, int psa_hash, 
     return Status::PsaErrorNotSupported;
   }
   size_t n = 0;
-  if (EVP_PKEY_encrypt(ctx.get(), nullptr, &n, u8(plaintext), plaintext.size()) != 1) {
+  if (EVP_PKEY_encrypt(ctx.get(), nullptr, &n, plaintext.data(), plaintext.size()) != 1) {
     return Status::PsaErrorInvalidArgument;
   }
   Bytes out(n);
-  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &n, u8(plaintext), plaintext.size()) != 1) {
+  if (EVP_PKEY_encrypt(ctx.get(), out.data(), &n, plaintext.data(), plaintext.size()) != 1) {
     return Status::PsaErrorInvalidArgument;  // plaintext too long for the key and padding
   }
   out.resize(n);
   return out;
 }
 
-Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, int psa_hash, const std::string& label) {
-  Ptr<EVP_MD> md = fetch_md(psa_hash);
+Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, psa::Hash hash, const Bytes& label) {
+  Ptr<EVP_MD> md = fetch_md(hash);
   if (!md) {
     return Status::PsaErrorNotSupported;
   }
@@ -274,7 +269,7 @@ Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, int p
   SecretBytes out(modulus_len);
   int n = RSA_padding_check_PKCS1_OAEP_mgf1(out.data(), static_cast<int>(out.size()), em.data(),
                                             static_cast<int>(em.size()), static_cast<int>(modulus_len),
-                                            u8(label), static_cast<int>(label.size()), md.get(), md.get());
+                                            label.data(), static_cast<int>(label.size()), md.get(), md.get());
   if (n < 0) {
     return Status::PsaErrorInvalidPadding;
   }

@@ -11,37 +11,38 @@
 #include <vector>
 
 #include "parsec/interface/result.h"
-#include "secret.h"
+#include "parsec/interface/secret.h"
+#include "parsec/psa/algorithm.h"
 
 namespace parsec::provider::pkcs11::soft {
 
 using Bytes = std::vector<uint8_t>;
 
-// digest hashes `data` with a psa_algorithm.Algorithm.Hash; PsaErrorNotSupported
-// for hashes OpenSSL does not offer (MD2, MD4).
-Result<Bytes> digest(int psa_hash, const std::string& data);
-bool digest_supported(int psa_hash);
+// digest hashes `data`; PsaErrorNotSupported for hashes OpenSSL does not
+// offer (MD2, MD4) and for None / Any.
+Result<Bytes> digest(psa::Hash hash, const Bytes& data);
+bool digest_supported(psa::Hash hash);
 
 // verify_ecdsa checks a raw r||s signature over `hash` with an uncompressed
 // point on the SECP R1 curve of `bits` bits: Success or PsaErrorInvalidSignature.
-Status verify_ecdsa(size_t bits, const Bytes& point, const std::string& hash, const std::string& signature);
+Status verify_ecdsa(size_t bits, const Bytes& point, const Bytes& hash, const Bytes& signature);
 
 enum class RsaSigScheme { Pkcs1v15, Pkcs1v15Raw, Pss };
-// verify_rsa checks an RSA signature with a DER RSAPublicKey. `psa_hash` names
+// verify_rsa checks an RSA signature with a DER RSAPublicKey. `scheme_hash` names
 // the hash of Pkcs1v15 (DigestInfo) and Pss (hash, MGF1, salt length = hash
 // length); it is ignored for Pkcs1v15Raw.
-Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, int psa_hash, const std::string& hash,
-                  const std::string& signature);
+Status verify_rsa(const Bytes& rsa_public_der, RsaSigScheme scheme, psa::Hash scheme_hash, const Bytes& hash,
+                  const Bytes& signature);
 
 // rsa_encrypt encrypts with a DER RSAPublicKey: PKCS #1 v1.5 when `oaep` is
-// false, else OAEP with `psa_hash` for both OAEP and MGF1 and `label`.
-Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, int psa_hash, const std::string& label,
-                          const std::string& plaintext);
+// false, else OAEP with `hash` for both OAEP and MGF1 and `label`.
+Result<Bytes> rsa_encrypt(const Bytes& rsa_public_der, bool oaep, psa::Hash hash, const Bytes& label,
+                          const SecretBytes& plaintext);
 
 // oaep_decode removes OAEP padding (RFC 8017 §7.1.2 step 3) from the output
 // of a raw RSA decryption, `modulus_len` bytes, in constant time. Any failure
 // is PsaErrorInvalidPadding.
-Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, int psa_hash, const std::string& label);
+Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, psa::Hash hash, const Bytes& label);
 
 // ec_public_point computes the uncompressed point of a private scalar on the
 // SECP R1 curve of `bits` bits; PsaErrorInvalidArgument if the scalar is not

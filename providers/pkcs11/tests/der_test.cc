@@ -10,7 +10,8 @@
 namespace parsec::provider::pkcs11 {
 namespace {
 
-using A = psa_algorithm::Algorithm;
+using psa::Algorithm;
+using psa::Hash;
 using der::Bytes;
 
 Bytes hex(const std::string& h) {
@@ -24,26 +25,26 @@ Bytes hex(const std::string& h) {
 // RFC 8017 §9.2, note 1.
 TEST(DigestInfo, PrefixesAreThoseOfRfc8017) {
   struct Case {
-    int hash;
+    Hash hash;
     const char* prefix;
   };
   const Case cases[] = {
-      {A::MD2, "3020300c06082a864886f70d020205000410"},
-      {A::MD5, "3020300c06082a864886f70d020505000410"},
-      {A::SHA_1, "3021300906052b0e03021a05000414"},
-      {A::SHA_224, "302d300d06096086480165030402040500041c"},
-      {A::SHA_256, "3031300d060960864801650304020105000420"},
-      {A::SHA_384, "3041300d060960864801650304020205000430"},
-      {A::SHA_512, "3051300d060960864801650304020305000440"},
-      {A::SHA_512_224, "302d300d06096086480165030402050500041c"},
-      {A::SHA_512_256, "3031300d060960864801650304020605000420"},
+      {Hash::Md2, "3020300c06082a864886f70d020205000410"},
+      {Hash::Md5, "3020300c06082a864886f70d020505000410"},
+      {Hash::Sha1, "3021300906052b0e03021a05000414"},
+      {Hash::Sha224, "302d300d06096086480165030402040500041c"},
+      {Hash::Sha256, "3031300d060960864801650304020105000420"},
+      {Hash::Sha384, "3041300d060960864801650304020205000430"},
+      {Hash::Sha512, "3051300d060960864801650304020305000440"},
+      {Hash::Sha512_224, "302d300d06096086480165030402050500041c"},
+      {Hash::Sha512_256, "3031300d060960864801650304020605000420"},
   };
   for (const Case& c : cases) {
     auto p = der::digest_info_prefix(c.hash);
-    ASSERT_TRUE(p) << c.hash;
-    EXPECT_EQ(*p, hex(c.prefix)) << c.hash;
+    ASSERT_TRUE(p) << psa::hash_name(c.hash);
+    EXPECT_EQ(*p, hex(c.prefix)) << psa::hash_name(c.hash);
   }
-  EXPECT_FALSE(der::digest_info_prefix(A::HASH_NONE));
+  EXPECT_FALSE(der::digest_info_prefix(Hash::None));
 }
 
 // The prefix plus a digest is a DigestInfo that OpenSSL's PKCS #1 v1.5
@@ -52,11 +53,11 @@ TEST(DigestInfo, OpenSSLAcceptsTheEncodedDigestInfo) {
   EVP_PKEY* key = EVP_RSA_gen(1024);
   ASSERT_NE(key, nullptr);
   struct Case {
-    int hash;
+    Hash hash;
     const EVP_MD* md;
   };
-  for (const Case& c : {Case{A::SHA_256, EVP_sha256()}, Case{A::SHA_384, EVP_sha384()},
-                        Case{A::SHA3_256, EVP_sha3_256()}, Case{A::SHA_224, EVP_sha224()}}) {
+  for (const Case& c : {Case{Hash::Sha256, EVP_sha256()}, Case{Hash::Sha384, EVP_sha384()},
+                        Case{Hash::Sha3_256, EVP_sha3_256()}, Case{Hash::Sha224, EVP_sha224()}}) {
     Bytes digest(static_cast<size_t>(EVP_MD_get_size(c.md)), 0x5A);
     Bytes input = *der::digest_info_prefix(c.hash);
     input.insert(input.end(), digest.begin(), digest.end());
@@ -72,7 +73,7 @@ TEST(DigestInfo, OpenSSLAcceptsTheEncodedDigestInfo) {
     ASSERT_EQ(EVP_PKEY_verify_init(v), 1);
     ASSERT_EQ(EVP_PKEY_CTX_set_rsa_padding(v, RSA_PKCS1_PADDING), 1);
     ASSERT_EQ(EVP_PKEY_CTX_set_signature_md(v, c.md), 1);
-    EXPECT_EQ(EVP_PKEY_verify(v, sig, sig_len, digest.data(), digest.size()), 1) << c.hash;
+    EXPECT_EQ(EVP_PKEY_verify(v, sig, sig_len, digest.data(), digest.size()), 1) << psa::hash_name(c.hash);
     EVP_PKEY_CTX_free(v);
   }
   EVP_PKEY_free(key);
@@ -143,60 +144,54 @@ TEST(Der, NamedCurves) {
   EXPECT_EQ(der::curve_bytes(521), 66u);
 }
 
-A::AsymmetricSignature sig_alg(int which, int hash) {
-  A::AsymmetricSignature a;
+Algorithm sig_alg(int which, Hash hash) {
   switch (which) {
     case 0:
-      a.mutable_ecdsa()->mutable_hash_alg()->set_specific(static_cast<A::Hash>(hash));
-      break;
+      return Algorithm::ecdsa(hash);
     case 1:
-      a.mutable_rsa_pkcs1v15_sign()->mutable_hash_alg()->set_specific(static_cast<A::Hash>(hash));
-      break;
+      return Algorithm::rsa_pkcs1v15_sign(hash);
     case 2:
-      a.mutable_rsa_pss()->mutable_hash_alg()->set_specific(static_cast<A::Hash>(hash));
-      break;
+      return Algorithm::rsa_pss(hash);
     case 3:
-      a.mutable_deterministic_ecdsa()->mutable_hash_alg()->set_specific(static_cast<A::Hash>(hash));
-      break;
+      return Algorithm::deterministic_ecdsa(hash);
     default:
-      a.mutable_rsa_pkcs1v15_sign_raw();
+      return Algorithm::rsa_pkcs1v15_sign_raw();
   }
-  return a;
 }
 
 TEST(Plans, MechanismsAndParameters) {
   KeyShape rsa{true, true, 2048}, ecc{false, true, 256};
-  auto p = plan_signature(sig_alg(0, A::SHA_256), true, ecc);
+  auto p = plan_signature(sig_alg(0, Hash::Sha256), true, ecc);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->mechanism, CKM_ECDSA);
   EXPECT_TRUE(p->prefix.empty());
-  p = plan_signature(sig_alg(1, A::SHA_384), true, rsa);
+  p = plan_signature(sig_alg(1, Hash::Sha384), true, rsa);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->mechanism, CKM_RSA_PKCS);
-  EXPECT_EQ(p->prefix, *der::digest_info_prefix(A::SHA_384));
-  p = plan_signature(sig_alg(2, A::SHA_512), true, rsa);
+  EXPECT_EQ(p->prefix, *der::digest_info_prefix(Hash::Sha384));
+  p = plan_signature(sig_alg(2, Hash::Sha512), true, rsa);
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->mechanism, CKM_RSA_PKCS_PSS);
-  EXPECT_EQ(p->hash, A::SHA_512);
-  p = plan_signature(sig_alg(4, 0), true, rsa);
+  EXPECT_EQ(p->hash, Hash::Sha512);
+  p = plan_signature(sig_alg(4, Hash::None), true, rsa);
   ASSERT_TRUE(p.ok());
   EXPECT_TRUE(p->prefix.empty());
   // Deterministic ECDSA verifies but does not sign; schemes must fit the key.
-  EXPECT_EQ(plan_signature(sig_alg(3, A::SHA_256), true, ecc).status(), Status::PsaErrorNotSupported);
-  EXPECT_TRUE(plan_signature(sig_alg(3, A::SHA_256), false, ecc).ok());
-  EXPECT_EQ(plan_signature(sig_alg(0, A::SHA_256), true, rsa).status(), Status::PsaErrorNotPermitted);
-  EXPECT_EQ(plan_signature(sig_alg(2, A::SHA_256), true, ecc).status(), Status::PsaErrorNotPermitted);
+  EXPECT_EQ(plan_signature(sig_alg(3, Hash::Sha256), true, ecc).status(), Status::PsaErrorNotSupported);
+  EXPECT_TRUE(plan_signature(sig_alg(3, Hash::Sha256), false, ecc).ok());
+  EXPECT_EQ(plan_signature(sig_alg(0, Hash::Sha256), true, rsa).status(), Status::PsaErrorNotPermitted);
+  EXPECT_EQ(plan_signature(sig_alg(2, Hash::Sha256), true, ecc).status(), Status::PsaErrorNotPermitted);
   // PSS needs a hash with an MGF1 in PKCS #11.
-  EXPECT_EQ(plan_signature(sig_alg(2, A::RIPEMD160), true, rsa).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(plan_signature(sig_alg(2, Hash::Ripemd160), true, rsa).status(), Status::PsaErrorNotSupported);
 
   Mechanism m(CKM_RSA_PKCS_PSS);
-  m.pss(*hash_mechanism(A::SHA_256), 32);
+  m.pss(*hash_mechanism(Hash::Sha256), 32);
   auto* params = static_cast<CK_RSA_PKCS_PSS_PARAMS*>(m.get()->pParameter);
   EXPECT_EQ(params->hashAlg, static_cast<CK_MECHANISM_TYPE>(CKM_SHA256));
   EXPECT_EQ(params->mgf, static_cast<CK_RSA_PKCS_MGF_TYPE>(CKG_MGF1_SHA256));
   EXPECT_EQ(params->sLen, 32u);
   Mechanism o(CKM_RSA_PKCS_OAEP);
-  o.oaep(*hash_mechanism(A::SHA_384), "label");
+  o.oaep(*hash_mechanism(Hash::Sha384), Bytes{'l', 'a', 'b', 'e', 'l'});
   auto* op = static_cast<CK_RSA_PKCS_OAEP_PARAMS*>(o.get()->pParameter);
   EXPECT_EQ(op->hashAlg, static_cast<CK_MECHANISM_TYPE>(CKM_SHA384));
   EXPECT_EQ(op->source, static_cast<CK_ULONG>(CKZ_DATA_SPECIFIED));
@@ -204,30 +199,32 @@ TEST(Plans, MechanismsAndParameters) {
 }
 
 TEST(Plans, MessageHashes) {
-  EXPECT_EQ(*message_hash(sig_alg(0, A::SHA_384)), A::SHA_384);
-  EXPECT_EQ(*message_hash(sig_alg(2, A::SHA_256)), A::SHA_256);
-  EXPECT_EQ(message_hash(sig_alg(4, 0)).status(), Status::PsaErrorInvalidArgument);
-  A::AsymmetricSignature any;
-  any.mutable_ecdsa_any();
-  EXPECT_EQ(message_hash(any).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(*message_hash(sig_alg(0, Hash::Sha384)), Hash::Sha384);
+  EXPECT_EQ(*message_hash(sig_alg(2, Hash::Sha256)), Hash::Sha256);
+  EXPECT_EQ(message_hash(sig_alg(4, Hash::None)).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(message_hash(Algorithm::ecdsa_any()).status(), Status::PsaErrorInvalidArgument);
+  // The policy wildcard names no hash to apply to a message.
+  EXPECT_EQ(message_hash(sig_alg(0, Hash::Any)).status(), Status::PsaErrorInvalidArgument);
 }
 
 TEST(Shapes, SupportedKeyTypes) {
-  psa_key_attributes::KeyAttributes a;
-  a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
-  a.set_key_bits(384);
+  psa::KeyAttributes a;
+  a.type = psa::KeyType::EccKeyPair;
+  a.family = psa::EccFamily::SecpR1;
+  a.bits = 384;
   ASSERT_TRUE(key_shape(a, false));
-  a.set_key_bits(0);
+  a.bits = 0;
   EXPECT_FALSE(key_shape(a, false));
   EXPECT_TRUE(key_shape(a, true));
-  a.set_key_bits(224);
+  a.bits = 224;
   EXPECT_FALSE(key_shape(a, true));
-  a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_K1);
-  a.set_key_bits(256);
+  a.family = psa::EccFamily::SecpK1;
+  a.bits = 256;
   EXPECT_FALSE(key_shape(a, true));
-  a.mutable_key_type()->mutable_aes();
+  a.type = psa::KeyType::Aes;
+  a.family = psa::EccFamily::None;
   EXPECT_FALSE(key_shape(a, true));
-  a.mutable_key_type()->mutable_rsa_public_key();
+  a.type = psa::KeyType::RsaPublicKey;
   auto s = key_shape(a, true);
   ASSERT_TRUE(s);
   EXPECT_TRUE(s->rsa);

@@ -19,7 +19,8 @@
 namespace parsec::provider {
 namespace {
 
-using A = psa_algorithm::Algorithm;
+using psa::Algorithm;
+using psa::Hash;
 using testing::Pkcs11Direct;
 using testing::SoftHsm;
 
@@ -88,7 +89,7 @@ ProviderContext context(std::vector<std::pair<std::string, std::string>> setting
   ProviderContext ctx;
   ctx.instance_name = "pkcs11-provider";
   ctx.storage = storage;
-  ctx.settings = std::move(settings);
+  ctx.settings = Settings(std::move(settings));
   return ctx;
 }
 
@@ -96,42 +97,44 @@ std::unique_ptr<Provider> make(StorageReader* storage, std::vector<std::pair<std
   std::vector<std::pair<std::string, std::string>> s = {
       {"library_path", SoftHsm::module_path()}, {"token_label", kLabel}, {"user_pin", kPin}};
   s.insert(s.end(), extra.begin(), extra.end());
-  std::string err;
-  auto p = make_pkcs11_provider(context(s, storage), err);
-  EXPECT_TRUE(p.ok()) << err;
+  auto p = make_pkcs11_provider(context(s, storage));
+  EXPECT_TRUE(p.ok()) << p.detail();
   return p.ok() ? std::move(*p) : nullptr;
 }
 
 std::string start_error(std::vector<std::pair<std::string, std::string>> settings) {
-  std::string err;
-  auto p = make_pkcs11_provider(context(std::move(settings), nullptr), err);
+  auto p = make_pkcs11_provider(context(std::move(settings), nullptr));
   EXPECT_FALSE(p.ok());
+  if (p.ok()) {
+    return {};
+  }
+  const std::string& err = p.detail();
   EXPECT_EQ(err.find(kPin), std::string::npos) << "the PIN leaked into: " << err;
   return err;
 }
 
-KeyAttributes ecc_key(uint32_t bits, A::Hash hash) {
+KeyAttributes ecc_key(uint32_t bits, Hash hash) {
   KeyAttributes a;
-  a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
-  a.set_key_bits(bits);
-  auto* f = a.mutable_key_policy()->mutable_key_usage_flags();
-  f->set_sign_hash(true);
-  f->set_verify_hash(true);
-  f->set_sign_message(true);
-  f->set_verify_message(true);
-  a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_ecdsa()
-      ->mutable_hash_alg()->set_specific(hash);
+  a.type = psa::KeyType::EccKeyPair;
+  a.family = psa::EccFamily::SecpR1;
+  a.bits = bits;
+  a.flags.sign_hash = true;
+  a.flags.verify_hash = true;
+  a.flags.sign_message = true;
+  a.flags.verify_message = true;
+  a.policy = Algorithm::ecdsa(hash);
   return a;
 }
 
-std::string sha256(const std::string& m) {
-  unsigned char out[32];
+Bytes sha256(const std::string& m) {
+  Bytes out(32);
   unsigned int n = 0;
-  EVP_Digest(m.data(), m.size(), out, &n, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<char*>(out), n);
+  EVP_Digest(m.data(), m.size(), out.data(), &n, EVP_sha256(), nullptr);
+  out.resize(n);
+  return out;
 }
 
-bool openssl_verify_p256(const Bytes& point, const std::string& digest, const Bytes& raw) {
+bool openssl_verify_p256(const Bytes& point, const Bytes& digest, const Bytes& raw) {
   OSSL_PARAM_BLD* bld = OSSL_PARAM_BLD_new();
   OSSL_PARAM_BLD_push_utf8_string(bld, OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0);
   OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, point.data(), point.size());
@@ -153,8 +156,7 @@ bool openssl_verify_p256(const Bytes& point, const std::string& digest, const By
   ECDSA_SIG_free(sig);
   EVP_PKEY_CTX* v = EVP_PKEY_CTX_new(key, nullptr);
   ok = EVP_PKEY_verify_init(v) == 1 &&
-       EVP_PKEY_verify(v, der, static_cast<size_t>(len), reinterpret_cast<const unsigned char*>(digest.data()),
-                       digest.size()) == 1;
+       EVP_PKEY_verify(v, der, static_cast<size_t>(len), digest.data(), digest.size()) == 1;
   OPENSSL_free(der);
   EVP_PKEY_CTX_free(v);
   EVP_PKEY_free(key);
@@ -168,7 +170,7 @@ struct Key {
 
 Key create(Provider& p, MemStorage& storage, const std::string& name, bool commit = true) {
   MemTxn txn;
-  auto k = p.generate_key(ecc_key(256, A::SHA_256), txn);
+  auto k = p.generate_key(ecc_key(256, Hash::Sha256), txn);
   EXPECT_TRUE(k.ok()) << status_name(k.status());
   if (commit) {
     txn.commit(storage);
@@ -180,11 +182,11 @@ Key create(Provider& p, MemStorage& storage, const std::string& name, bool commi
   return out;
 }
 
-Result<Bytes> sign(Provider& p, const Key& k, const std::string& digest) {
-  psa_sign_hash::Operation op;
-  op.set_key_name(k.stored.name);
-  op.mutable_alg()->mutable_ecdsa()->mutable_hash_alg()->set_specific(A::SHA_256);
-  op.set_hash(digest);
+Result<Bytes> sign(Provider& p, const Key& k, const Bytes& digest) {
+  psa::op::SignHash op;
+  op.key_name = k.stored.name;
+  op.alg = Algorithm::ecdsa(Hash::Sha256);
+  op.hash = digest;
   return p.sign_hash(k.stored, op);
 }
 
@@ -217,13 +219,27 @@ TEST(Pkcs11Provider, StartUpErrorsNameTheCause) {
 }
 
 TEST(Pkcs11Provider, SelectsTheTokenBySerialNumber) {
-  std::string err;
   auto p = make_pkcs11_provider(
       context({{"library_path", SoftHsm::module_path()}, {"serial_number", g_env->serial}, {"user_pin", kPin}},
-              nullptr),
-      err);
-  ASSERT_TRUE(p.ok()) << err;
+              nullptr));
+  ASSERT_TRUE(p.ok()) << p.detail();
   EXPECT_EQ((*p)->info().uuid, "30e39502-eba6-4d60-a4af-c518b7f5e38f");
+}
+
+TEST(Pkcs11Provider, FactoryCreatesTheProviderOrExplainsWhyNot) {
+  ProviderFactory f = pkcs11_factory();
+  auto made = f.create(
+      context({{"library_path", SoftHsm::module_path()}, {"token_label", kLabel}, {"user_pin", kPin}}, nullptr));
+  ASSERT_TRUE(made.ok()) << made.detail();
+  ASSERT_TRUE(made->provider);
+  EXPECT_EQ(made->provider->info().id, ProviderId::Pkcs11);
+  auto missing = f.create(context({{"library_path", "/nonexistent/libp11.so"}}, nullptr));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status(), Status::PsaErrorCommunicationFailure);
+  EXPECT_NE(missing.detail().find("module not found"), std::string::npos) << missing.detail();
+  auto bad = f.create(context({{"library_path", SoftHsm::module_path()}, {"slot_number", "x"}}, nullptr));
+  EXPECT_EQ(bad.status(), Status::InvalidEncoding);
+  EXPECT_NE(bad.detail().find("slot_number"), std::string::npos) << bad.detail();
 }
 
 TEST(Pkcs11Provider, SignaturesVerifyWithOpenSSL) {
@@ -232,7 +248,7 @@ TEST(Pkcs11Provider, SignaturesVerifyWithOpenSSL) {
   ASSERT_TRUE(p);
   Key k = create(*p, storage, "k");
   ASSERT_EQ(k.pub.size(), 65u);
-  std::string digest = sha256("hello");
+  Bytes digest = sha256("hello");
   auto sig = sign(*p, k, digest);
   ASSERT_TRUE(sig.ok());
   EXPECT_TRUE(openssl_verify_p256(k.pub, digest, *sig));
@@ -245,7 +261,7 @@ TEST(Pkcs11Provider, RecoversWhenEverySessionIsClosedBehindItsBack) {
   auto p = make(&storage);
   ASSERT_TRUE(p);
   Key k = create(*p, storage, "k");
-  std::string digest = sha256("before");
+  Bytes digest = sha256("before");
   ASSERT_TRUE(sign(*p, k, digest).ok());
   Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, /*finalize=*/false);
   // Closing every session of the application also logs it out.
@@ -262,7 +278,7 @@ TEST(Pkcs11Provider, LogsInAgainAfterALogout) {
   auto p = make(&storage);
   ASSERT_TRUE(p);
   Key k = create(*p, storage, "k");
-  std::string digest = sha256("m");
+  Bytes digest = sha256("m");
   ASSERT_TRUE(sign(*p, k, digest).ok());
   Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, false);
   ASSERT_EQ(direct.fn()->C_Logout(direct.session()), static_cast<CK_RV>(CKR_OK));
@@ -284,7 +300,7 @@ TEST(Pkcs11Provider, EightThreadsSignInParallel) {
   for (int t = 0; t < 8; ++t) {
     ts.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
-        std::string digest = sha256("thread " + std::to_string(t) + " message " + std::to_string(i));
+        Bytes digest = sha256("thread " + std::to_string(t) + " message " + std::to_string(i));
         auto sig = sign(*p, k, digest);
         (sig.ok() && openssl_verify_p256(k.pub, digest, *sig) ? good : bad)++;
       }
@@ -305,7 +321,7 @@ TEST(Pkcs11Provider, DestroyAndAbandonEraseTheTokenObjects) {
   Key k = create(*p, storage, "k");
   EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 2u);
   MemTxn txn;
-  EXPECT_EQ(p->destroy_key(k.stored, txn), Status::Success);
+  EXPECT_EQ(p->destroy_key(k.stored, txn).status(), Status::Success);
   EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 2u);  // nothing before the commit
   p->finish_destroy(k.stored);
   EXPECT_EQ(objects_with_id(direct, k.stored.key_ref), 0u);
@@ -345,38 +361,107 @@ TEST(Pkcs11Provider, ReconcileReportsVanishedKeysAndDestroysOrphans) {
   EXPECT_EQ(other_store, 2u);
 }
 
+// The plain-model paths not taken above: import of an ECC private key,
+// sign/verify_message, can_do_crypto and generate_random.
+TEST(Pkcs11Provider, ImportedKeySignsMessagesAndCapabilitiesAnswer) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  BIGNUM* d = nullptr;
+  ASSERT_EQ(EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_PRIV_KEY, &d), 1);
+  SecretBytes scalar(32);
+  ASSERT_EQ(BN_bn2binpad(d, scalar.data(), 32), 32);
+  BN_free(d);  // a throwaway test key
+  Bytes expected_pub(65);
+  size_t pub_len = 0;
+  ASSERT_EQ(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, expected_pub.data(), expected_pub.size(),
+                                            &pub_len),
+            1);
+  EVP_PKEY_free(key);
+  ASSERT_EQ(pub_len, 65u);
+
+  KeyAttributes a = ecc_key(0, Hash::Sha256);  // bits taken from the data
+  MemTxn txn;
+  auto k = p->import_key(a, scalar, txn);
+  ASSERT_TRUE(k.ok()) << k.detail();
+  EXPECT_EQ(k->attributes.bits, 256u);
+  StoredKey sk{"imported", k->key_ref, k->attributes};
+  auto pub = p->export_public_key(sk);
+  ASSERT_TRUE(pub.ok()) << pub.detail();
+  EXPECT_EQ(*pub, expected_pub);
+
+  psa::op::SignMessage sm;
+  sm.alg = Algorithm::ecdsa(Hash::Sha256);
+  sm.message = Bytes{'h', 'i'};
+  auto sig = p->sign_message(sk, sm);
+  ASSERT_TRUE(sig.ok()) << sig.detail();
+  EXPECT_TRUE(openssl_verify_p256(*pub, sha256("hi"), *sig));
+  psa::op::VerifyMessage vm;
+  vm.alg = sm.alg;
+  vm.message = sm.message;
+  vm.signature = *sig;
+  EXPECT_TRUE(p->verify_message(sk, vm).ok());
+  vm.message.push_back('!');
+  EXPECT_EQ(p->verify_message(sk, vm).status(), Status::PsaErrorInvalidSignature);
+  // The policy wildcard names no hash for a message.
+  sm.alg = Algorithm::ecdsa(Hash::Any);
+  EXPECT_EQ(p->sign_message(sk, sm).status(), Status::PsaErrorInvalidArgument);
+
+  psa::op::CanDoCrypto can;
+  can.check_type = psa::CheckType::Generate;
+  can.attributes = ecc_key(256, Hash::Sha256);
+  EXPECT_TRUE(p->can_do_crypto(can).ok());
+  can.check_type = psa::CheckType::Import;
+  can.attributes.bits = 0;
+  EXPECT_TRUE(p->can_do_crypto(can).ok());
+  can.check_type = psa::CheckType::Use;
+  can.attributes = KeyAttributes::of_type(psa::KeyType::Aes, 128, Algorithm::aead_gcm());
+  EXPECT_EQ(p->can_do_crypto(can).status(), Status::PsaErrorNotSupported);
+  // Deterministic ECDSA cannot sign on a PKCS #11 token.
+  can.attributes = KeyAttributes::ecc_key_pair(256, Algorithm::deterministic_ecdsa(Hash::Sha256));
+  EXPECT_EQ(p->can_do_crypto(can).status(), Status::PsaErrorNotSupported);
+
+  psa::op::GenerateRandom rnd;
+  rnd.size = 48;
+  auto r = p->generate_random(rnd);
+  ASSERT_TRUE(r.ok()) << r.detail();
+  EXPECT_EQ(r->size(), 48u);
+  rnd.size = 0;
+  r = p->generate_random(rnd);
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(r->empty());
+}
+
 TEST(Pkcs11Provider, OaepWithLabelRoundTripsAndRefusesAWrongLabel) {
   MemStorage storage;
   auto p = make(&storage);
   ASSERT_TRUE(p);
-  KeyAttributes a;
-  a.mutable_key_type()->mutable_rsa_key_pair();
-  a.set_key_bits(2048);
-  a.mutable_key_policy()->mutable_key_usage_flags()->set_encrypt(true);
-  a.mutable_key_policy()->mutable_key_usage_flags()->set_decrypt(true);
-  a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_encryption()->mutable_rsa_oaep()->set_hash_alg(
-      A::SHA_256);
+  KeyAttributes a = KeyAttributes::rsa_key_pair(2048, Algorithm::rsa_oaep(Hash::Sha256));
+  ASSERT_TRUE(a.flags.encrypt && a.flags.decrypt);
   MemTxn txn;
   auto k = p->generate_key(a, txn);
   ASSERT_TRUE(k.ok());
   StoredKey sk{"rsa", k->key_ref, k->attributes};
-  psa_asymmetric_encrypt::Operation e;
-  *e.mutable_alg() = a.key_policy().key_algorithm().asymmetric_encryption();
-  e.set_plaintext("secret message");
-  e.set_salt("the label");
+  auto bytes = [](const std::string& s) { return Bytes(s.begin(), s.end()); };
+  psa::op::AsymmetricEncrypt e;
+  e.alg = a.policy;
+  e.plaintext = SecretBytes(std::string("secret message"));
+  e.salt = bytes("the label");
   auto ct = p->asymmetric_encrypt(sk, e);
   ASSERT_TRUE(ct.ok()) << status_name(ct.status());
   ASSERT_EQ(ct->size(), 256u);
-  psa_asymmetric_decrypt::Operation d;
-  *d.mutable_alg() = e.alg();
-  d.set_ciphertext(std::string(ct->begin(), ct->end()));
-  d.set_salt("the label");
+  psa::op::AsymmetricDecrypt d;
+  d.alg = e.alg;
+  d.ciphertext = *ct;
+  d.salt = bytes("the label");
   auto pt = p->asymmetric_decrypt(sk, d);
   ASSERT_TRUE(pt.ok()) << status_name(pt.status());
-  EXPECT_EQ(std::string(pt->begin(), pt->end()), "secret message");
-  d.set_salt("another label");
+  EXPECT_EQ(pt->view(), "secret message");
+  d.salt = bytes("another label");
   EXPECT_EQ(p->asymmetric_decrypt(sk, d).status(), Status::PsaErrorInvalidPadding);
-  d.clear_salt();
+  d.salt.clear();
   EXPECT_EQ(p->asymmetric_decrypt(sk, d).status(), Status::PsaErrorInvalidPadding);
 }
 

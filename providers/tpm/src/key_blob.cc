@@ -38,11 +38,11 @@ Result<Bytes> encode_blob(const KeyBlob& blob) {
     return Status::PsaErrorGenericError;
   }
   if (rc != TSS2_RC_SUCCESS) {
-    OPENSSL_cleanse(out.data(), out.size());
+    wipe(out);
     return Status::PsaErrorGenericError;
   }
   // Wipe the tail before shrinking: resize keeps the capacity.
-  OPENSSL_cleanse(out.data() + off, out.size() - off);
+  secure_zero(out.data() + off, out.size() - off);
   out.resize(off);
   return out;
 }

@@ -16,8 +16,8 @@
 #include <cstdint>
 
 #include "parsec/interface/result.h"
+#include "parsec/interface/secret.h"
 #include "parsec/provider/storage.h"
-#include "secret.h"
 
 namespace parsec::provider::tpm {
 
@@ -37,7 +37,7 @@ struct KeyBlob {
   KeyBlob() = default;
   KeyBlob(const KeyBlob&) = default;
   KeyBlob& operator=(const KeyBlob&) = default;
-  ~KeyBlob() { wipe(auth); }
+  ~KeyBlob() { wipe_pod(auth); }
 };
 
 // encode_blob marshals `blob`; for a key pair the result holds the auth value.

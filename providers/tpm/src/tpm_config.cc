@@ -18,88 +18,92 @@ int hex_value(char c) {
   return -1;
 }
 
-}  // namespace
-
-Result<SecretBytes> parse_auth(const std::string& value, const std::string& setting, std::string& error) {
-  std::vector<uint8_t> out;
-  if (value.rfind("hex:", 0) == 0) {
-    const size_t digits = value.size() - 4;
-    if (digits % 2 != 0) {
-      error = "setting \"" + setting + "\": a hex: value needs an even number of hex digits";
-      return Status::InvalidEncoding;
-    }
-    out.reserve(digits / 2);
-    for (size_t i = 4; i < value.size(); i += 2) {
-      const int hi = hex_value(value[i]);
-      const int lo = hex_value(value[i + 1]);
-      if (hi < 0 || lo < 0) {
-        SecretBytes wipe_partial(std::move(out));
-        error = "setting \"" + setting + "\": a hex: value may hold only hex digits";
-        return Status::InvalidEncoding;
-      }
-      out.push_back(static_cast<uint8_t>(hi << 4 | lo));
-    }
-  } else {
-    const size_t from = value.rfind("str:", 0) == 0 ? 4 : 0;
-    out.assign(value.begin() + static_cast<std::ptrdiff_t>(from), value.end());
-  }
-  SecretBytes secret(std::move(out));
+Result<SecretBytes> checked_size(SecretBytes secret, const std::string& setting) {
   if (secret.size() > sizeof(TPMU_HA)) {
-    error = "setting \"" + setting + "\": the value is " + std::to_string(secret.size()) +
-            " bytes long; a TPM auth value holds at most " + std::to_string(sizeof(TPMU_HA));
-    return Status::InvalidEncoding;
+    return Failure(Status::InvalidEncoding, "setting \"" + setting + "\": the value is " +
+                                                std::to_string(secret.size()) +
+                                                " bytes long; a TPM auth value holds at most " +
+                                                std::to_string(sizeof(TPMU_HA)));
   }
   return secret;
 }
 
-Result<TpmConfig> parse_config(const std::vector<std::pair<std::string, std::string>>& settings,
-                               std::string& error) {
+}  // namespace
+
+Result<SecretBytes> parse_auth(std::string_view value, const std::string& setting) {
+  // Grown to its final size before any byte is written, so no reallocation
+  // leaves a stale copy; a SecretBytes from the start wipes it on every path.
+  if (value.rfind("hex:", 0) == 0) {
+    const size_t digits = value.size() - 4;
+    if (digits % 2 != 0) {
+      return Failure(Status::InvalidEncoding,
+                     "setting \"" + setting + "\": a hex: value needs an even number of hex digits");
+    }
+    SecretBytes out(digits / 2);
+    for (size_t i = 4, o = 0; i < value.size(); i += 2, ++o) {
+      const int hi = hex_value(value[i]);
+      const int lo = hex_value(value[i + 1]);
+      if (hi < 0 || lo < 0) {
+        return Failure(Status::InvalidEncoding, "setting \"" + setting + "\": a hex: value may hold only hex digits");
+      }
+      out.data()[o] = static_cast<uint8_t>(hi << 4 | lo);
+    }
+    return checked_size(std::move(out), setting);
+  }
+  const size_t from = value.rfind("str:", 0) == 0 ? 4 : 0;
+  SecretBytes out(reinterpret_cast<const uint8_t*>(value.data()) + from, value.size() - from);
+  return checked_size(std::move(out), setting);
+}
+
+Result<TpmConfig> parse_config(const Settings& settings) {
   TpmConfig c;
   bool have_tcti = false;
   bool have_owner = false;
-  for (const auto& [key, value] : settings) {
+  // Keys in file order, each value read with its type; the first bad entry is
+  // the one reported.
+  for (const auto& entry : settings.entries()) {
+    const std::string& key = entry.first;
     if (key == "tcti") {
+      std::string value = settings.string(key).value_or("");
       if (value.empty()) {
-        error = "setting \"tcti\" is empty: name a TCTI, e.g. \"device:/dev/tpmrm0\" or \"swtpm:path=/run/swtpm.sock\"";
-        return Status::InvalidEncoding;
+        return Failure(Status::InvalidEncoding,
+                       "setting \"tcti\" is empty: name a TCTI, e.g. \"device:/dev/tpmrm0\" or "
+                       "\"swtpm:path=/run/swtpm.sock\"");
       }
-      c.tcti = value;
+      c.tcti = std::move(value);
       have_tcti = true;
-    } else if (key == "owner_hierarchy_auth") {
-      auto a = parse_auth(value, key, error);
+    } else if (key == "owner_hierarchy_auth" || key == "endorsement_hierarchy_auth") {
+      const std::optional<SecretBytes> raw = settings.secret(key);
+      auto a = parse_auth(raw ? raw->view() : std::string_view(), key);
       if (!a.ok()) {
-        return a.status();
+        return a.failure();
       }
-      c.owner_auth = std::move(*a);
-      have_owner = true;
-    } else if (key == "endorsement_hierarchy_auth") {
-      auto a = parse_auth(value, key, error);
-      if (!a.ok()) {
-        return a.status();
-      }
-      c.endorsement_auth = std::move(*a);
-    } else if (key == "skip_if_no_tpm") {
-      if (value == "true") {
-        c.skip_if_no_tpm = true;
-      } else if (value == "false") {
-        c.skip_if_no_tpm = false;
+      if (key == "owner_hierarchy_auth") {
+        c.owner_auth = std::move(*a);
+        have_owner = true;
       } else {
-        error = "setting \"skip_if_no_tpm\" must be true or false";
-        return Status::InvalidEncoding;
+        c.endorsement_auth = std::move(*a);
       }
+    } else if (key == "skip_if_no_tpm") {
+      auto b = settings.boolean(key);  // "setting \"skip_if_no_tpm\" must be true or false"
+      if (!b.ok()) {
+        return b.failure();
+      }
+      c.skip_if_no_tpm = b->value_or(false);
     } else {
-      error = "unknown setting \"" + key +
-              "\" (the TPM provider takes tcti, owner_hierarchy_auth, endorsement_hierarchy_auth, skip_if_no_tpm)";
-      return Status::InvalidEncoding;
+      return Failure(Status::InvalidEncoding,
+                     "unknown setting \"" + key +
+                         "\" (the TPM provider takes tcti, owner_hierarchy_auth, endorsement_hierarchy_auth, "
+                         "skip_if_no_tpm)");
     }
   }
   if (!have_tcti) {
-    error = "setting \"tcti\" is required (e.g. \"device:/dev/tpmrm0\", \"swtpm:path=/run/swtpm.sock\")";
-    return Status::InvalidEncoding;
+    return Failure(Status::InvalidEncoding,
+                   "setting \"tcti\" is required (e.g. \"device:/dev/tpmrm0\", \"swtpm:path=/run/swtpm.sock\")");
   }
   if (!have_owner) {
-    error = "setting \"owner_hierarchy_auth\" is required (it may be empty: owner_hierarchy_auth = \"\")";
-    return Status::InvalidEncoding;
+    return Failure(Status::InvalidEncoding,
+                   "setting \"owner_hierarchy_auth\" is required (it may be empty: owner_hierarchy_auth = \"\")");
   }
   return c;
 }

@@ -1,13 +1,14 @@
 // tpm_config.h - the [[provider]] settings of the TPM provider (spec
 // providers.md 5.5), parsed and checked before anything touches the TPM.
+// Plain functions over values; thread-safe.
 #pragma once
 
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 #include "parsec/interface/result.h"
-#include "secret.h"
+#include "parsec/interface/secret.h"
+#include "parsec/provider/provider.h"
 
 namespace parsec::provider::tpm {
 
@@ -21,17 +22,18 @@ struct TpmConfig {
   bool skip_if_no_tpm = false;
 };
 
-// parse_config reads `settings` (key, TOML value as text). Unknown keys,
-// a missing tcti or owner_hierarchy_auth, an empty tcti, a malformed auth
-// value or a skip_if_no_tpm other than true/false answer InvalidEncoding with
-// `error` naming the key; an auth value never appears in `error`.
-Result<TpmConfig> parse_config(const std::vector<std::pair<std::string, std::string>>& settings,
-                               std::string& error);
+// parse_config reads the provider's settings in the order the configuration
+// file lists them (so the first bad one is reported). Unknown keys, a missing
+// tcti or owner_hierarchy_auth, an empty tcti, a malformed auth value or a
+// skip_if_no_tpm other than true/false answer InvalidEncoding with a detail
+// naming the key; an auth value never appears in a detail. Auth values are
+// read with Settings::secret().
+Result<TpmConfig> parse_config(const Settings& settings);
 
 // parse_auth decodes an auth value: "str:..." is the literal text after the
 // prefix, "hex:..." hex-encoded bytes, anything else the literal text. The
 // result must fit a TPM2B_AUTH (64 bytes, the largest digest); the TPM itself
-// judges whether it is right. `setting` names the key in `error`.
-Result<SecretBytes> parse_auth(const std::string& value, const std::string& setting, std::string& error);
+// judges whether it is right. `setting` names the key in the failure detail.
+Result<SecretBytes> parse_auth(std::string_view value, const std::string& setting);
 
 }  // namespace parsec::provider::tpm

@@ -19,7 +19,10 @@
 namespace parsec::provider::tpm {
 namespace {
 
-using psa_key_attributes::KeyType;
+using psa::AlgorithmKind;
+using psa::EccFamily;
+using psa::Hash;
+using psa::KeyType;
 
 constexpr TPMA_OBJECT kKeyBase = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
                                  TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
@@ -73,69 +76,55 @@ const EVP_MD* evp_md(TPMI_ALG_HASH alg) {
 
 enum class Kind { None, RsaPair, RsaPublic, EccPair, EccPublic };
 
-Kind kind_of(const KeyType& t) {
-  if (t.has_rsa_key_pair()) {
-    return Kind::RsaPair;
+Kind kind_of(KeyType t) {
+  switch (t) {
+    case KeyType::RsaKeyPair:
+      return Kind::RsaPair;
+    case KeyType::RsaPublicKey:
+      return Kind::RsaPublic;
+    case KeyType::EccKeyPair:
+      return Kind::EccPair;
+    case KeyType::EccPublicKey:
+      return Kind::EccPublic;
+    default:
+      return Kind::None;
   }
-  if (t.has_rsa_public_key()) {
-    return Kind::RsaPublic;
-  }
-  if (t.has_ecc_key_pair()) {
-    return Kind::EccPair;
-  }
-  if (t.has_ecc_public_key()) {
-    return Kind::EccPublic;
-  }
-  return Kind::None;
 }
 
 bool is_rsa(Kind k) { return k == Kind::RsaPair || k == Kind::RsaPublic; }
 bool is_ecc(Kind k) { return k == Kind::EccPair || k == Kind::EccPublic; }
 
-int ecc_family(const KeyType& t) {
-  return t.has_ecc_key_pair() ? t.ecc_key_pair().curve_family() : t.ecc_public_key().curve_family();
-}
-
 bool rsa_bits_supported(uint32_t bits) { return bits == 1024 || bits == 2048 || bits == 3072 || bits == 4096; }
 
-// sign_hash_ok: a SignHash (policy or request) is `any` or a hash the TPM has.
-bool sign_hash_ok(const Algorithm::AsymmetricSignature::SignHash& h) {
-  if (h.has_any()) {
-    return true;
-  }
-  return h.has_specific() && tpm_hash(h.specific()).ok();
-}
+// sign_hash_ok: the hash of a hash-and-sign algorithm (policy or request) is
+// the `any` wildcard or a hash the TPM has.
+bool sign_hash_ok(Hash h) { return h == Hash::Any || tpm_hash(h).ok(); }
 
 // alg_servable: this provider can run `alg` with a key of kind `k`.
 bool alg_servable(Kind k, const Algorithm& alg) {
-  if (alg.has_asymmetric_signature()) {
-    const auto& s = alg.asymmetric_signature();
+  if (alg.is_asymmetric_signature()) {
     if (is_rsa(k)) {
-      if (s.has_rsa_pkcs1v15_sign()) {
-        return sign_hash_ok(s.rsa_pkcs1v15_sign().hash_alg());
-      }
-      if (s.has_rsa_pss()) {
-        return sign_hash_ok(s.rsa_pss().hash_alg());
+      if (alg.kind() == AlgorithmKind::RsaPkcs1v15Sign || alg.kind() == AlgorithmKind::RsaPss) {
+        return sign_hash_ok(alg.hash_alg());
       }
       return false;
     }
     if (is_ecc(k)) {
-      if (s.has_ecdsa()) {
-        return sign_hash_ok(s.ecdsa().hash_alg());
+      if (alg.kind() == AlgorithmKind::Ecdsa) {
+        return sign_hash_ok(alg.hash_alg());
       }
-      return s.has_ecdsa_any();
+      return alg.kind() == AlgorithmKind::EcdsaAny;
     }
     return false;
   }
-  if (alg.has_asymmetric_encryption()) {
-    const auto& e = alg.asymmetric_encryption();
+  if (alg.is_asymmetric_encryption()) {
     if (!is_rsa(k)) {
       return false;
     }
-    if (e.has_rsa_pkcs1v15_crypt()) {
+    if (alg.kind() == AlgorithmKind::RsaPkcs1v15Crypt) {
       return true;
     }
-    return e.has_rsa_oaep() && tpm_hash(e.rsa_oaep().hash_alg()).ok();
+    return alg.kind() == AlgorithmKind::RsaOaep && tpm_hash(alg.hash_alg()).ok();
   }
   return false;
 }
@@ -143,20 +132,19 @@ bool alg_servable(Kind k, const Algorithm& alg) {
 // compatible: key type / algorithm compatibility (operations.md 11.11) for
 // the RSA and ECC types this provider knows.
 bool compatible(Kind k, const Algorithm& alg) {
-  if (alg.has_asymmetric_signature()) {
-    const auto& s = alg.asymmetric_signature();
+  if (alg.is_asymmetric_signature()) {
+    const AlgorithmKind a = alg.kind();
     if (is_rsa(k)) {
-      return s.has_rsa_pkcs1v15_sign() || s.has_rsa_pkcs1v15_sign_raw() || s.has_rsa_pss();
+      return a == AlgorithmKind::RsaPkcs1v15Sign || a == AlgorithmKind::RsaPkcs1v15SignRaw ||
+             a == AlgorithmKind::RsaPss;
     }
-    return s.has_ecdsa() || s.has_ecdsa_any() || s.has_deterministic_ecdsa();
+    return a == AlgorithmKind::Ecdsa || a == AlgorithmKind::EcdsaAny || a == AlgorithmKind::DeterministicEcdsa;
   }
-  if (alg.has_asymmetric_encryption()) {
+  if (alg.is_asymmetric_encryption()) {
     return is_rsa(k);
   }
-  if (alg.has_key_agreement()) {
-    const auto& ka = alg.key_agreement();
-    const int raw = ka.has_raw() ? ka.raw() : ka.with_key_derivation().ka_alg();
-    return is_ecc(k) && raw == Algorithm::KeyAgreement::ECDH;
+  if (alg.is_key_agreement()) {
+    return is_ecc(k) && alg.key_agreement_alg() == psa::RawKeyAgreement::Ecdh;
   }
   return false;
 }
@@ -313,12 +301,12 @@ void ecc_template(TPMT_PUBLIC& p, TPMA_OBJECT attrs, TPMI_ECC_CURVE curve) {
 }
 
 TPMA_OBJECT usage_attributes(const KeyAttributes& a, Kind k) {
-  const auto& f = a.key_policy().key_usage_flags();
+  const psa::UsageFlags& f = a.flags;
   TPMA_OBJECT out = 0;
-  if (f.sign_hash() || f.sign_message()) {
+  if (f.sign_hash || f.sign_message) {
     out |= TPMA_OBJECT_SIGN_ENCRYPT;
   }
-  if (is_rsa(k) && f.decrypt()) {
+  if (is_rsa(k) && f.decrypt) {
     out |= TPMA_OBJECT_DECRYPT;
   }
   // The TPM refuses an asymmetric key that may do neither.
@@ -370,8 +358,8 @@ bool ecc_point_on_curve(TPMI_ECC_CURVE curve, const uint8_t* pt, size_t size) {
 // ecc_curve_for_import resolves the curve of an ECC import from the family,
 // key_bits and the data length.
 Result<TPMI_ECC_CURVE> ecc_curve_for_import(const KeyAttributes& a, size_t field_bytes) {
-  const int family = ecc_family(a.key_type());
-  uint32_t bits = a.key_bits();
+  const EccFamily family = a.family;
+  uint32_t bits = a.bits;
   if (bits == 0) {
     for (uint32_t b : {192u, 224u, 256u, 384u, 521u}) {
       if ((b + 7) / 8 == field_bytes) {
@@ -394,12 +382,12 @@ Result<TPMI_ECC_CURVE> ecc_curve_for_import(const KeyAttributes& a, size_t field
 
 // use_check: the CanDoCrypto USE rules for a representable template.
 Status use_check(const KeyAttributes& a, Kind k) {
-  const auto& alg = a.key_policy().key_algorithm();
-  if (!a.key_policy().has_key_algorithm() || alg.has_none()) {
+  const Algorithm& alg = a.policy;
+  if (alg.kind() == AlgorithmKind::None) {
     return Status::PsaErrorNotSupported;
   }
-  const auto& f = a.key_policy().key_usage_flags();
-  if (!(f.encrypt() || f.decrypt() || f.sign_hash() || f.sign_message() || f.verify_hash() || f.verify_message())) {
+  const psa::UsageFlags& f = a.flags;
+  if (!(f.encrypt || f.decrypt || f.sign_hash || f.sign_message || f.verify_hash || f.verify_message)) {
     return Status::PsaErrorNotSupported;
   }
   if (!compatible(k, alg) || !alg_servable(k, alg)) {
@@ -412,15 +400,15 @@ Status use_check(const KeyAttributes& a, Kind k) {
 
 // ---- hashes and curves --------------------------------------------------------------
 
-Result<TPMI_ALG_HASH> tpm_hash(int psa_hash) {
+Result<TPMI_ALG_HASH> tpm_hash(Hash psa_hash) {
   switch (psa_hash) {
-    case Algorithm::SHA_1:
+    case Hash::Sha1:
       return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA1);
-    case Algorithm::SHA_256:
+    case Hash::Sha256:
       return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA256);
-    case Algorithm::SHA_384:
+    case Hash::Sha384:
       return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA384);
-    case Algorithm::SHA_512:
+    case Hash::Sha512:
       return static_cast<TPMI_ALG_HASH>(TPM2_ALG_SHA512);
     default:
       return Status::PsaErrorNotSupported;
@@ -456,8 +444,8 @@ Result<Bytes> digest(TPMI_ALG_HASH alg, const uint8_t* data, size_t size) {
   return out;
 }
 
-Result<TPMI_ECC_CURVE> tpm_curve(int family, uint32_t bits) {
-  if (family != KeyType::SECP_R1) {
+Result<TPMI_ECC_CURVE> tpm_curve(EccFamily family, uint32_t bits) {
+  if (family != EccFamily::SecpR1) {
     return Status::PsaErrorNotSupported;
   }
   switch (bits) {
@@ -537,23 +525,22 @@ TPM2B_PUBLIC ek_template() {
 }
 
 bool policy_servable(const KeyAttributes& attrs) {
-  const Kind k = kind_of(attrs.key_type());
-  const auto& alg = attrs.key_policy().key_algorithm();
-  if (!attrs.key_policy().has_key_algorithm() || alg.has_none()) {
+  const Kind k = kind_of(attrs.type);
+  if (attrs.policy.kind() == AlgorithmKind::None) {
     return true;
   }
-  return alg_servable(k, alg);
+  return alg_servable(k, attrs.policy);
 }
 
 Result<TPM2B_PUBLIC> key_pair_template(const KeyAttributes& attrs) {
-  const Kind k = kind_of(attrs.key_type());
+  const Kind k = kind_of(attrs.type);
   if (k == Kind::RsaPublic || k == Kind::EccPublic) {
     return Status::PsaErrorInvalidArgument;
   }
   if (k == Kind::None) {
     return Status::PsaErrorNotSupported;
   }
-  if (attrs.key_bits() == 0) {
+  if (attrs.bits == 0) {
     return Status::PsaErrorInvalidArgument;
   }
   if (!policy_servable(attrs)) {
@@ -562,12 +549,12 @@ Result<TPM2B_PUBLIC> key_pair_template(const KeyAttributes& attrs) {
   TPM2B_PUBLIC t{};
   const TPMA_OBJECT a = kKeyBase | usage_attributes(attrs, k);
   if (k == Kind::RsaPair) {
-    if (!rsa_bits_supported(attrs.key_bits())) {
+    if (!rsa_bits_supported(attrs.bits)) {
       return Status::PsaErrorNotSupported;
     }
-    rsa_template(t.publicArea, a, attrs.key_bits(), 0);
+    rsa_template(t.publicArea, a, attrs.bits, 0);
   } else {
-    auto curve = tpm_curve(ecc_family(attrs.key_type()), attrs.key_bits());
+    auto curve = tpm_curve(attrs.family, attrs.bits);
     if (!curve.ok()) {
       return curve.status();
     }
@@ -578,9 +565,9 @@ Result<TPM2B_PUBLIC> key_pair_template(const KeyAttributes& attrs) {
 
 // ---- import ------------------------------------------------------------------------------
 
-Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const std::string& data, uint32_t& bits) {
-  const Kind k = kind_of(attrs.key_type());
-  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const Bytes& data, uint32_t& bits) {
+  const Kind k = kind_of(attrs.type);
+  const uint8_t* d = data.data();
   TPM2B_PUBLIC t{};
   // Public-only objects are loaded with the usage the operation needs; the
   // stored area records sign and decrypt so that both are possible.
@@ -600,7 +587,7 @@ Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const std::stri
     if (bits < 512 || !(e[e_size - 1] & 1) || bit_length(e, e_size) < 2) {
       return Status::PsaErrorInvalidArgument;
     }
-    if (attrs.key_bits() != 0 && attrs.key_bits() != bits) {
+    if (attrs.bits != 0 && attrs.bits != bits) {
       return Status::PsaErrorInvalidArgument;
     }
     if (!u32_from_be(e, e_size, exponent) || !rsa_bits_supported(bits) || n_size > TPM2_MAX_RSA_KEY_BYTES) {
@@ -631,10 +618,10 @@ Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const std::stri
   return Status::PsaErrorNotSupported;
 }
 
-Status private_from_psa(const KeyAttributes& attrs, const std::string& data, const SecretBytes& auth,
+Status private_from_psa(const KeyAttributes& attrs, const SecretBytes& data, const SecretBytes& auth,
                         const SecretBytes& seed, PrivateImport& out) {
-  const Kind k = kind_of(attrs.key_type());
-  const auto* d = reinterpret_cast<const uint8_t*>(data.data());
+  const Kind k = kind_of(attrs.type);
+  const uint8_t* d = data.data();
   if (!policy_servable(attrs)) {
     return Status::PsaErrorNotSupported;
   }
@@ -662,7 +649,7 @@ Status private_from_psa(const KeyAttributes& attrs, const std::string& data, con
     }
     const uint32_t bits = static_cast<uint32_t>(bit_length(v[1], s[1]));
     uint32_t exponent = 0;
-    if (bits < 512 || (attrs.key_bits() != 0 && attrs.key_bits() != bits)) {
+    if (bits < 512 || (attrs.bits != 0 && attrs.bits != bits)) {
       return Status::PsaErrorInvalidArgument;
     }
     if (!u32_from_be(v[2], s[2], exponent) || !rsa_bits_supported(bits) || s[1] > TPM2_MAX_RSA_KEY_BYTES) {
@@ -771,56 +758,47 @@ Result<Bytes> object_name(const TPMT_PUBLIC& pub) {
 
 // ---- signatures ----------------------------------------------------------------------------------
 
-Result<int> message_hash(const Algorithm::AsymmetricSignature& alg) {
-  const Algorithm::AsymmetricSignature::SignHash* h = nullptr;
-  if (alg.has_rsa_pkcs1v15_sign()) {
-    h = &alg.rsa_pkcs1v15_sign().hash_alg();
-  } else if (alg.has_rsa_pss()) {
-    h = &alg.rsa_pss().hash_alg();
-  } else if (alg.has_ecdsa()) {
-    h = &alg.ecdsa().hash_alg();
-  } else if (alg.has_deterministic_ecdsa()) {
-    h = &alg.deterministic_ecdsa().hash_alg();
-  }
-  if (!h || !h->has_specific()) {
+Result<Hash> message_hash(const Algorithm& alg) {
+  // has_sign_hash: rsa_pkcs1v15_sign, rsa_pss, ecdsa, deterministic_ecdsa.
+  if (!alg.has_sign_hash() || alg.hash_alg() == Hash::Any) {
     return Status::PsaErrorInvalidArgument;
   }
-  return static_cast<int>(h->specific());
+  return alg.hash_alg();
 }
 
-Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm::AsymmetricSignature& alg,
-                           const std::string& hash) {
+Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm& alg, const Bytes& hash) {
   SignPlan plan;
-  const auto* in = reinterpret_cast<const uint8_t*>(hash.data());
-  if (key.type == TPM2_ALG_RSA && (alg.has_rsa_pkcs1v15_sign() || alg.has_rsa_pss())) {
-    const auto& sh = alg.has_rsa_pss() ? alg.rsa_pss().hash_alg() : alg.rsa_pkcs1v15_sign().hash_alg();
-    if (!sh.has_specific()) {
+  const uint8_t* in = hash.data();
+  const AlgorithmKind kind = alg.kind();
+  const bool pss = kind == AlgorithmKind::RsaPss;
+  if (key.type == TPM2_ALG_RSA && (kind == AlgorithmKind::RsaPkcs1v15Sign || pss)) {
+    if (alg.hash_alg() == Hash::Any) {
       return Status::PsaErrorInvalidArgument;
     }
-    auto h = tpm_hash(sh.specific());
+    auto h = tpm_hash(alg.hash_alg());
     if (!h.ok()) {
       return h.status();
     }
     if (hash.size() != hash_size(*h)) {
       return Status::PsaErrorInvalidArgument;
     }
-    if (alg.has_rsa_pss()) {
+    if (pss) {
       // The TPM uses salt = min(hLen, emLen - hLen - 2); PSA needs hLen.
       const size_t em_len = (key.parameters.rsaDetail.keyBits - 1 + 7) / 8;
       if (em_len < 2 * hash_size(*h) + 2) {
         return Status::PsaErrorInvalidArgument;
       }
     }
-    plan.scheme.scheme = alg.has_rsa_pss() ? TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
+    plan.scheme.scheme = pss ? TPM2_ALG_RSAPSS : TPM2_ALG_RSASSA;
     plan.scheme.details.any.hashAlg = *h;
     set_2b(plan.digest, in, hash.size());
     return plan;
   }
-  if (key.type == TPM2_ALG_ECC && alg.has_ecdsa()) {
-    if (!alg.ecdsa().hash_alg().has_specific()) {
+  if (key.type == TPM2_ALG_ECC && kind == AlgorithmKind::Ecdsa) {
+    if (alg.hash_alg() == Hash::Any) {
       return Status::PsaErrorInvalidArgument;
     }
-    auto h = tpm_hash(alg.ecdsa().hash_alg().specific());
+    auto h = tpm_hash(alg.hash_alg());
     if (!h.ok()) {
       return h.status();
     }
@@ -832,7 +810,7 @@ Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm::AsymmetricSi
     set_2b(plan.digest, in, hash.size());
     return plan;
   }
-  if (key.type == TPM2_ALG_ECC && alg.has_ecdsa_any()) {
+  if (key.type == TPM2_ALG_ECC && kind == AlgorithmKind::EcdsaAny) {
     // ECDSA signs bits2int(input): the leftmost curve-order bits of the
     // input. The TPM takes a digest of a hash's size and applies the same
     // rule to it, so the input is reshaped into a digest with the same value.
@@ -887,7 +865,7 @@ Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm::AsymmetricSi
     }
     return Status::PsaErrorNotSupported;
   }
-  if (alg.has_rsa_pkcs1v15_sign_raw() || alg.has_deterministic_ecdsa()) {
+  if (kind == AlgorithmKind::RsaPkcs1v15SignRaw || kind == AlgorithmKind::DeterministicEcdsa) {
     return Status::PsaErrorNotSupported;
   }
   return Status::PsaErrorNotPermitted;  // key type and algorithm do not fit (the service checks first)
@@ -913,9 +891,9 @@ Result<Bytes> signature_to_psa(const TPMT_PUBLIC& key, const TPMT_SIGNATURE& sig
   return Status::PsaErrorGenericError;
 }
 
-Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan& plan, const std::string& sig) {
+Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan& plan, const Bytes& sig) {
   TPMT_SIGNATURE out{};
-  const auto* s = reinterpret_cast<const uint8_t*>(sig.data());
+  const uint8_t* s = sig.data();
   out.sigAlg = plan.scheme.scheme;
   if (key.type == TPM2_ALG_ECC) {
     const size_t cb = curve_bytes(key.parameters.eccDetail.curveID);
@@ -938,16 +916,16 @@ Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan
 
 // ---- encryption ------------------------------------------------------------------------------------
 
-bool tpm_label_ok(const std::string& label) { return label.empty() || label.back() == '\0'; }
+bool tpm_label_ok(const Bytes& label) { return label.empty() || label.back() == 0; }
 
-Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm::AsymmetricEncryption& alg) {
+Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm& alg) {
   TPMT_RSA_DECRYPT s{};
-  if (alg.has_rsa_pkcs1v15_crypt()) {
+  if (alg.kind() == AlgorithmKind::RsaPkcs1v15Crypt) {
     s.scheme = TPM2_ALG_RSAES;
     return s;
   }
-  if (alg.has_rsa_oaep()) {
-    auto h = tpm_hash(alg.rsa_oaep().hash_alg());
+  if (alg.kind() == AlgorithmKind::RsaOaep) {
+    auto h = tpm_hash(alg.hash_alg());
     if (!h.ok()) {
       return h.status();
     }
@@ -958,8 +936,8 @@ Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm::AsymmetricEncryption& a
   return Status::PsaErrorNotSupported;
 }
 
-Result<Bytes> oaep_pad(TPMI_ALG_HASH hash, const std::string& label, const std::string& message,
-                       size_t modulus_bytes) {
+Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message,
+                             size_t modulus_bytes) {
   const EVP_MD* md = evp_md(hash);
   if (!md || label.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::PsaErrorNotSupported;
@@ -968,19 +946,17 @@ Result<Bytes> oaep_pad(TPMI_ALG_HASH hash, const std::string& label, const std::
   if (modulus_bytes < 2 * h + 2 || message.size() > modulus_bytes - 2 * h - 2) {
     return Status::PsaErrorInvalidArgument;
   }
-  Bytes em(modulus_bytes);
-  if (RSA_padding_add_PKCS1_OAEP_mgf1(em.data(), static_cast<int>(em.size()),
-                                      reinterpret_cast<const unsigned char*>(message.data()),
-                                      static_cast<int>(message.size()),
-                                      reinterpret_cast<const unsigned char*>(label.data()),
+  SecretBytes em(modulus_bytes);
+  if (RSA_padding_add_PKCS1_OAEP_mgf1(em.data(), static_cast<int>(em.size()), message.data(),
+                                      static_cast<int>(message.size()), label.data(),
                                       static_cast<int>(label.size()), md, md) != 1) {
     return Status::PsaErrorInvalidArgument;
   }
   return em;
 }
 
-Result<Bytes> oaep_unpad(TPMI_ALG_HASH hash, const std::string& label, const uint8_t* em, size_t em_size,
-                         size_t modulus_bytes) {
+Result<SecretBytes> oaep_unpad(TPMI_ALG_HASH hash, const Bytes& label, const uint8_t* em, size_t em_size,
+                               size_t modulus_bytes) {
   const EVP_MD* md = evp_md(hash);
   if (!md || label.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::PsaErrorNotSupported;
@@ -990,30 +966,29 @@ Result<Bytes> oaep_unpad(TPMI_ALG_HASH hash, const std::string& label, const uin
   }
   // The decoder wants EM without its leading zero byte, left-padded to
   // modulus_bytes - 1 (RSA_padding_check_PKCS1_OAEP_mgf1's `flen`/`num`).
-  Bytes full(modulus_bytes, 0);
+  // Both buffers hold the plaintext (masked, then clear): SecretBytes wipe
+  // them on every path.
+  SecretBytes full(modulus_bytes);
   std::memcpy(full.data() + (modulus_bytes - em_size), em, em_size);
-  Bytes out(modulus_bytes);
+  SecretBytes out(modulus_bytes);
   const int n = RSA_padding_check_PKCS1_OAEP_mgf1(
       out.data(), static_cast<int>(out.size()), full.data() + 1, static_cast<int>(modulus_bytes - 1),
-      static_cast<int>(modulus_bytes), reinterpret_cast<const unsigned char*>(label.data()),
-      static_cast<int>(label.size()), md, md);
+      static_cast<int>(modulus_bytes), label.data(), static_cast<int>(label.size()), md, md);
   // EM's first byte must be zero; the decoder checks the rest in constant time.
-  const bool ok = n >= 0 && full[0] == 0;
-  OPENSSL_cleanse(full.data(), full.size());
+  const bool ok = n >= 0 && full.data()[0] == 0;
   if (!ok) {
-    OPENSSL_cleanse(out.data(), out.size());
     return Status::PsaErrorInvalidPadding;
   }
-  out.resize(static_cast<size_t>(n));
+  out.resize_down(static_cast<size_t>(n));
   return out;
 }
 
 // ---- capability ------------------------------------------------------------------------------------
 
-Status can_do(const can_do_crypto::Operation& op) {
-  const KeyAttributes& a = op.attributes();
-  const Kind k = kind_of(a.key_type());
-  const uint32_t bits = a.key_bits();
+Status can_do(const psa::op::CanDoCrypto& op) {
+  const KeyAttributes& a = op.attributes;
+  const Kind k = kind_of(a.type);
+  const uint32_t bits = a.bits;
   // 1. Representable at all.
   if (k == Kind::None) {
     return Status::PsaErrorNotSupported;
@@ -1021,20 +996,19 @@ Status can_do(const can_do_crypto::Operation& op) {
   if (is_rsa(k) && bits != 0 && !(bits == 1024 || bits == 2048 || bits == 3072)) {
     return Status::PsaErrorNotSupported;
   }
-  if (is_ecc(k) && (ecc_family(a.key_type()) != KeyType::SECP_R1 ||
-                    (bits != 0 && !tpm_curve(KeyType::SECP_R1, bits).ok()))) {
+  if (is_ecc(k) && (a.family != EccFamily::SecpR1 || (bits != 0 && !tpm_curve(EccFamily::SecpR1, bits).ok()))) {
     return Status::PsaErrorNotSupported;
   }
-  const bool has_alg = a.key_policy().has_key_algorithm() && !a.key_policy().key_algorithm().has_none();
-  switch (op.check_type()) {
-    case can_do_crypto::USE:
+  const bool has_alg = a.policy.kind() != AlgorithmKind::None;
+  switch (op.check_type) {
+    case psa::CheckType::Use:
       return use_check(a, k);
-    case can_do_crypto::GENERATE:
+    case psa::CheckType::Generate:
       if (k == Kind::RsaPublic || k == Kind::EccPublic || bits == 0) {
         return Status::PsaErrorNotSupported;
       }
       return has_alg ? use_check(a, k) : Status::Success;
-    case can_do_crypto::IMPORT:
+    case psa::CheckType::Import:
       return has_alg ? use_check(a, k) : Status::Success;
     default:
       return Status::PsaErrorNotSupported;

@@ -1,4 +1,4 @@
-// tpm_convert.h - the pure translation between the Parsec/PSA contracts and
+// tpm_convert.h - the pure translation between the plain PSA model (parsec/psa) and
 // TPM structures: templates, key formats, schemes, signatures, digests and
 // the CanDoCrypto rules. Nothing here talks to a TPM, so all of it is unit
 // tested without one.
@@ -8,29 +8,29 @@
 
 #include <string>
 
-#include "can_do_crypto.pb.h"
 #include "parsec/interface/result.h"
+#include "parsec/interface/secret.h"
 #include "parsec/provider/storage.h"
-#include "psa_algorithm.pb.h"
-#include "psa_key_attributes.pb.h"
-#include "secret.h"
+#include "parsec/psa/algorithm.h"
+#include "parsec/psa/key_attributes.h"
+#include "parsec/psa/operations.h"
 
 namespace parsec::provider::tpm {
 
-using psa_algorithm::Algorithm;
-using psa_key_attributes::KeyAttributes;
+using psa::Algorithm;
+using psa::KeyAttributes;
 
 // ---- hashes and curves ------------------------------------------------------
 // tpm_hash maps a PSA hash to the TPM's (SHA-1, SHA-256, SHA-384, SHA-512);
-// any other answers PsaErrorNotSupported.
-Result<TPMI_ALG_HASH> tpm_hash(int psa_hash);
+// any other (including None and the Any wildcard) answers PsaErrorNotSupported.
+Result<TPMI_ALG_HASH> tpm_hash(psa::Hash psa_hash);
 size_t hash_size(TPMI_ALG_HASH alg);
 // digest hashes `data` in software (OpenSSL) with `alg`.
 Result<Bytes> digest(TPMI_ALG_HASH alg, const uint8_t* data, size_t size);
 
 // tpm_curve maps a PSA curve (family, bits) to the TPM's: SECP_R1 with 192,
 // 224, 256, 384 or 521 bits; anything else answers PsaErrorNotSupported.
-Result<TPMI_ECC_CURVE> tpm_curve(int family, uint32_t bits);
+Result<TPMI_ECC_CURVE> tpm_curve(psa::EccFamily family, uint32_t bits);
 uint32_t curve_bits(TPMI_ECC_CURVE curve);
 size_t curve_bytes(TPMI_ECC_CURVE curve);
 
@@ -58,7 +58,7 @@ Result<TPM2B_PUBLIC> key_pair_template(const KeyAttributes& attrs);
 // reports its size. PsaErrorInvalidArgument for malformed data, a point off
 // the curve or a size that contradicts non-zero key_bits;
 // PsaErrorNotSupported for types and sizes the TPM lacks.
-Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const std::string& data, uint32_t& bits);
+Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const Bytes& data, uint32_t& bits);
 
 // PrivateImport is a key pair ready for TPM2_Import: the public area
 // (fixedTPM and fixedParent clear, as Import requires; empty authPolicy, so
@@ -71,13 +71,13 @@ struct PrivateImport {
   PrivateImport() = default;
   PrivateImport(const PrivateImport&) = delete;
   PrivateImport& operator=(const PrivateImport&) = delete;
-  ~PrivateImport() { wipe(sensitive); }
+  ~PrivateImport() { wipe_pod(sensitive); }
 };
 // private_from_psa parses a key pair in the PSA export format (RSA: DER
 // RSAPrivateKey; ECC: the private value, curve-size big-endian) with `auth`
 // as the key's userAuth and `seed` as its obfuscation value. Statuses as
 // public_from_psa.
-Status private_from_psa(const KeyAttributes& attrs, const std::string& data, const SecretBytes& auth,
+Status private_from_psa(const KeyAttributes& attrs, const SecretBytes& data, const SecretBytes& auth,
                         const SecretBytes& seed, PrivateImport& out);
 
 // ---- export and names -----------------------------------------------------------
@@ -103,38 +103,40 @@ struct SignPlan {
 // hashes the TPM lacks; PsaErrorInvalidArgument for an RSA-PSS key too small
 // to hold a salt as long as the hash (the TPM would shorten the salt, which
 // PSA does not allow).
-Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm::AsymmetricSignature& alg,
-                           const std::string& hash);
+// `alg` that is not an asymmetric signature answers PsaErrorNotPermitted.
+Result<SignPlan> sign_plan(const TPMT_PUBLIC& key, const Algorithm& alg, const Bytes& hash);
 // message_hash returns the specific hash of a hash-and-sign algorithm, or
 // PsaErrorInvalidArgument for ecdsa_any and rsa_pkcs1v15_sign_raw (no hash to
 // compute a message digest with).
-Result<int> message_hash(const Algorithm::AsymmetricSignature& alg);
+Result<psa::Hash> message_hash(const Algorithm& alg);
 // signature_to_psa renders a TPM signature: ECDSA r||s, each left-padded to the
 // curve size (66 bytes for P-521); RSA the signature as it is.
 Result<Bytes> signature_to_psa(const TPMT_PUBLIC& key, const TPMT_SIGNATURE& sig);
 // signature_from_psa parses a PSA signature for VerifySignature; a length
 // other than the key's answers PsaErrorInvalidSignature.
-Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan& plan, const std::string& sig);
+Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan& plan, const Bytes& sig);
 
 // ---- encryption -------------------------------------------------------------------
 // tpm_label_ok: the TPM can take this OAEP label as it is. TPM2_RSA_Encrypt and
 // TPM2_RSA_Decrypt only accept a label that is empty or ends with a zero byte,
 // and hash it whole; any other label is handled with raw RSA in the TPM and
 // OAEP padding in software (docs/tpm.md).
-bool tpm_label_ok(const std::string& label);
-// decrypt_scheme maps an encryption algorithm to the TPM scheme.
-Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm::AsymmetricEncryption& alg);
+bool tpm_label_ok(const Bytes& label);
+// decrypt_scheme maps an encryption algorithm to the TPM scheme (anything but
+// rsa_pkcs1v15_crypt and rsa_oaep answers PsaErrorNotSupported).
+Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm& alg);
 // oaep_pad / oaep_unpad apply RSAES-OAEP (MGF1 with the same hash) around a
 // raw RSA operation of `modulus_bytes`. oaep_unpad runs in constant time and
-// answers PsaErrorInvalidPadding for any bad encoding.
-Result<Bytes> oaep_pad(TPMI_ALG_HASH hash, const std::string& label, const std::string& message,
-                       size_t modulus_bytes);
-Result<Bytes> oaep_unpad(TPMI_ALG_HASH hash, const std::string& label, const uint8_t* em, size_t em_size,
-                         size_t modulus_bytes);
+// answers PsaErrorInvalidPadding for any bad encoding. The encoded message
+// and the decoded plaintext are secrets.
+Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message,
+                             size_t modulus_bytes);
+Result<SecretBytes> oaep_unpad(TPMI_ALG_HASH hash, const Bytes& label, const uint8_t* em, size_t em_size,
+                               size_t modulus_bytes);
 
 // ---- capability ---------------------------------------------------------------------
 // can_do answers CanDoCrypto (operations.md 10.3) for this provider.
-Status can_do(const can_do_crypto::Operation& op);
+Status can_do(const psa::op::CanDoCrypto& op);
 // policy_servable: the key's policy algorithm is `none` or one this provider
 // can run with such a key.
 bool policy_servable(const KeyAttributes& attrs);

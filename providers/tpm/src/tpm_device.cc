@@ -76,7 +76,7 @@ void Esys::flush(ESYS_TR handle) {
 TSS2_RC Esys::set_endorsement_auth() {
   TPM2B_AUTH a = auth_of(dev_.cfg_.endorsement_auth);
   const TSS2_RC rc = Esys_TR_SetAuth(ctx_, ESYS_TR_RH_ENDORSEMENT, &a);
-  wipe(a);
+  wipe_pod(a);
   return rc;
 }
 
@@ -112,18 +112,20 @@ TpmDevice::~TpmDevice() {
   drop_locked(!broken_ && !down_);
 }
 
-std::unique_ptr<TpmDevice> TpmDevice::open(TpmConfig cfg, TSS2_RC& rc, std::string& error) {
+Result<std::unique_ptr<TpmDevice>> TpmDevice::open(TpmConfig cfg, TSS2_RC& rc) {
   std::unique_ptr<TpmDevice> dev(new TpmDevice(std::move(cfg)));
   std::lock_guard lock(dev->mu_);
   std::string stage;
   rc = dev->connect_locked(stage);
   if (rc != TSS2_RC_SUCCESS) {
-    error = stage + " failed: " + rc_text(rc);
+    std::string error = stage + " failed: " + rc_text(rc);
     const std::string hint = connect_hint(rc);
     if (!hint.empty()) {
       error += "; " + hint;
     }
-    return nullptr;
+    const Status s = is_communication_error(rc) ? Status::PsaErrorCommunicationFailure
+                                                : rc_to_status(rc, TpmCall::Connect);
+    return Failure(s == Status::Success ? Status::PsaErrorGenericError : s, std::move(error));
   }
   return dev;
 }
@@ -160,7 +162,7 @@ TSS2_RC TpmDevice::connect_locked(std::string& stage) {
   for (int attempt = 0;; ++attempt) {
     TPM2B_AUTH owner = auth_of(cfg_.owner_auth);
     rc = Esys_TR_SetAuth(esys_, ESYS_TR_RH_OWNER, &owner);
-    wipe(owner);
+    wipe_pod(owner);
     if (rc == TSS2_RC_SUCCESS) {
       rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
                               &tmpl, &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr);

@@ -76,10 +76,11 @@ class Loaded {
 class TpmDevice {
  public:
   // open connects through cfg.tcti, starts the TPM if needed and creates the
-  // storage primary key. On failure it returns null with `rc` (the failing
-  // response code) and `error` (what failed, why, and what to check; never an
-  // auth value).
-  static std::unique_ptr<TpmDevice> open(TpmConfig cfg, TSS2_RC& rc, std::string& error);
+  // storage primary key. On failure it sets `rc` (the failing response code)
+  // and returns a Failure: PsaErrorCommunicationFailure when no TPM answers,
+  // the mapped status of the TPM's answer otherwise, with a detail saying what
+  // failed, why, and what to check (never an auth value).
+  static Result<std::unique_ptr<TpmDevice>> open(TpmConfig cfg, TSS2_RC& rc);
   ~TpmDevice();
 
   TpmDevice(const TpmDevice&) = delete;

@@ -10,8 +10,9 @@
 #include <cstring>
 
 #include "key_blob.h"
+#include "parsec/interface/secret.h"
+#include "parsec/provider/registry.h"
 #include "parsec/provider/tpm.h"
-#include "secret.h"
 #include "tpm_config.h"
 #include "tpm_convert.h"
 #include "tpm_device.h"
@@ -28,7 +29,7 @@ constexpr size_t kAuthSize = 32;
 constexpr size_t kRandomCommandsPerLock = 64;
 
 Result<SecretBytes> random_secret(size_t n) {
-  std::vector<uint8_t> b(n);
+  SecretBytes b(n);  // wiped on every path, a partial fill included
   size_t off = 0;
   while (off < n) {
     const ssize_t got = ::getrandom(b.data() + off, n - off, 0);
@@ -36,21 +37,23 @@ Result<SecretBytes> random_secret(size_t n) {
       if (errno == EINTR) {
         continue;
       }
-      SecretBytes wipe_partial(std::move(b));
       return Status::PsaErrorInsufficientEntropy;
     }
     off += static_cast<size_t>(got);
   }
-  return SecretBytes(std::move(b));
+  return b;
 }
 
-template <typename T2B>
-bool fill_2b(T2B& dst, const std::string& src) {
+// fill_2b copies a byte buffer (Bytes or SecretBytes) into a TPM2B.
+template <typename T2B, typename Buffer>
+bool fill_2b(T2B& dst, const Buffer& src) {
   if (src.size() > sizeof dst.buffer) {
     return false;
   }
   dst.size = static_cast<UINT16>(src.size());
-  std::memcpy(dst.buffer, src.data(), src.size());
+  if (src.size() > 0) {
+    std::memcpy(dst.buffer, src.data(), src.size());
+  }
   return true;
 }
 
@@ -142,19 +145,19 @@ class TpmProvider final : public Provider {
       blob.pub = *pub.p;
       return parent_name(e, blob.parent);
     });
-    wipe(sensitive);
+    wipe_pod(sensitive);
     if (s != Status::Success) {
       return s;
     }
     return created(attrs, blob);
   }
 
-  Result<CreatedKey> import_key(const KeyAttributes& attrs, const std::string& data, StorageTxn&) override {
-    const auto& t = attrs.key_type();
-    if (t.has_rsa_public_key() || t.has_ecc_public_key()) {
-      return import_public(attrs, data);
+  Result<CreatedKey> import_key(const KeyAttributes& attrs, const SecretBytes& data, StorageTxn&) override {
+    const psa::KeyType t = attrs.type;
+    if (t == psa::KeyType::RsaPublicKey || t == psa::KeyType::EccPublicKey) {
+      return import_public(attrs, data.bytes());  // a public key is no secret
     }
-    if (t.has_rsa_key_pair() || t.has_ecc_key_pair()) {
+    if (t == psa::KeyType::RsaKeyPair || t == psa::KeyType::EccKeyPair) {
       return import_pair(attrs, data);
     }
     return Status::PsaErrorNotSupported;
@@ -163,7 +166,7 @@ class TpmProvider final : public Provider {
   // Nothing lives in the TPM between operations: the key store's blob is the
   // whole key, so abandoning or destroying a key only drops the blob.
   void abandon_key(const CreatedKey&) override {}
-  Status destroy_key(const StoredKey&, StorageTxn&) override { return Status::Success; }
+  Outcome destroy_key(const StoredKey&, StorageTxn&) override { return Status::Success; }
   void finish_destroy(const StoredKey&) override {}
 
   Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
@@ -204,33 +207,33 @@ class TpmProvider final : public Provider {
 
   // ---- signatures -----------------------------------------------------------------------
 
-  Result<Bytes> sign_hash(const StoredKey& key, const psa_sign_hash::Operation& op) override {
-    return sign(key, op.alg(), op.hash(), "PsaSignHash");
+  Result<Bytes> sign_hash(const StoredKey& key, const psa::op::SignHash& op) override {
+    return sign(key, op.alg, op.hash, "PsaSignHash");
   }
 
-  Status verify_hash(const StoredKey& key, const psa_verify_hash::Operation& op) override {
-    return verify(key, op.alg(), op.hash(), op.signature(), "PsaVerifyHash");
+  Outcome verify_hash(const StoredKey& key, const psa::op::VerifyHash& op) override {
+    return verify(key, op.alg, op.hash, op.signature, "PsaVerifyHash");
   }
 
-  Result<Bytes> sign_message(const StoredKey& key, const psa_sign_message::Operation& op) override {
-    auto d = message_digest(op.alg(), op.message());
+  Result<Bytes> sign_message(const StoredKey& key, const psa::op::SignMessage& op) override {
+    auto d = message_digest(op.alg, op.message);
     if (!d.ok()) {
       return d.status();
     }
-    return sign(key, op.alg(), *d, "PsaSignMessage");
+    return sign(key, op.alg, *d, "PsaSignMessage");
   }
 
-  Status verify_message(const StoredKey& key, const psa_verify_message::Operation& op) override {
-    auto d = message_digest(op.alg(), op.message());
+  Outcome verify_message(const StoredKey& key, const psa::op::VerifyMessage& op) override {
+    auto d = message_digest(op.alg, op.message);
     if (!d.ok()) {
       return d.status();
     }
-    return verify(key, op.alg(), *d, op.signature(), "PsaVerifyMessage");
+    return verify(key, op.alg, *d, op.signature, "PsaVerifyMessage");
   }
 
   // ---- encryption -----------------------------------------------------------------------
 
-  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa_asymmetric_encrypt::Operation& op) override {
+  Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa::op::AsymmetricEncrypt& op) override {
     auto blob = decode_blob(key.key_ref);
     if (!blob.ok()) {
       return blob.status();
@@ -239,24 +242,24 @@ class TpmProvider final : public Provider {
     if (pub.type != TPM2_ALG_RSA) {
       return Status::PsaErrorNotPermitted;
     }
-    auto scheme = decrypt_scheme(op.alg());
+    auto scheme = decrypt_scheme(op.alg);
     if (!scheme.ok()) {
       return scheme.status();
     }
     TPM2B_PUBLIC_KEY_RSA message{};
     TPM2B_DATA label{};
     TPMT_RSA_DECRYPT tpm_scheme = *scheme;
-    if (scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt()) && fill_2b(label, op.salt()))) {
+    if (scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt) && fill_2b(label, op.salt))) {
       // A label the TPM cannot take: OAEP-encode here, raw RSA in the TPM.
-      auto em = oaep_pad(scheme->details.oaep.hashAlg, op.salt(), op.plaintext(), modulus_bytes(pub));
+      // The encoded message (a SecretBytes) is wiped at the end of this block.
+      auto em = oaep_pad(scheme->details.oaep.hashAlg, op.salt, op.plaintext, modulus_bytes(pub));
       if (!em.ok()) {
         return em.status();
       }
-      fill_2b(message, em->data(), em->size());
-      OPENSSL_cleanse(em->data(), em->size());
+      fill_2b(message, *em);
       tpm_scheme.scheme = TPM2_ALG_NULL;
       label.size = 0;
-    } else if (!fill_2b(message, op.plaintext())) {
+    } else if (!fill_2b(message, op.plaintext)) {
       return Status::PsaErrorInvalidArgument;
     }
     Bytes out;
@@ -274,7 +277,7 @@ class TpmProvider final : public Provider {
       }
       return rc;
     });
-    wipe(message);
+    wipe_pod(message);
     if (s != Status::Success) {
       return s;
     }
@@ -285,7 +288,7 @@ class TpmProvider final : public Provider {
     return out;
   }
 
-  Result<Bytes> asymmetric_decrypt(const StoredKey& key, const psa_asymmetric_decrypt::Operation& op) override {
+  Result<SecretBytes> asymmetric_decrypt(const StoredKey& key, const psa::op::AsymmetricDecrypt& op) override {
     auto blob = decode_blob(key.key_ref);
     if (!blob.ok()) {
       return blob.status();
@@ -294,18 +297,18 @@ class TpmProvider final : public Provider {
     if (pub.type != TPM2_ALG_RSA || blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorNotPermitted;
     }
-    auto scheme = decrypt_scheme(op.alg());
+    auto scheme = decrypt_scheme(op.alg);
     if (!scheme.ok()) {
       return scheme.status();
     }
-    if (op.ciphertext().size() != modulus_bytes(pub)) {
+    if (op.ciphertext.size() != modulus_bytes(pub)) {
       return Status::PsaErrorInvalidArgument;
     }
     TPM2B_PUBLIC_KEY_RSA cipher{};
-    fill_2b(cipher, op.ciphertext());
+    fill_2b(cipher, op.ciphertext);
     TPM2B_DATA label{};
     TPMT_RSA_DECRYPT tpm_scheme = *scheme;
-    const bool raw = scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt()) && fill_2b(label, op.salt()));
+    const bool raw = scheme->scheme == TPM2_ALG_OAEP && !(tpm_label_ok(op.salt) && fill_2b(label, op.salt));
     if (raw) {
       tpm_scheme.scheme = TPM2_ALG_NULL;
       label.size = 0;
@@ -322,7 +325,7 @@ class TpmProvider final : public Provider {
                             &label, m.out());
       if (rc == TSS2_RC_SUCCESS) {
         result = SecretBytes(m.p->buffer, m.p->size);
-        wipe(*m.p);
+        wipe_pod(*m.p);
       } else if (tpm_base_code(rc) == TPM2_RC_FAILURE && self_test_passes(e)) {
         // libtpms on OpenSSL 3 answers a bad padding or OAEP label with
         // TPM_RC_FAILURE without entering failure mode: if the TPM's self
@@ -335,20 +338,23 @@ class TpmProvider final : public Provider {
       return s;
     }
     if (raw) {
-      return oaep_unpad(scheme->details.oaep.hashAlg, op.salt(), result.data(), result.size(), modulus_bytes(pub));
+      return oaep_unpad(scheme->details.oaep.hashAlg, op.salt, result.data(), result.size(), modulus_bytes(pub));
     }
-    return result.bytes();
+    return result;
   }
 
   // ---- random ---------------------------------------------------------------------------
 
-  Result<Bytes> generate_random(uint64_t size) override {
-    Bytes out;
-    out.reserve(size);
-    while (out.size() < size) {
+  Result<SecretBytes> generate_random(const psa::op::GenerateRandom& op) override {
+    const uint64_t size = op.size;
+    // Allocated once at its final size (no reallocation leaves a copy behind)
+    // and wiped on every path.
+    SecretBytes out(static_cast<size_t>(size));
+    size_t filled = 0;
+    while (filled < size) {
       const Status s = dev_->run(TpmCall::Random, "PsaGenerateRandom", [&](Esys& e) -> TSS2_RC {
-        for (size_t i = 0; i < kRandomCommandsPerLock && out.size() < size; ++i) {
-          const size_t want = std::min<uint64_t>(size - out.size(), sizeof(TPMU_HA));
+        for (size_t i = 0; i < kRandomCommandsPerLock && filled < size; ++i) {
+          const size_t want = std::min<uint64_t>(size - filled, sizeof(TPMU_HA));
           EsysPtr<TPM2B_DIGEST> r;
           TSS2_RC rc = Esys_GetRandom(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
                                       static_cast<UINT16>(want), r.out());
@@ -356,8 +362,11 @@ class TpmProvider final : public Provider {
             return rc;
           }
           const size_t got = std::min<size_t>(r.p->size, want);
-          out.insert(out.end(), r.p->buffer, r.p->buffer + got);
-          wipe(*r.p);
+          if (got > 0) {
+            std::memcpy(out.data() + filled, r.p->buffer, got);
+          }
+          filled += got;
+          wipe_pod(*r.p);
           if (got == 0) {
             return TPM2_RC_NO_RESULT;
           }
@@ -365,19 +374,18 @@ class TpmProvider final : public Provider {
         return TSS2_RC_SUCCESS;
       });
       if (s != Status::Success) {
-        OPENSSL_cleanse(out.data(), out.size());
         return s;
       }
     }
     return out;
   }
 
-  Status can_do_crypto(const can_do_crypto::Operation& op) override { return can_do(op); }
+  Outcome can_do_crypto(const psa::op::CanDoCrypto& op) override { return can_do(op); }
 
   // ---- attestation ----------------------------------------------------------------------
 
-  Result<attest_key::Result> attest_key(const StoredKey& key, const attest_key::Operation& op) override {
-    if (!op.attesting_key_name().empty()) {
+  Result<psa::AttestedCredential> attest_key(const StoredKey& key, const psa::op::AttestKey& op) override {
+    if (!op.attesting_key_name.empty()) {
       return Status::PsaErrorNotSupported;
     }
     auto blob = decode_blob(key.key_ref);
@@ -387,11 +395,10 @@ class TpmProvider final : public Provider {
     if (blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorInvalidArgument;
     }
-    const auto& params = op.parameters().activate_credential();
     TPM2B_ID_OBJECT credential{};
     TPM2B_ENCRYPTED_SECRET secret{};
-    const std::string& cb = params.credential_blob();
-    const std::string& sb = params.secret();
+    const Bytes& cb = op.credential_blob;
+    const Bytes& sb = op.secret;
     if (cb.empty() || sb.empty() || cb.size() > sizeof credential.credential || sb.size() > sizeof secret.secret) {
       return Status::PsaErrorInvalidArgument;
     }
@@ -435,23 +442,19 @@ class TpmProvider final : public Provider {
                                    &credential, &secret, info.out());
       if (rc == TSS2_RC_SUCCESS) {
         recovered = SecretBytes(info.p->buffer, info.p->size);
-        wipe(*info.p);
+        wipe_pod(*info.p);
       }
       return rc;
     });
     if (s != Status::Success) {
       return s;
     }
-    attest_key::Result r;
-    r.mutable_output()->mutable_activate_credential()->set_credential(
-        std::string(recovered.bytes().begin(), recovered.bytes().end()));
-    return r;
+    return recovered;
   }
 
-  Result<prepare_key_attestation::Result> prepare_key_attestation(
-      const StoredKey& key, const prepare_key_attestation::Operation& op) override {
-    const auto& params = op.parameters().activate_credential();
-    if (!params.attesting_key_name().empty()) {
+  Result<psa::PreparedAttestation> prepare_key_attestation(const StoredKey& key,
+                                                           const psa::op::PrepareKeyAttestation& op) override {
+    if (!op.attesting_key_name.empty()) {
       return Status::PsaErrorNotSupported;
     }
     auto blob = decode_blob(key.key_ref);
@@ -470,11 +473,10 @@ class TpmProvider final : public Provider {
     if (!ek.ok()) {
       return ek.status();
     }
-    prepare_key_attestation::Result r;
-    auto* out = r.mutable_output()->mutable_activate_credential();
-    out->set_name(std::string(name->begin(), name->end()));
-    out->set_public_(std::string(area->begin(), area->end()));
-    out->set_attesting_key_pub(std::string(ek->begin(), ek->end()));
+    psa::PreparedAttestation r;
+    r.name = std::move(*name);
+    r.public_area = std::move(*area);
+    r.attesting_key_public = std::move(*ek);
     return r;
   }
 
@@ -503,11 +505,11 @@ class TpmProvider final : public Provider {
       return ref.status();
     }
     CreatedKey k{std::move(*ref), attrs};
-    k.attributes.set_key_bits(key_bits_of(blob.pub.publicArea));
+    k.attributes.bits = key_bits_of(blob.pub.publicArea);
     return k;
   }
 
-  Result<CreatedKey> import_public(const KeyAttributes& attrs, const std::string& data) {
+  Result<CreatedKey> import_public(const KeyAttributes& attrs, const Bytes& data) {
     uint32_t bits = 0;
     auto pub = public_from_psa(attrs, data, bits);
     if (!pub.ok()) {
@@ -530,7 +532,7 @@ class TpmProvider final : public Provider {
     return created(attrs, blob);
   }
 
-  Result<CreatedKey> import_pair(const KeyAttributes& attrs, const std::string& data) {
+  Result<CreatedKey> import_pair(const KeyAttributes& attrs, const SecretBytes& data) {
     auto auth = random_secret(kAuthSize);
     auto seed = random_secret(kAuthSize);
     if (!auth.ok() || !seed.ok()) {
@@ -546,9 +548,9 @@ class TpmProvider final : public Provider {
     TPM2B_PRIVATE duplicate{};
     size_t off = 0;
     const TSS2_RC mrc = Tss2_MU_TPM2B_SENSITIVE_Marshal(&sens, duplicate.buffer, sizeof duplicate.buffer, &off);
-    wipe(sens);
+    wipe_pod(sens);
     if (mrc != TSS2_RC_SUCCESS) {
-      wipe(duplicate);
+      wipe_pod(duplicate);
       return Status::PsaErrorInvalidArgument;
     }
     duplicate.size = static_cast<UINT16>(off);
@@ -576,14 +578,14 @@ class TpmProvider final : public Provider {
       Loaded k(e);
       return e.load(blob, k.handle);
     });
-    wipe(duplicate);
+    wipe_pod(duplicate);
     if (s != Status::Success) {
       return s;
     }
     return created(attrs, blob);
   }
 
-  Result<std::string> message_digest(const Algorithm::AsymmetricSignature& alg, const std::string& message) {
+  Result<Bytes> message_digest(const Algorithm& alg, const Bytes& message) {
     auto h = message_hash(alg);
     if (!h.ok()) {
       return h.status();
@@ -592,15 +594,10 @@ class TpmProvider final : public Provider {
     if (!th.ok()) {
       return th.status();
     }
-    auto d = digest(*th, reinterpret_cast<const uint8_t*>(message.data()), message.size());
-    if (!d.ok()) {
-      return d.status();
-    }
-    return std::string(d->begin(), d->end());
+    return digest(*th, message.data(), message.size());
   }
 
-  Result<Bytes> sign(const StoredKey& key, const Algorithm::AsymmetricSignature& alg, const std::string& hash,
-                     const char* what) {
+  Result<Bytes> sign(const StoredKey& key, const Algorithm& alg, const Bytes& hash, const char* what) {
     auto blob = decode_blob(key.key_ref);
     if (!blob.ok()) {
       return blob.status();
@@ -642,8 +639,8 @@ class TpmProvider final : public Provider {
     return out;
   }
 
-  Status verify(const StoredKey& key, const Algorithm::AsymmetricSignature& alg, const std::string& hash,
-                const std::string& signature, const char* what) {
+  Outcome verify(const StoredKey& key, const Algorithm& alg, const Bytes& hash, const Bytes& signature,
+                 const char* what) {
     auto blob = decode_blob(key.key_ref);
     if (!blob.ok()) {
       return blob.status();
@@ -707,31 +704,46 @@ class TpmProvider final : public Provider {
 }  // namespace
 }  // namespace tpm
 
-Result<std::unique_ptr<Provider>> make_tpm_provider(const ProviderContext& ctx, std::string& error) {
+namespace tpm {
+namespace {
+
+Result<Made> create(const ProviderContext& ctx) {
   // The TSS libraries print every failed command on stderr unless told not
   // to; the provider reports failures itself. An operator's TSS2_LOG wins.
   ::setenv("TSS2_LOG", "all+none", 0);
-  auto cfg = tpm::parse_config(ctx.settings, error);
+  auto cfg = parse_config(ctx.settings);
   if (!cfg.ok()) {
-    return cfg.status();
+    return cfg.failure();
   }
   const bool skip = cfg->skip_if_no_tpm;
   TSS2_RC rc = TSS2_RC_SUCCESS;
-  std::string why;
-  auto dev = tpm::TpmDevice::open(std::move(*cfg), rc, why);
-  if (!dev) {
-    error = why;
-    if (tpm::is_communication_error(rc)) {
-      if (skip) {
-        error += "; provider skipped (skip_if_no_tpm = true)";
-        return kTpmSkipped;
-      }
-      return Status::PsaErrorCommunicationFailure;
+  auto dev = TpmDevice::open(std::move(*cfg), rc);
+  if (!dev.ok()) {
+    if (is_communication_error(rc) && skip) {
+      return Made::not_available(dev.detail() + "; provider skipped (skip_if_no_tpm = true)");
     }
-    const Status s = tpm::rc_to_status(rc, tpm::TpmCall::Connect);
-    return s == Status::Success ? Status::PsaErrorGenericError : s;
+    return dev.failure();
   }
-  return std::unique_ptr<Provider>(new tpm::TpmProvider(std::move(dev)));
+  return Made::available(std::make_unique<TpmProvider>(std::move(*dev)));
+}
+
+}  // namespace
+}  // namespace tpm
+
+ProviderFactory tpm_factory() {
+  ProviderFactory f;
+  f.type_name = "Tpm";
+  f.id = ProviderId::Tpm;
+  // Parsing only: no TCTI is opened, so `parsecd --check` works without a TPM.
+  f.check_settings = [](const Settings& settings) -> Outcome {
+    auto cfg = tpm::parse_config(settings);
+    if (!cfg.ok()) {
+      return cfg.failure();
+    }
+    return Status::Success;
+  };
+  f.create = tpm::create;
+  return f;
 }
 
 }  // namespace parsec::provider

@@ -12,7 +12,10 @@
 namespace parsec::provider::tpm {
 namespace {
 
-using psa_key_attributes::KeyType;
+using psa::AlgorithmKind;
+using psa::EccFamily;
+using psa::Hash;
+using psa::KeyType;
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -25,72 +28,72 @@ Pkey keygen(const char* type, const char* group_or_null, unsigned bits = 0) {
   return k;
 }
 
-std::string ec_point(EVP_PKEY* k) {
+Bytes ec_point(EVP_PKEY* k) {
   unsigned char buf[200];
   size_t n = 0;
   EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, buf, sizeof buf, &n);
-  return std::string(reinterpret_cast<char*>(buf), n);
+  return Bytes(buf, buf + n);
 }
 
-std::string ec_private(EVP_PKEY* k, size_t size) {
+SecretBytes ec_private(EVP_PKEY* k, size_t size) {
   BIGNUM* d = nullptr;
   EVP_PKEY_get_bn_param(k, OSSL_PKEY_PARAM_PRIV_KEY, &d);
-  std::string out(size, '\0');
-  BN_bn2binpad(d, reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(size));
+  SecretBytes out(size);
+  BN_bn2binpad(d, out.data(), static_cast<int>(size));
   BN_clear_free(d);
   return out;
 }
 
-std::string der(EVP_PKEY* k, bool priv) {
+Bytes der(EVP_PKEY* k, bool priv) {
   unsigned char* p = nullptr;
   const int n = priv ? i2d_PrivateKey(k, &p) : i2d_PublicKey(k, &p);
-  std::string out(reinterpret_cast<char*>(p), static_cast<size_t>(n));
+  Bytes out(p, p + n);
   OPENSSL_free(p);
   return out;
 }
 
+SecretBytes secret(const Bytes& b) { return SecretBytes(b.data(), b.size()); }
+SecretBytes secret(const std::string& s) { return SecretBytes(s); }
+Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
 KeyAttributes attrs(bool rsa, bool pair, uint32_t bits, bool sign, bool decrypt) {
   KeyAttributes a;
   if (rsa) {
-    pair ? (void)a.mutable_key_type()->mutable_rsa_key_pair() : (void)a.mutable_key_type()->mutable_rsa_public_key();
-  } else if (pair) {
-    a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(KeyType::SECP_R1);
+    a.type = pair ? KeyType::RsaKeyPair : KeyType::RsaPublicKey;
   } else {
-    a.mutable_key_type()->mutable_ecc_public_key()->set_curve_family(KeyType::SECP_R1);
+    a.type = pair ? KeyType::EccKeyPair : KeyType::EccPublicKey;
+    a.family = EccFamily::SecpR1;
   }
-  a.set_key_bits(bits);
-  auto* f = a.mutable_key_policy()->mutable_key_usage_flags();
-  f->set_sign_hash(sign);
-  f->set_verify_hash(sign);
-  f->set_decrypt(decrypt);
-  f->set_encrypt(decrypt);
-  auto* alg = a.mutable_key_policy()->mutable_key_algorithm();
+  a.bits = bits;
+  a.flags.sign_hash = sign;
+  a.flags.verify_hash = sign;
+  a.flags.decrypt = decrypt;
+  a.flags.encrypt = decrypt;
   if (decrypt) {
-    alg->mutable_asymmetric_encryption()->mutable_rsa_oaep()->set_hash_alg(Algorithm::SHA_256);
+    a.policy = Algorithm::rsa_oaep(Hash::Sha256);
   } else if (rsa) {
-    alg->mutable_asymmetric_signature()->mutable_rsa_pss()->mutable_hash_alg()->set_specific(Algorithm::SHA_256);
+    a.policy = Algorithm::rsa_pss(Hash::Sha256);
   } else {
-    alg->mutable_asymmetric_signature()->mutable_ecdsa()->mutable_hash_alg()->set_specific(Algorithm::SHA_256);
+    a.policy = Algorithm::ecdsa(Hash::Sha256);
   }
   return a;
 }
 
-Algorithm::AsymmetricSignature any_ecdsa() {
-  Algorithm::AsymmetricSignature s;
-  s.mutable_ecdsa_any();
-  return s;
-}
+Algorithm any_ecdsa() { return Algorithm::ecdsa_any(); }
 
 TEST(TpmConvert, HashesAndCurves) {
-  EXPECT_EQ(*tpm_hash(Algorithm::SHA_256), TPM2_ALG_SHA256);
-  EXPECT_EQ(*tpm_hash(Algorithm::SHA_1), TPM2_ALG_SHA1);
-  EXPECT_EQ(tpm_hash(Algorithm::SHA3_256).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(tpm_hash(Algorithm::SHA_224).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(*tpm_curve(KeyType::SECP_R1, 521), TPM2_ECC_NIST_P521);
+  EXPECT_EQ(*tpm_hash(Hash::Sha256), TPM2_ALG_SHA256);
+  EXPECT_EQ(*tpm_hash(Hash::Sha1), TPM2_ALG_SHA1);
+  EXPECT_EQ(tpm_hash(Hash::Sha3_256).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(tpm_hash(Hash::Sha224).status(), Status::PsaErrorNotSupported);
+  // The policy wildcard and "no hash" are no TPM hash either.
+  EXPECT_EQ(tpm_hash(Hash::Any).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(tpm_hash(Hash::None).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(*tpm_curve(EccFamily::SecpR1, 521), TPM2_ECC_NIST_P521);
   EXPECT_EQ(curve_bytes(TPM2_ECC_NIST_P521), 66u);
-  EXPECT_EQ(tpm_curve(KeyType::SECP_R1, 512).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(tpm_curve(KeyType::SECP_K1, 256).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(tpm_curve(KeyType::BRAINPOOL_P_R1, 256).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(tpm_curve(EccFamily::SecpR1, 512).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(tpm_curve(EccFamily::SecpK1, 256).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(tpm_curve(EccFamily::BrainpoolPR1, 256).status(), Status::PsaErrorNotSupported);
 }
 
 TEST(TpmConvert, KeyPairTemplates) {
@@ -114,7 +117,7 @@ TEST(TpmConvert, KeyPairTemplates) {
   EXPECT_FALSE(d->publicArea.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT);
 
   auto none = attrs(false, true, 384, false, false);
-  none.mutable_key_policy()->mutable_key_algorithm()->mutable_none();
+  none.policy = Algorithm::none();
   auto e = key_pair_template(none);
   ASSERT_TRUE(e.ok());
   EXPECT_TRUE(e->publicArea.objectAttributes & TPMA_OBJECT_SIGN_ENCRYPT);  // the TPM needs one of the two
@@ -124,11 +127,10 @@ TEST(TpmConvert, KeyPairTemplates) {
   EXPECT_EQ(key_pair_template(attrs(true, true, 0, true, false)).status(), Status::PsaErrorInvalidArgument);
   EXPECT_EQ(key_pair_template(attrs(true, true, 2000, true, false)).status(), Status::PsaErrorNotSupported);
   auto det = attrs(false, true, 256, true, false);
-  det.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_deterministic_ecdsa()
-      ->mutable_hash_alg()->set_specific(Algorithm::SHA_256);
+  det.policy = Algorithm::deterministic_ecdsa(Hash::Sha256);
   EXPECT_EQ(key_pair_template(det).status(), Status::PsaErrorNotSupported);
   auto aes = attrs(false, true, 128, false, false);
-  aes.mutable_key_type()->mutable_aes();
+  aes.type = KeyType::Aes;
   EXPECT_EQ(key_pair_template(aes).status(), Status::PsaErrorNotSupported);
 }
 
@@ -151,24 +153,24 @@ TEST(TpmConvert, FixedTemplates) {
 
 TEST(TpmConvert, EccPublicImportAndExport) {
   Pkey k = keygen("EC", "P-384");
-  const std::string point = ec_point(k.get());
+  const Bytes point = ec_point(k.get());
   uint32_t bits = 0;
   auto pub = public_from_psa(attrs(false, false, 0, true, false), point, bits);
   ASSERT_TRUE(pub.ok());
   EXPECT_EQ(bits, 384u);
   auto out = export_public(pub->publicArea);
   ASSERT_TRUE(out.ok());
-  EXPECT_EQ(std::string(out->begin(), out->end()), point);
+  EXPECT_EQ(*out, point);
   EXPECT_EQ(key_bits_of(pub->publicArea), 384u);
   // key_bits that contradict the data, points off the curve, bad encodings.
   EXPECT_EQ(public_from_psa(attrs(false, false, 256, true, false), point, bits).status(),
             Status::PsaErrorInvalidArgument);
-  std::string off = point;
+  Bytes off = point;
   off.back() ^= 1;
   EXPECT_EQ(public_from_psa(attrs(false, false, 0, true, false), off, bits).status(), Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(public_from_psa(attrs(false, false, 0, true, false), point.substr(1), bits).status(),
+  EXPECT_EQ(public_from_psa(attrs(false, false, 0, true, false), Bytes(point.begin() + 1, point.end()), bits).status(),
             Status::PsaErrorInvalidArgument);
-  std::string compressed = point.substr(0, 49);
+  Bytes compressed(point.begin(), point.begin() + 49);
   compressed[0] = 0x02;
   EXPECT_EQ(public_from_psa(attrs(false, false, 0, true, false), compressed, bits).status(),
             Status::PsaErrorInvalidArgument);
@@ -192,20 +194,21 @@ TEST(TpmConvert, ExportPadsShortCoordinates) {
 
 TEST(TpmConvert, RsaPublicImportAndExport) {
   Pkey k = keygen("RSA", nullptr, 2048);
-  const std::string d = der(k.get(), false);
+  const Bytes d = der(k.get(), false);
   uint32_t bits = 0;
   auto pub = public_from_psa(attrs(true, false, 0, true, false), d, bits);
   ASSERT_TRUE(pub.ok());
   EXPECT_EQ(bits, 2048u);
   EXPECT_EQ(pub->publicArea.parameters.rsaDetail.exponent, 0u);  // 65537 is the TPM's default
   auto out = export_public(pub->publicArea);
-  EXPECT_EQ(std::string(out->begin(), out->end()), d);
-  std::string trailing = d + std::string(1, '\0');
+  EXPECT_EQ(*out, d);
+  Bytes trailing = d;
+  trailing.push_back(0);
   EXPECT_EQ(public_from_psa(attrs(true, false, 0, true, false), trailing, bits).status(),
             Status::PsaErrorInvalidArgument);
   // A non-minimal INTEGER (an extra leading zero) is not DER.
-  std::string bad = d;
-  EXPECT_EQ(public_from_psa(attrs(true, false, 0, true, false), bad.substr(0, 10), bits).status(),
+  const Bytes bad(d.begin(), d.begin() + 10);
+  EXPECT_EQ(public_from_psa(attrs(true, false, 0, true, false), bad, bits).status(),
             Status::PsaErrorInvalidArgument);
   EXPECT_EQ(public_from_psa(attrs(true, false, 3072, true, false), d, bits).status(), Status::PsaErrorInvalidArgument);
 }
@@ -227,7 +230,7 @@ TEST(TpmConvert, PrivateImports) {
             Status::Success);
   EXPECT_EQ(imp.bits, 256u);
   auto pub = export_public(imp.pub.publicArea);
-  EXPECT_EQ(std::string(pub->begin(), pub->end()), ec_point(ec.get()));
+  EXPECT_EQ(*pub, ec_point(ec.get()));
   EXPECT_FALSE(imp.pub.publicArea.objectAttributes & TPMA_OBJECT_FIXEDTPM);
   EXPECT_FALSE(imp.pub.publicArea.objectAttributes & TPMA_OBJECT_FIXEDPARENT);
   EXPECT_EQ(imp.pub.publicArea.authPolicy.size, 0);
@@ -236,7 +239,7 @@ TEST(TpmConvert, PrivateImports) {
 
   Pkey rsa = keygen("RSA", nullptr, 2048);
   PrivateImport ri;
-  ASSERT_EQ(private_from_psa(attrs(true, true, 2048, false, true), der(rsa.get(), true), auth, seed, ri),
+  ASSERT_EQ(private_from_psa(attrs(true, true, 2048, false, true), secret(der(rsa.get(), true)), auth, seed, ri),
             Status::Success);
   EXPECT_EQ(ri.bits, 2048u);
   EXPECT_EQ(ri.sensitive.sensitiveType, TPM2_ALG_RSA);
@@ -248,14 +251,14 @@ TEST(TpmConvert, PrivateImports) {
   BN_free(p);
   EXPECT_EQ(std::memcmp(pb, ri.sensitive.sensitive.rsa.buffer, 128), 0);
   auto rpub = export_public(ri.pub.publicArea);
-  EXPECT_EQ(std::string(rpub->begin(), rpub->end()), der(rsa.get(), false));
+  EXPECT_EQ(*rpub, der(rsa.get(), false));
 
   PrivateImport bad;
-  EXPECT_EQ(private_from_psa(attrs(false, true, 0, true, false), std::string(32, '\0'), auth, seed, bad),
+  EXPECT_EQ(private_from_psa(attrs(false, true, 0, true, false), secret(std::string(32, '\0')), auth, seed, bad),
             Status::PsaErrorInvalidArgument);  // zero is not a private key
-  EXPECT_EQ(private_from_psa(attrs(false, true, 0, true, false), std::string(31, '\1'), auth, seed, bad),
+  EXPECT_EQ(private_from_psa(attrs(false, true, 0, true, false), secret(std::string(31, '\1')), auth, seed, bad),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(private_from_psa(attrs(true, true, 0, true, false), "junk", auth, seed, bad),
+  EXPECT_EQ(private_from_psa(attrs(true, true, 0, true, false), secret(std::string("junk")), auth, seed, bad),
             Status::PsaErrorInvalidArgument);
 }
 
@@ -278,32 +281,30 @@ TEST(TpmConvert, Signatures) {
   SignPlan plan;
   plan.scheme.scheme = TPM2_ALG_ECDSA;
   plan.scheme.details.any.hashAlg = TPM2_ALG_SHA512;
-  auto back = signature_from_psa(key, plan, std::string(out->begin(), out->end()));
+  auto back = signature_from_psa(key, plan, *out);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->signature.ecdsa.signatureR.size, 66);
-  EXPECT_EQ(signature_from_psa(key, plan, std::string(131, 'x')).status(), Status::PsaErrorInvalidSignature);
+  EXPECT_EQ(signature_from_psa(key, plan, Bytes(131, 'x')).status(), Status::PsaErrorInvalidSignature);
 }
 
 TEST(TpmConvert, SignPlans) {
   TPMT_PUBLIC rsa{};
   rsa.type = TPM2_ALG_RSA;
   rsa.parameters.rsaDetail.keyBits = 1024;
-  Algorithm::AsymmetricSignature pss;
-  pss.mutable_rsa_pss()->mutable_hash_alg()->set_specific(Algorithm::SHA_512);
-  EXPECT_EQ(sign_plan(rsa, pss, std::string(64, 'h')).status(), Status::PsaErrorInvalidArgument);
-  pss.mutable_rsa_pss()->mutable_hash_alg()->set_specific(Algorithm::SHA_384);
-  auto p = sign_plan(rsa, pss, std::string(48, 'h'));
+  Algorithm pss = Algorithm::rsa_pss(Hash::Sha512);
+  EXPECT_EQ(sign_plan(rsa, pss, Bytes(64, 'h')).status(), Status::PsaErrorInvalidArgument);
+  pss = Algorithm::rsa_pss(Hash::Sha384);
+  auto p = sign_plan(rsa, pss, Bytes(48, 'h'));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->scheme.scheme, TPM2_ALG_RSAPSS);
   EXPECT_EQ(p->scheme.details.any.hashAlg, TPM2_ALG_SHA384);
-  Algorithm::AsymmetricSignature raw;
-  raw.mutable_rsa_pkcs1v15_sign_raw();
-  EXPECT_EQ(sign_plan(rsa, raw, "x").status(), Status::PsaErrorNotSupported);
+  const Algorithm raw = Algorithm::rsa_pkcs1v15_sign_raw();
+  EXPECT_EQ(sign_plan(rsa, raw, bytes("x")).status(), Status::PsaErrorNotSupported);
 
   TPMT_PUBLIC ecc{};
   ecc.type = TPM2_ALG_ECC;
   ecc.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-  const std::string in(100, '\x07');
+  const Bytes in(100, 0x07);
   struct Case {
     TPMI_ECC_CURVE curve;
     size_t len;
@@ -316,7 +317,7 @@ TEST(TpmConvert, SignPlans) {
                         Case{TPM2_ECC_NIST_P521, 40, TPM2_ALG_SHA384, 8}, Case{TPM2_ECC_NIST_P521, 64, TPM2_ALG_SHA512, 0},
                         Case{TPM2_ECC_NIST_P224, 26, TPM2_ALG_SHA256, 2}}) {
     ecc.parameters.eccDetail.curveID = c.curve;
-    auto plan = sign_plan(ecc, any_ecdsa(), in.substr(0, c.len));
+    auto plan = sign_plan(ecc, any_ecdsa(), Bytes(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(c.len)));
     ASSERT_TRUE(plan.ok()) << c.curve << "/" << c.len;
     EXPECT_EQ(plan->scheme.details.any.hashAlg, c.hash) << c.curve << "/" << c.len;
     for (size_t i = 0; i < c.zeros; ++i) {
@@ -325,35 +326,45 @@ TEST(TpmConvert, SignPlans) {
     EXPECT_EQ(plan->digest.buffer[c.zeros], 7) << c.curve << "/" << c.len;
   }
   ecc.parameters.eccDetail.curveID = TPM2_ECC_NIST_P521;
-  EXPECT_EQ(sign_plan(ecc, any_ecdsa(), in.substr(0, 70)).status(), Status::PsaErrorNotSupported);
-  EXPECT_EQ(sign_plan(ecc, any_ecdsa(), "").status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(sign_plan(ecc, any_ecdsa(), Bytes(in.begin(), in.begin() + 70)).status(), Status::PsaErrorNotSupported);
+  EXPECT_EQ(sign_plan(ecc, any_ecdsa(), Bytes()).status(), Status::PsaErrorInvalidArgument);
   EXPECT_EQ(message_hash(any_ecdsa()).status(), Status::PsaErrorInvalidArgument);
+  // The policy wildcard names no hash to compute or sign with.
+  EXPECT_EQ(message_hash(Algorithm::ecdsa(Hash::Any)).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(message_hash(Algorithm::rsa_pkcs1v15_sign_raw()).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(*message_hash(Algorithm::deterministic_ecdsa(Hash::Sha384)), Hash::Sha384);
+  EXPECT_EQ(sign_plan(rsa, Algorithm::rsa_pss(Hash::Any), Bytes(48, 'h')).status(), Status::PsaErrorInvalidArgument);
+  // An algorithm that is no signature does not fit the key.
+  EXPECT_EQ(sign_plan(rsa, Algorithm::rsa_oaep(Hash::Sha256), Bytes(32, 'h')).status(), Status::PsaErrorNotPermitted);
 }
 
 TEST(TpmConvert, OaepInSoftware) {
   const size_t mod = 256;
-  for (const std::string& label : {std::string(), std::string("label"), std::string(300, 'L')}) {
-    auto em = oaep_pad(TPM2_ALG_SHA256, label, "hello", mod);
+  for (const Bytes& label : {Bytes(), bytes("label"), Bytes(300, 'L')}) {
+    auto em = oaep_pad(TPM2_ALG_SHA256, label, secret(std::string("hello")), mod);
     ASSERT_TRUE(em.ok());
     ASSERT_EQ(em->size(), mod);
-    EXPECT_EQ((*em)[0], 0);
+    EXPECT_EQ(em->data()[0], 0);
     auto m = oaep_unpad(TPM2_ALG_SHA256, label, em->data(), em->size(), mod);
     ASSERT_TRUE(m.ok());
-    EXPECT_EQ(std::string(m->begin(), m->end()), "hello");
+    EXPECT_EQ(m->view(), "hello");
     // The TPM may return EM without its leading zero.
     auto m2 = oaep_unpad(TPM2_ALG_SHA256, label, em->data() + 1, em->size() - 1, mod);
     ASSERT_TRUE(m2.ok());
-    EXPECT_EQ(oaep_unpad(TPM2_ALG_SHA256, label + "x", em->data(), em->size(), mod).status(),
+    Bytes other_label = label;
+    other_label.push_back('x');
+    EXPECT_EQ(oaep_unpad(TPM2_ALG_SHA256, other_label, em->data(), em->size(), mod).status(),
               Status::PsaErrorInvalidPadding);
-    Bytes broken = *em;
+    Bytes broken = em->bytes();
     broken[0] = 1;
     EXPECT_EQ(oaep_unpad(TPM2_ALG_SHA256, label, broken.data(), broken.size(), mod).status(),
               Status::PsaErrorInvalidPadding);
   }
-  EXPECT_EQ(oaep_pad(TPM2_ALG_SHA256, "", std::string(200, 'x'), mod).status(), Status::PsaErrorInvalidArgument);
-  EXPECT_TRUE(tpm_label_ok(""));
-  EXPECT_TRUE(tpm_label_ok(std::string("abc\0", 4)));
-  EXPECT_FALSE(tpm_label_ok("abc"));
+  EXPECT_EQ(oaep_pad(TPM2_ALG_SHA256, Bytes(), secret(std::string(200, 'x')), mod).status(),
+            Status::PsaErrorInvalidArgument);
+  EXPECT_TRUE(tpm_label_ok(Bytes()));
+  EXPECT_TRUE(tpm_label_ok(Bytes{'a', 'b', 'c', 0}));
+  EXPECT_FALSE(tpm_label_ok(bytes("abc")));
 }
 
 TEST(TpmConvert, ObjectName) {
@@ -369,34 +380,34 @@ TEST(TpmConvert, ObjectName) {
 }
 
 TEST(TpmConvert, CanDo) {
-  auto check = [](can_do_crypto::CheckType t, const KeyAttributes& a) {
-    can_do_crypto::Operation op;
-    op.set_check_type(t);
-    *op.mutable_attributes() = a;
+  auto check = [](psa::CheckType t, const KeyAttributes& a) {
+    psa::op::CanDoCrypto op;
+    op.check_type = t;
+    op.attributes = a;
     return can_do(op);
   };
-  EXPECT_EQ(check(can_do_crypto::GENERATE, attrs(false, true, 521, true, false)), Status::Success);
-  EXPECT_EQ(check(can_do_crypto::GENERATE, attrs(true, true, 1024, false, true)), Status::Success);
-  EXPECT_EQ(check(can_do_crypto::GENERATE, attrs(true, true, 0, false, true)), Status::PsaErrorNotSupported);
-  EXPECT_EQ(check(can_do_crypto::GENERATE, attrs(true, false, 2048, true, false)), Status::PsaErrorNotSupported);
-  EXPECT_EQ(check(can_do_crypto::IMPORT, attrs(true, false, 0, true, false)), Status::Success);
-  EXPECT_EQ(check(can_do_crypto::IMPORT, attrs(false, true, 0, true, false)), Status::Success);
-  EXPECT_EQ(check(can_do_crypto::USE, attrs(true, true, 2048, true, false)), Status::Success);
-  EXPECT_EQ(check(can_do_crypto::DERIVE, attrs(true, true, 2048, true, false)), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Generate, attrs(false, true, 521, true, false)), Status::Success);
+  EXPECT_EQ(check(psa::CheckType::Generate, attrs(true, true, 1024, false, true)), Status::Success);
+  EXPECT_EQ(check(psa::CheckType::Generate, attrs(true, true, 0, false, true)), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Generate, attrs(true, false, 2048, true, false)), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Import, attrs(true, false, 0, true, false)), Status::Success);
+  EXPECT_EQ(check(psa::CheckType::Import, attrs(false, true, 0, true, false)), Status::Success);
+  EXPECT_EQ(check(psa::CheckType::Use, attrs(true, true, 2048, true, false)), Status::Success);
+  EXPECT_EQ(check(psa::CheckType::Derive, attrs(true, true, 2048, true, false)), Status::PsaErrorNotSupported);
   auto no_flags = attrs(true, true, 2048, false, false);
-  EXPECT_EQ(check(can_do_crypto::USE, no_flags), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Use, no_flags), Status::PsaErrorNotSupported);
   auto none = attrs(true, true, 2048, true, false);
-  none.mutable_key_policy()->mutable_key_algorithm()->mutable_none();
-  EXPECT_EQ(check(can_do_crypto::USE, none), Status::PsaErrorNotSupported);
-  EXPECT_EQ(check(can_do_crypto::GENERATE, none), Status::Success);
+  none.policy = Algorithm::none();
+  EXPECT_EQ(check(psa::CheckType::Use, none), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Generate, none), Status::Success);
   auto mismatch = attrs(false, true, 256, false, true);  // ECC with an RSA encryption policy
-  EXPECT_EQ(check(can_do_crypto::USE, mismatch), Status::PsaErrorNotSupported);
+  EXPECT_EQ(check(psa::CheckType::Use, mismatch), Status::PsaErrorNotSupported);
   auto k1 = attrs(false, true, 256, true, false);
-  k1.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(KeyType::SECP_K1);
-  EXPECT_EQ(check(can_do_crypto::GENERATE, k1), Status::PsaErrorNotSupported);
+  k1.family = EccFamily::SecpK1;
+  EXPECT_EQ(check(psa::CheckType::Generate, k1), Status::PsaErrorNotSupported);
   auto raw = attrs(true, true, 2048, true, false);
-  raw.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_rsa_pkcs1v15_sign_raw();
-  EXPECT_EQ(check(can_do_crypto::USE, raw), Status::PsaErrorNotSupported);
+  raw.policy = Algorithm::rsa_pkcs1v15_sign_raw();
+  EXPECT_EQ(check(psa::CheckType::Use, raw), Status::PsaErrorNotSupported);
 }
 
 }  // namespace

@@ -1,15 +1,14 @@
 // parsec/psa/policy.h - the one place where requests are checked against the
 // operation contracts and the key policy, for every provider (the rules of
-// /work/shared/spec/operations.md sections 2, 11 and 12, summarised in
-// docs/psa-model.md). Works on the plain model only.
+// docs/protocol.md, operations §2, §11.10, §11.11 and §12). Works on the plain
+// model only.
 //
 // validate_* answer InvalidEncoding for a value the contract forbids that the
 // wire conversion lets through (a None hash, cipher, AEAD or raw agreement
 // inside an operation, KeyType::None, an ECC key with EccFamily::None).
-// check_* answer the policy statuses of operations.md section 2, in its order:
-// usage flag (PsaErrorNotPermitted), permitted algorithm (PsaErrorNotPermitted),
-// key-type compatibility (PsaErrorInvalidArgument / NotPermitted as the spec
-// says), hash length (PsaErrorInvalidArgument). Every failure's detail says
+// check_* answer the policy statuses of operations §2, in its order:
+// usage flag, permitted algorithm, key-type compatibility (each
+// PsaErrorNotPermitted), then hash length (PsaErrorInvalidArgument). Every failure's detail says
 // which rule refused, for the operator's log. Pure and thread-safe.
 #pragma once
 
@@ -28,22 +27,22 @@ Outcome validate_algorithm(const Algorithm& alg);  // any algorithm, as a key po
 Outcome validate_attributes(const KeyAttributes& attrs);
 
 // normalise_flags sets sign_message when sign_hash is set and verify_message
-// when verify_hash is set (operations.md 12.3).
+// when verify_hash is set (operations §12.3).
 void normalise_flags(KeyAttributes& attrs);
 
-// is_deprecated: the template uses a deprecated primitive (operations.md 12.4).
+// is_deprecated: the template uses a deprecated primitive (operations §12.4).
 bool is_deprecated(const KeyAttributes& attrs);
 
-// --- policy checks (operations.md 2.3) -----------------------------------------
+// --- policy checks (operations §2.3) -----------------------------------------
 // check_key_use runs, in order: usage flag for `op`, permitted algorithm,
 // key-type compatibility.
 Outcome check_key_use(const KeyAttributes& key, Opcode op, const Algorithm& requested);
 // check_usage_only: the flag check alone (PsaExportKey of a key pair).
 Outcome check_usage_only(const KeyAttributes& key, Opcode op);
 
-// permits: the key policy algorithm admits `requested` (11.10; Hash::Any wildcard).
+// permits: the key policy algorithm admits `requested` (operations §11.10; Hash::Any wildcard).
 bool permits(const Algorithm& policy, const Algorithm& requested);
-// compatible: the key type can be used with `alg` (11.11).
+// compatible: the key type can be used with `alg` (operations §11.11).
 bool compatible(const KeyAttributes& key, const Algorithm& alg);
 
 // check_sign_hash_length: the hash length rule of PsaSignHash/PsaVerifyHash.

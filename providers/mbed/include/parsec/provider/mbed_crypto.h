@@ -27,6 +27,7 @@
 
 #include "parsec/interface/result.h"
 #include "parsec/provider/provider.h"
+#include "parsec/provider/registry.h"
 
 namespace parsec::provider {
 
@@ -38,6 +39,14 @@ namespace parsec::provider {
 // shuts the PSA core down, so a later instance starts from storage alone.
 // Failures: PsaErrorStorageFailure without storage, the reader's status when
 // max_uid() fails, or the mapped psa_crypto_init() status.
+// Every failure carries a detail for the operator's log.
 Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContext& ctx);
+
+// mbed_crypto_factory registers the provider with parsecd (registry.h):
+// provider_type "MbedCrypto", ProviderId::MbedCrypto. It takes no settings
+// (any key is refused with InvalidEncoding, naming the key); create wraps
+// make_mbed_crypto_provider, its failure detail starting "Mbed TLS PSA Crypto
+// failed to initialise: <status name>".
+ProviderFactory mbed_crypto_factory();
 
 }  // namespace parsec::provider

@@ -15,21 +15,27 @@
 #pragma once
 
 #include <memory>
-#include <string>
 
 #include "parsec/interface/result.h"
 #include "parsec/provider/provider.h"
+#include "parsec/provider/registry.h"
 
 namespace parsec::provider {
 
-// make_pkcs11_provider loads ctx.settings["library_path"] (once per process),
-// selects the token (serial_number, token_label, slot_number, or the only
-// initialised one), opens a session and logs in with user_pin. On failure it
-// returns a status and sets `error` to a message naming the cause (module not
-// found, not a PKCS #11 library, no or several tokens, incorrect or locked
-// PIN, a bad setting); the message never contains the PIN. `ctx.storage`
-// holds the provider's store tag and may be null (then orphaned objects of
-// an interrupted creation are never recognised as ours).
-Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ctx, std::string& error);
+// make_pkcs11_provider loads the module named by the library_path setting
+// (once per process), selects the token (serial_number, token_label,
+// slot_number, or the only initialised one), opens a session and logs in with
+// user_pin. A failure's detail names the cause (a bad setting:
+// InvalidEncoding; module not found, not a PKCS #11 library, no or several
+// tokens, incorrect or locked PIN: PsaErrorCommunicationFailure); it never
+// contains the PIN. `ctx.storage` holds the provider's store tag and may be
+// null (then orphaned objects of an interrupted creation are never
+// recognised as ours).
+Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ctx);
+
+// pkcs11_factory registers the provider as provider_type "Pkcs11"
+// (ProviderId::Pkcs11). Its check_settings validates the settings without
+// loading the module or touching a token; create is make_pkcs11_provider.
+ProviderFactory pkcs11_factory();
 
 }  // namespace parsec::provider

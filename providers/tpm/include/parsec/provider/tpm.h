@@ -16,34 +16,30 @@
 // once; the provider reconnects by itself when the TPM returns.
 #pragma once
 
-#include <memory>
-#include <string>
-
-#include "parsec/interface/result.h"
-#include "parsec/provider/provider.h"
+#include "parsec/provider/registry.h"
 
 namespace parsec::provider {
 
-// kTpmSkipped is the status make_tpm_provider returns, and only returns, when
-// the configuration sets skip_if_no_tpm = true and no TPM could be reached
-// through the configured TCTI. The service then leaves the provider out of
-// ListProviders instead of failing start-up (spec providers.md 5.5). Any other
-// failure, including an unreachable TPM without skip_if_no_tpm, is a start-up
-// error.
-inline constexpr Status kTpmSkipped = Status::ProviderDoesNotExist;
-
-// make_tpm_provider parses the [[provider]] settings of `ctx` (tcti,
-// owner_hierarchy_auth, endorsement_hierarchy_auth, skip_if_no_tpm), connects
-// to the TPM and re-creates the storage primary key.
-// On failure it returns a status and sets `error` to a message for the
-// operator that names the setting or TPM condition at fault (unreachable TPM,
-// wrong owner password, dictionary-attack lockout, ...) and never contains an
-// auth value:
-//   - InvalidEncoding: a missing, unknown or malformed setting;
-//   - kTpmSkipped: no TPM reachable and skip_if_no_tpm = true;
-//   - PsaErrorCommunicationFailure: no TPM reachable;
-//   - the mapped status of the TPM's answer otherwise (PsaErrorNotPermitted
-//     for a wrong owner password or a TPM in lockout, ...).
-Result<std::unique_ptr<Provider>> make_tpm_provider(const ProviderContext& ctx, std::string& error);
+// tpm_factory is the TPM provider's registry entry: type_name "Tpm", id
+// ProviderId::Tpm.
+//   - check_settings parses the [[provider]] settings (tcti,
+//     owner_hierarchy_auth, endorsement_hierarchy_auth, skip_if_no_tpm)
+//     without opening a TCTI: InvalidEncoding naming the setting for a
+//     missing, unknown or malformed one.
+//   - create parses them the same way, connects to the TPM and re-creates the
+//     storage primary key. It answers Made::available(provider) on success and
+//     Made::not_available(reason) when, and only when, skip_if_no_tpm = true
+//     and no TPM could be reached through the configured TCTI (the service
+//     then leaves the provider out of ListProviders instead of failing
+//     start-up, spec providers.md 5.5). Otherwise it fails with a detail for
+//     the operator that names the setting or TPM condition at fault
+//     (unreachable TPM, wrong owner password, dictionary-attack lockout, ...)
+//     and never contains an auth value:
+//       - InvalidEncoding: a missing, unknown or malformed setting (even with
+//         skip_if_no_tpm);
+//       - PsaErrorCommunicationFailure: no TPM reachable;
+//       - the mapped status of the TPM's answer otherwise (PsaErrorNotPermitted
+//         for a wrong owner password or a TPM in lockout, ...).
+ProviderFactory tpm_factory();
 
 }  // namespace parsec::provider
