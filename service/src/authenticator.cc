@@ -1,4 +1,4 @@
-#include "authenticator.h"
+#include "service/src/authenticator.h"
 
 #include <algorithm>
 
@@ -62,12 +62,10 @@ class DirectAuthenticator final : public Authenticator {
   }
   Result<std::string> authenticate(const std::string& auth, const PeerCredentials&) const override {
     if (auth.empty()) {
-      return Failure(Status::AuthenticationError,
-                     "Direct authentication with an empty application name");
+      return Failure(Status::AuthenticationError, "Direct authentication with an empty application name");
     }
     if (!is_valid_utf8(auth)) {
-      return Failure(Status::AuthenticationError,
-                     "Direct authentication with an application name that is not UTF-8");
+      return Failure(Status::AuthenticationError, "Direct authentication with an application name that is not UTF-8");
     }
     return auth;
   }
@@ -88,8 +86,7 @@ class UnixPeerAuthenticator final : public Authenticator {
                      "UnixPeerCredentials payload is " + std::to_string(auth.size()) + " bytes, expected 4");
     }
     if (!peer.valid) {
-      return Failure(Status::AuthenticationError,
-                     "no peer credentials for this connection");
+      return Failure(Status::AuthenticationError, "no peer credentials for this connection");
     }
     uint32_t uid = 0;
     for (int i = 3; i >= 0; --i) {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
 #include "parsec/interface/result.h"
+#include "service/src/config.h"
 
 namespace parsec::service {
 

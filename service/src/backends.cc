@@ -1,4 +1,4 @@
-#include "backends.h"
+#include "service/src/backends.h"
 
 #include <spdlog/spdlog.h>
 

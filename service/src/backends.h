@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "key_store.h"
 #include "parsec/interface/result.h"
 #include "parsec/provider/provider.h"
 #include "parsec/provider/registry.h"
+#include "service/src/config.h"
+#include "service/src/key_store.h"
 
 namespace parsec::service {
 

@@ -1,9 +1,9 @@
-#include "config.h"
+#include "service/src/config.h"
 
+#include <toml++/toml.h>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "parsec/interface/secret.h"
 #include "parsec/provider/registry.h"
@@ -30,7 +30,9 @@ struct ConfigError {
   std::string message;
 };
 
-[[noreturn]] void fail(const std::string& key, const std::string& why) { throw ConfigError{key + ": " + why}; }
+[[noreturn]] void fail(const std::string& key, const std::string& why) {
+  throw ConfigError{key + ": " + why};
+}
 
 const char* type_name(const toml::node& n) {
   switch (n.type()) {
@@ -84,8 +86,8 @@ class Section {
     }
     int64_t v = n.as_integer()->get();
     if (v < min || v > max) {
-      fail(key(k), "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " +
-                       std::to_string(v));
+      fail(key(k),
+           "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", found " + std::to_string(v));
     }
     return v;
   }
@@ -343,8 +345,7 @@ void parse_root(const toml::table& root, Config& c) {
   if (c.providers.empty()) {
     fail("provider", "at least one [[provider]] is required");
   }
-  static const std::set<std::string> known = {"core_settings", "listener", "authenticator", "key_manager",
-                                              "provider"};
+  static const std::set<std::string> known = {"core_settings", "listener", "authenticator", "key_manager", "provider"};
   for (const auto& [k, v] : root) {
     if (!known.count(std::string(k.str()))) {
       c.warnings.push_back("unknown configuration section " + std::string(k.str()) + " ignored");

@@ -1,8 +1,8 @@
-#include "handler.h"
+#include "service/src/handler.h"
 
 #include <spdlog/spdlog.h>
 
-#include "operations.h"
+#include "service/src/operations.h"
 
 namespace parsec::service {
 
@@ -49,8 +49,8 @@ Response Handler::handle(const Request& req) const {
   if (r.ok()) {
     resp.body = std::move(r).value();
     resp.header = echoed_response(req.header, Status::Success, static_cast<uint32_t>(resp.body.size()));
-    spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(ctx.op),
-                  req.header.provider, ctx.identity ? ctx.identity->app : std::string("(no identity)"));
+    spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(ctx.op), req.header.provider,
+                  ctx.identity ? ctx.identity->app : std::string("(no identity)"));
   } else {
     Status s = r.status();
     resp.header = echoed_response(req.header, s, 0);
@@ -88,8 +88,8 @@ Result<std::string> Handler::dispatch(Ctx& ctx) const {
   if (pid != ProviderId::Core) {
     ctx.provider = backends_.find(pid);
     if (!ctx.provider) {
-      return Failure(Status::ProviderNotRegistered, "no provider with id " + std::to_string(h.provider) +
-                                                        " is configured");
+      return Failure(Status::ProviderNotRegistered,
+                     "no provider with id " + std::to_string(h.provider) + " is configured");
     }
   }
   // Step 15: core opcodes go to provider 0, crypto opcodes elsewhere.

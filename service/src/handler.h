@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "authenticator.h"
-#include "backends.h"
-#include "config.h"
-#include "operations.h"
+#include "service/src/authenticator.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
+#include "service/src/operations.h"
 
 namespace parsec::service {
 

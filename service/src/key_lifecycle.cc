@@ -1,4 +1,4 @@
-#include "key_lifecycle.h"
+#include "service/src/key_lifecycle.h"
 
 #include <spdlog/spdlog.h>
 

@@ -12,12 +12,12 @@
 
 #include <string>
 
-#include "backends.h"
-#include "key_store.h"
 #include "parsec/interface/result.h"
 #include "parsec/interface/secret.h"
 #include "parsec/provider/provider.h"
 #include "parsec/psa/key_attributes.h"
+#include "service/src/backends.h"
+#include "service/src/key_store.h"
 
 namespace parsec::service::key_lifecycle {
 

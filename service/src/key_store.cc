@@ -1,4 +1,4 @@
-#include "key_store.h"
+#include "service/src/key_store.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -109,15 +109,14 @@ Outcome prepare_folder(const std::filesystem::path& dir) {
                    "cannot stat key store folder " + dir.string() + ": " + std::strerror(errno));
   }
   if (!S_ISDIR(st.st_mode)) {
-    return Failure(Status::KeyInfoManagerError,
-                   "key store folder " + dir.string() + " is not a directory");
+    return Failure(Status::KeyInfoManagerError, "key store folder " + dir.string() + " is not a directory");
   }
   if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof mode, "%03o", static_cast<unsigned>(st.st_mode & 0777));
-    return Failure(Status::KeyInfoManagerError,
-                   "key store folder " + dir.string() + " is accessible by group or others (mode " + mode +
-                       "); run chmod 700 on it");
+    return Failure(Status::KeyInfoManagerError, "key store folder " + dir.string() +
+                                                    " is accessible by group or others (mode " + mode +
+                                                    "); run chmod 700 on it");
   }
   return Status::Success;
 }
@@ -126,8 +125,12 @@ Outcome prepare_folder(const std::filesystem::path& dir) {
 
 // ---- Txn ---------------------------------------------------------------------
 
-void Txn::put(uint64_t uid, const Bytes& data) { blobs_.push_back({uid, data}); }
-void Txn::remove(uint64_t uid) { blobs_.push_back({uid, std::nullopt}); }
+void Txn::put(uint64_t uid, const Bytes& data) {
+  blobs_.push_back({uid, data});
+}
+void Txn::remove(uint64_t uid) {
+  blobs_.push_back({uid, std::nullopt});
+}
 
 std::optional<std::optional<Bytes>> Txn::staged(uint64_t uid) const {
   for (auto it = blobs_.rbegin(); it != blobs_.rend(); ++it) {
@@ -161,8 +164,7 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   // the -wal and -shm files the same mode.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {
-    return Failure(Status::KeyInfoManagerError,
-                   "cannot open key store " + path + ": " + std::strerror(errno));
+    return Failure(Status::KeyInfoManagerError, "cannot open key store " + path + ": " + std::strerror(errno));
   }
   struct stat st {};
   if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) {
@@ -174,16 +176,14 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   int rc = sqlite3_open_v2(path.c_str(), &store->db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
   if (rc != SQLITE_OK) {
-    return Failure(Status::KeyInfoManagerError,
-                   "cannot open key store " + path + ": " + sqlite3_errstr(rc));
+    return Failure(Status::KeyInfoManagerError, "cannot open key store " + path + ": " + sqlite3_errstr(rc));
   }
   sqlite3_busy_timeout(store->db_, 5000);
-  const char* pragmas[] = {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;",
-                           "PRAGMA secure_delete=ON;", "PRAGMA foreign_keys=ON;"};
+  const char* pragmas[] = {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=FULL;", "PRAGMA secure_delete=ON;",
+                           "PRAGMA foreign_keys=ON;"};
   for (const char* sql : pragmas) {
     if (store->exec(sql) != Status::Success) {
-      return Failure(Status::KeyInfoManagerError,
-                     std::string("key store ") + path + ": " + sqlite3_errmsg(store->db_));
+      return Failure(Status::KeyInfoManagerError, std::string("key store ") + path + ": " + sqlite3_errmsg(store->db_));
     }
   }
   int version = 0;
@@ -221,9 +221,9 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
       return Failure(Status::KeyInfoManagerError, why);
     }
   } else if (version != kSchemaVersion) {
-    return Failure(Status::KeyInfoManagerError,
-                   "key store " + path + " has schema version " + std::to_string(version) +
-             " but this parsecd understands version " + std::to_string(kSchemaVersion));
+    return Failure(Status::KeyInfoManagerError, "key store " + path + " has schema version " + std::to_string(version) +
+                                                    " but this parsecd understands version " +
+                                                    std::to_string(kSchemaVersion));
   }
   return store;
 }
@@ -261,9 +261,9 @@ Status KeyStore::exec(const char* sql) {
 Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
                                                const std::string& key_name) {
   std::lock_guard lock(mu_);
-  Statement s(prepared((std::string(kSelectColumns) +
-                    "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
-                       .c_str()));
+  Statement s(prepared(
+      (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
+          .c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -283,7 +283,8 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
 
 Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
   std::lock_guard lock(mu_);
-  Statement s(prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
+  Statement s(
+      prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
   if (!s.ok()) {
     return Status::KeyInfoManagerError;
   }
@@ -416,8 +417,9 @@ Status KeyStore::commit(Txn& txn) {
     if (fault()) {
       return rollback(Status::KeyInfoManagerError);
     }
-    Statement s(prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
-                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
+    Statement s(
+        prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
+                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
     if (!s.ok()) {
       return rollback(Status::KeyInfoManagerError);
     }

@@ -45,7 +45,7 @@ struct KeyRecord {
   ProviderId provider_id = ProviderId::MbedCrypto;
   std::string key_name;
   Bytes key_ref;
-  std::string attributes;     // serialised psa_key_attributes.KeyAttributes
+  std::string attributes;  // serialised psa_key_attributes.KeyAttributes
 };
 
 class KeyStore;
@@ -61,9 +61,7 @@ class Txn final : public provider::StorageTxn {
   std::optional<std::optional<Bytes>> staged(uint64_t uid) const override;
 
   void insert_mapping(KeyRecord record) { inserts_.push_back(std::move(record)); }
-  void delete_mapping(const KeyOwner& owner, const std::string& key_name) {
-    deletes_.push_back({owner, key_name});
-  }
+  void delete_mapping(const KeyOwner& owner, const std::string& key_name) { deletes_.push_back({owner, key_name}); }
   const std::string& provider_name() const { return provider_name_; }
   ~Txn() override;
 

@@ -1,4 +1,4 @@
-#include "logging.h"
+#include "service/src/logging.h"
 
 #include <google/protobuf/stubs/logging.h>
 #include <spdlog/sinks/stdout_sinks.h>

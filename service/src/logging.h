@@ -2,7 +2,7 @@
 // contain key material, PINs, auth values or request payloads.
 #pragma once
 
-#include "config.h"
+#include "service/src/config.h"
 
 namespace parsec::service {
 

@@ -2,16 +2,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
-#include <spdlog/spdlog.h>
 
-#include "backends.h"
-#include "config.h"
-#include "handler.h"
-#include "logging.h"
-#include "server.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
+#include "service/src/handler.h"
+#include "service/src/logging.h"
+#include "service/src/server.h"
 
 using namespace parsec::service;
 

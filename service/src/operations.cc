@@ -1,4 +1,4 @@
-#include "operations.h"
+#include "service/src/operations.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,7 +8,6 @@
 #include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
 #include "delete_client.pb.h"
-#include "key_lifecycle.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
 #include "list_keys.pb.h"
@@ -41,6 +40,7 @@
 #include "psa_sign_message.pb.h"
 #include "psa_verify_hash.pb.h"
 #include "psa_verify_message.pb.h"
+#include "service/src/key_lifecycle.h"
 
 #ifndef PARSEC_SERVICE_VERSION_MAJOR
 #define PARSEC_SERVICE_VERSION_MAJOR 0

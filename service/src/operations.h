@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "authenticator.h"
-#include "backends.h"
-#include "config.h"
 #include "parsec/interface/result.h"
+#include "service/src/authenticator.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
 
 namespace parsec::service {
 

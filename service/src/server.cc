@@ -1,10 +1,11 @@
-#include "server.h"
+#include "service/src/server.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <array>
 #include <boost/asio.hpp>
 #include <cerrno>
@@ -12,12 +13,11 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
-#include <spdlog/spdlog.h>
 #include <thread>
 
-#include "handler.h"
-#include "logging.h"
 #include "parsec/interface/secret.h"
+#include "service/src/handler.h"
+#include "service/src/logging.h"
 
 namespace parsec::service {
 
@@ -145,15 +145,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Status s = validate_fixed_fields(req_.header);
       if (s != Status::Success) {
         spdlog::info("conn {}: refused request: {} (version {}.{}, reserved {} {})", req_.conn_id, status_name(s),
-                     req_.header.version_maj, req_.header.version_min, req_.header.reserved1,
-                     req_.header.reserved2);
+                     req_.header.version_maj, req_.header.version_min, req_.header.reserved1, req_.header.reserved2);
         respond_detached(s);
         return;
       }
       uint32_t limit = handler_->config().body_len_limit;
       if (req_.header.body_len > limit) {
-        spdlog::info("conn {}: refused request: BodySizeExceedsLimit: body_len {} > body_len_limit {}",
-                     req_.conn_id, req_.header.body_len, limit);
+        spdlog::info("conn {}: refused request: BodySizeExceedsLimit: body_len {} > body_len_limit {}", req_.conn_id,
+                     req_.header.body_len, limit);
         respond_detached(Status::BodySizeExceedsLimit);
         return;
       }
@@ -415,8 +414,8 @@ int Server::run() {
   s.signals.add(SIGHUP);
   s.wait_signals();
   s.do_accept();
-  spdlog::info("parsecd listening on {} ({} worker threads, max {} connections, timeout {} ms)", s.socket_path,
-               threads, s.handler->config().max_connections, s.handler->config().timeout_ms);
+  spdlog::info("parsecd listening on {} ({} worker threads, max {} connections, timeout {} ms)", s.socket_path, threads,
+               s.handler->config().max_connections, s.handler->config().timeout_ms);
   s.io.run();
   s.workers->join();
   ::unlink(s.socket_path.c_str());

@@ -14,9 +14,9 @@
 #include <memory>
 #include <string>
 
-#include "backends.h"
-#include "config.h"
-#include "handler.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
+#include "service/src/handler.h"
 
 namespace parsec::service {
 

@@ -1,13 +1,13 @@
 // authenticator_test.cc - application identity from the auth field
 // (spec/authenticators.md), UTF-8 validation, and the key name rule.
-#include "authenticator.h"
+#include "service/src/authenticator.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "handler.h"
+#include "service/src/handler.h"
 
 namespace parsec::service {
 namespace {
@@ -56,7 +56,7 @@ TEST(DirectAuthenticatorTest, InvalidUtf8IsAuthenticationError) {
   auto a = make(AuthType::Direct);
   ASSERT_NE(a, nullptr);
   for (const auto& bad : {std::string("\xFF"), std::string("app\xC3"), std::string("\xC0\xAF"),
-                                std::string("\xED\xA0\x80"), std::string("ok\x80rest")}) {
+                          std::string("\xED\xA0\x80"), std::string("ok\x80rest")}) {
     auto r = a->authenticate(bad, PeerCredentials{});
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.status(), Status::AuthenticationError);
@@ -69,10 +69,9 @@ TEST(DirectAuthenticatorTest, InvalidUtf8IsAuthenticationError) {
 TEST(DirectAuthenticatorTest, NameReturnedByteForByte) {
   auto a = make(AuthType::Direct);
   ASSERT_NE(a, nullptr);
-  for (const auto& name :
-       {std::string("my-app"), std::string(" Spaced Name "), std::string("CaseSensitive"),
-        std::string("\xE5\x90\x8D\xF0\x9F\x94\x91"), std::string("a/b/../c"), std::string("x", 1),
-        std::string(5000, 'z'), std::string("nul\0inside", 10)}) {
+  for (const auto& name : {std::string("my-app"), std::string(" Spaced Name "), std::string("CaseSensitive"),
+                           std::string("\xE5\x90\x8D\xF0\x9F\x94\x91"), std::string("a/b/../c"), std::string("x", 1),
+                           std::string(5000, 'z'), std::string("nul\0inside", 10)}) {
     // No peer credentials needed.
     auto r = a->authenticate(name, PeerCredentials{});
     ASSERT_TRUE(r.ok()) << r.detail();
@@ -87,9 +86,8 @@ TEST(UnixPeerAuthenticatorTest, WrongLengthIsAuthenticationError) {
   auto a = make(AuthType::UnixPeerCredentials);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->type(), AuthType::UnixPeerCredentials);
-  for (const auto& payload :
-       {std::string(), std::string("\xE8", 1), std::string("\xE8\x03\x00", 3), std::string("\xE8\x03\x00\x00\x00", 5),
-        std::string(8, '\0')}) {
+  for (const auto& payload : {std::string(), std::string("\xE8", 1), std::string("\xE8\x03\x00", 3),
+                              std::string("\xE8\x03\x00\x00\x00", 5), std::string(8, '\0')}) {
     auto r = a->authenticate(payload, peer(1000));
     ASSERT_FALSE(r.ok()) << payload.size();
     EXPECT_EQ(r.status(), Status::AuthenticationError);
@@ -133,9 +131,9 @@ TEST(UnixPeerAuthenticatorTest, MatchGivesDecimalWithoutLeadingZeros) {
     uint32_t uid;
     const char* want;
   };
-  for (const Case& c : {Case{0, "0"}, Case{1, "1"}, Case{7, "7"}, Case{10, "10"}, Case{1000, "1000"},
-                        Case{65534, "65534"}, Case{65536, "65536"}, Case{4294967294u, "4294967294"},
-                        Case{4294967295u, "4294967295"}}) {
+  for (const Case& c :
+       {Case{0, "0"}, Case{1, "1"}, Case{7, "7"}, Case{10, "10"}, Case{1000, "1000"}, Case{65534, "65534"},
+        Case{65536, "65536"}, Case{4294967294u, "4294967294"}, Case{4294967295u, "4294967295"}}) {
     auto r = a->authenticate(le32(c.uid), peer(static_cast<uid_t>(c.uid)));
     ASSERT_TRUE(r.ok()) << c.uid << ": " << r.detail();
     EXPECT_EQ(*r, c.want);
@@ -219,54 +217,60 @@ TEST(Utf8Test, ValidSequences) {
   EXPECT_TRUE(is_valid_utf8("plain ascii"));
   EXPECT_TRUE(is_valid_utf8(std::string("\0", 1)));
   EXPECT_TRUE(is_valid_utf8("\x7F"));
-  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));              // U+0080, smallest 2-byte
-  EXPECT_TRUE(is_valid_utf8("\xDF\xBF"));              // U+07FF
-  EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));          // U+0800, smallest 3-byte
-  EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));          // U+D7FF, just below surrogates
-  EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));          // U+E000, just above surrogates
-  EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF"));          // U+FFFF
-  EXPECT_TRUE(is_valid_utf8("\xF0\x90\x80\x80"));      // U+10000, smallest 4-byte
-  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));      // U+10FFFF, largest
+  EXPECT_TRUE(is_valid_utf8("\xC2\x80"));          // U+0080, smallest 2-byte
+  EXPECT_TRUE(is_valid_utf8("\xDF\xBF"));          // U+07FF
+  EXPECT_TRUE(is_valid_utf8("\xE0\xA0\x80"));      // U+0800, smallest 3-byte
+  EXPECT_TRUE(is_valid_utf8("\xED\x9F\xBF"));      // U+D7FF, just below surrogates
+  EXPECT_TRUE(is_valid_utf8("\xEE\x80\x80"));      // U+E000, just above surrogates
+  EXPECT_TRUE(is_valid_utf8("\xEF\xBF\xBF"));      // U+FFFF
+  EXPECT_TRUE(is_valid_utf8("\xF0\x90\x80\x80"));  // U+10000, smallest 4-byte
+  EXPECT_TRUE(is_valid_utf8("\xF4\x8F\xBF\xBF"));  // U+10FFFF, largest
   EXPECT_TRUE(is_valid_utf8("caf\xC3\xA9 \xF0\x9F\x94\x91"));
 }
 
 TEST(Utf8Test, Overlong) {
-  EXPECT_FALSE(is_valid_utf8("\xC0\x80"));              // NUL in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));              // '/' in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));              // U+007F in 2 bytes
-  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));          // '/' in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));          // U+07FF in 3 bytes
-  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));      // '/' in 4 bytes
-  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));      // U+FFFF in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\x80"));          // NUL in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC0\xAF"));          // '/' in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xC1\xBF"));          // U+007F in 2 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x80\xAF"));      // '/' in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xE0\x9F\xBF"));      // U+07FF in 3 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x80\x80\xAF"));  // '/' in 4 bytes
+  EXPECT_FALSE(is_valid_utf8("\xF0\x8F\xBF\xBF"));  // U+FFFF in 4 bytes
 }
 
 TEST(Utf8Test, Surrogates) {
-  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));          // U+D800
-  EXPECT_FALSE(is_valid_utf8("\xED\xAD\xBF"));          // U+DB7F
-  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));          // U+DC00
-  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));          // U+DFFF
+  EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80"));              // U+D800
+  EXPECT_FALSE(is_valid_utf8("\xED\xAD\xBF"));              // U+DB7F
+  EXPECT_FALSE(is_valid_utf8("\xED\xB0\x80"));              // U+DC00
+  EXPECT_FALSE(is_valid_utf8("\xED\xBF\xBF"));              // U+DFFF
   EXPECT_FALSE(is_valid_utf8("\xED\xA0\xBD\xED\xB4\x91"));  // CESU-8 pair
 }
 
 TEST(Utf8Test, BeyondU10FFFF) {
-  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));      // U+110000
-  EXPECT_FALSE(is_valid_utf8("\xF7\xBF\xBF\xBF"));      // U+1FFFFF
-  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));  // 5-byte form
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));          // U+110000
+  EXPECT_FALSE(is_valid_utf8("\xF7\xBF\xBF\xBF"));          // U+1FFFFF
+  EXPECT_FALSE(is_valid_utf8("\xF8\x88\x80\x80\x80"));      // 5-byte form
   EXPECT_FALSE(is_valid_utf8("\xFC\x84\x80\x80\x80\x80"));  // 6-byte form
   EXPECT_FALSE(is_valid_utf8("\xFE"));
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 
 TEST(Utf8Test, TruncatedAndStray) {
-  EXPECT_FALSE(is_valid_utf8("\xC3"));                  // 2-byte lead at end
-  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));              // 3-byte missing one
-  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x94"));          // 4-byte missing one
+  EXPECT_FALSE(is_valid_utf8("\xC3"));          // 2-byte lead at end
+  EXPECT_FALSE(is_valid_utf8("\xE2\x82"));      // 3-byte missing one
+  EXPECT_FALSE(is_valid_utf8("\xF0\x9F\x94"));  // 4-byte missing one
   EXPECT_FALSE(is_valid_utf8("abc\xF0"));
-  EXPECT_FALSE(is_valid_utf8("\xC3" "a"));              // continuation replaced by ASCII
-  EXPECT_FALSE(is_valid_utf8("\xE2\x82" "a"));
-  EXPECT_FALSE(is_valid_utf8("\x80"));                  // stray continuation
-  EXPECT_FALSE(is_valid_utf8("a\xBF" "b"));
-  EXPECT_FALSE(is_valid_utf8("\xC3\xA9\xA9"));          // one continuation too many
+  EXPECT_FALSE(
+      is_valid_utf8("\xC3"
+                    "a"));  // continuation replaced by ASCII
+  EXPECT_FALSE(
+      is_valid_utf8("\xE2\x82"
+                    "a"));
+  EXPECT_FALSE(is_valid_utf8("\x80"));  // stray continuation
+  EXPECT_FALSE(
+      is_valid_utf8("a\xBF"
+                    "b"));
+  EXPECT_FALSE(is_valid_utf8("\xC3\xA9\xA9"));  // one continuation too many
 }
 
 // ---- validate_key_name --------------------------------------------------------------------
@@ -340,8 +344,8 @@ TEST(KeyNameC1, C1ControlCharactersAreRefusedButNeighboursAreNot) {
   EXPECT_FALSE(validate_key_name("next\xC2\x85line").ok());  // U+0085 NEL
   EXPECT_FALSE(validate_key_name("\xC2\x80").ok());          // U+0080
   EXPECT_FALSE(validate_key_name("\xC2\x9F").ok());          // U+009F
-  EXPECT_TRUE(validate_key_name("\xC2\xA0").ok());    // U+00A0 NBSP is printable
-  EXPECT_TRUE(validate_key_name("caf\xC3\xA9").ok());  // é
+  EXPECT_TRUE(validate_key_name("\xC2\xA0").ok());           // U+00A0 NBSP is printable
+  EXPECT_TRUE(validate_key_name("caf\xC3\xA9").ok());        // é
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // config_test.cc - parsing and validation of parsecd's config.toml
 // (spec/providers.md section 5).
-#include "config.h"
+#include "service/src/config.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -124,8 +124,7 @@ TEST(ConfigTest, UpstreamTemplateParsesWithDefaults) {
   ASSERT_EQ(c.key_managers.size(), 1u);
   EXPECT_EQ(c.key_managers[0].name, "sqlite-manager");
   EXPECT_EQ(c.key_managers[0].manager_type, "SQLite");
-  EXPECT_EQ(c.key_managers[0].sqlite_db_path,
-            "/var/lib/parsec/kim-mappings/sqlite/sqlite-key-info-manager.sqlite3");
+  EXPECT_EQ(c.key_managers[0].sqlite_db_path, "/var/lib/parsec/kim-mappings/sqlite/sqlite-key-info-manager.sqlite3");
   ASSERT_NE(c.key_manager("sqlite-manager"), nullptr);
   EXPECT_EQ(c.key_manager("sqlite-manager"), &c.key_managers[0]);
   EXPECT_EQ(c.key_manager("other"), nullptr);
@@ -250,21 +249,18 @@ TEST(ConfigTest, ProviderSpecificKeysKeptAsText) {
   using KV = std::pair<std::string, std::string>;
   std::vector<KV> settings = pc.settings;
   std::sort(settings.begin(), settings.end());
-  EXPECT_THAT(settings, ElementsAre(KV{"allow_export", "true"},
-                                    KV{"library_path", "/usr/local/lib/softhsm/libsofthsm2.so"},
-                                    KV{"slot_number", "1"}, KV{"software_public_operations", "false"},
-                                    KV{"user_pin", "123456"}));
+  EXPECT_THAT(settings,
+              ElementsAre(KV{"allow_export", "true"}, KV{"library_path", "/usr/local/lib/softhsm/libsofthsm2.so"},
+                          KV{"slot_number", "1"}, KV{"software_public_operations", "false"}, KV{"user_pin", "123456"}));
   // Provider keys are the provider's business: no warnings about them.
   EXPECT_TRUE(p.config.warnings.empty());
 }
 
 TEST(ConfigTest, ProviderSettingOfUnsupportedTypeNamesKey) {
   Parts parts;
-  parts.providers =
-      "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"kim\"\nslot_number = 1.5\n";
+  parts.providers = "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"kim\"\nslot_number = 1.5\n";
   expect_error(parts.text(), "provider[0].slot_number");
-  parts.providers =
-      "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"kim\"\nlibrary_path = [\"a\"]\n";
+  parts.providers = "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"kim\"\nlibrary_path = [\"a\"]\n";
   expect_error(parts.text(), "provider[0].library_path");
 }
 
@@ -288,8 +284,7 @@ TEST(ConfigTest, UnknownKeysAreWarningsNotErrors) {
 
 TEST(ConfigTest, StorePathOnSqliteIsAWarning) {
   Parts parts;
-  parts.kim =
-      "[[key_manager]]\nname = \"kim\"\nmanager_type = \"SQLite\"\nstore_path = \"/var/lib/parsec/mappings\"\n";
+  parts.kim = "[[key_manager]]\nname = \"kim\"\nmanager_type = \"SQLite\"\nstore_path = \"/var/lib/parsec/mappings\"\n";
   Parsed p = parse(parts.text());
   ASSERT_TRUE(p.ok) << p.error;
   EXPECT_TRUE(has_warning_mentioning(p.config, "key_manager[0].store_path"));

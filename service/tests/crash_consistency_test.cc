@@ -20,14 +20,14 @@
 #include <set>
 #include <string>
 
-#include "backends.h"
-#include "config.h"
-#include "handler.h"
 #include "psa_destroy_key.pb.h"
 #include "psa_export_public_key.pb.h"
 #include "psa_generate_key.pb.h"
 #include "psa_import_key.pb.h"
 #include "psa_sign_hash.pb.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
+#include "service/src/handler.h"
 
 namespace parsec::service {
 namespace {
@@ -136,8 +136,12 @@ class Daemon {
     a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
     a.set_key_bits(256);
     a.mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(true);
-    a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_ecdsa()
-        ->mutable_hash_alg()->set_specific(psa_algorithm::Algorithm::SHA_256);
+    a.mutable_key_policy()
+        ->mutable_key_algorithm()
+        ->mutable_asymmetric_signature()
+        ->mutable_ecdsa()
+        ->mutable_hash_alg()
+        ->set_specific(psa_algorithm::Algorithm::SHA_256);
     return a;
   }
 
@@ -186,7 +190,9 @@ void expect_consistent(const Store& st) {
 enum class Mode { Fail, Crash };
 enum class Op { Generate, Import, Destroy };
 
-std::string label(Op op) { return op == Op::Generate ? "generate" : op == Op::Import ? "import" : "destroy"; }
+std::string label(Op op) {
+  return op == Op::Generate ? "generate" : op == Op::Import ? "import" : "destroy";
+}
 
 // run_interrupted performs `op` on "victim" with the commit interrupted at
 // `step`, either failing there or killing the process there.
@@ -256,8 +262,7 @@ TEST_P(CrashConsistency, InterruptedCommitLeavesAConsistentStore) {
 
 INSTANTIATE_TEST_SUITE_P(EveryWriteStep, CrashConsistency,
                          ::testing::Combine(::testing::Values(Op::Generate, Op::Import, Op::Destroy),
-                                            ::testing::Range(0, kSteps),
-                                            ::testing::Values(Mode::Fail, Mode::Crash)),
+                                            ::testing::Range(0, kSteps), ::testing::Values(Mode::Fail, Mode::Crash)),
                          [](const auto& param_info) {
                            const auto& p = param_info.param;
                            return label(std::get<0>(p)) + "_step" + std::to_string(std::get<1>(p)) +

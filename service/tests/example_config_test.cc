@@ -1,7 +1,7 @@
 // The shipped example configuration stays valid.
 #include <gtest/gtest.h>
 
-#include "config.h"
+#include "service/src/config.h"
 
 namespace parsec::service {
 namespace {

@@ -13,12 +13,12 @@
 #include <memory>
 #include <random>
 
-#include "backends.h"
-#include "config.h"
-#include "handler.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_generate_key.pb.h"
 #include "psa_sign_hash.pb.h"
+#include "service/src/backends.h"
+#include "service/src/config.h"
+#include "service/src/handler.h"
 
 namespace parsec::service {
 namespace {
@@ -31,11 +31,12 @@ class HandlerFuzz : public ::testing::Test {
     dir_ = ::mkdtemp(tmpl);
     auto cfg = std::make_shared<Config>();
     std::string error;
-    std::string text = "[core_settings]\n[listener]\nlistener_type = \"DomainSocket\"\ntimeout = 200\n"
-                       "[[authenticator]]\nauth_type = \"Direct\"\nadmins = [ { name = \"admin\" } ]\n"
-                       "[[authenticator]]\nauth_type = \"UnixPeerCredentials\"\n"
-                       "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"" +
-                       dir_ + "/store/k.sqlite3\"\n[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
+    std::string text =
+        "[core_settings]\n[listener]\nlistener_type = \"DomainSocket\"\ntimeout = 200\n"
+        "[[authenticator]]\nauth_type = \"Direct\"\nadmins = [ { name = \"admin\" } ]\n"
+        "[[authenticator]]\nauth_type = \"UnixPeerCredentials\"\n"
+        "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"" +
+        dir_ + "/store/k.sqlite3\"\n[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
     ASSERT_TRUE(parse_config_text(text, "fuzz", *cfg, error)) << error;
     auto made = Backends::create(*cfg);
     ASSERT_TRUE(made.ok()) << made.detail();
@@ -83,10 +84,13 @@ TEST_F(HandlerFuzz, MutatedRequestsAlwaysGetWellFormedAnswers) {
   a->mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
   a->set_key_bits(256);
   a->mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(true);
-  a->mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_ecdsa()
-      ->mutable_hash_alg()->set_specific(psa_algorithm::Algorithm::SHA_256);
-  ASSERT_EQ(send(header(Opcode::PsaGenerateKey, 1, AuthType::Direct), gen.SerializeAsString(), "app").header.status,
-            0);
+  a->mutable_key_policy()
+      ->mutable_key_algorithm()
+      ->mutable_asymmetric_signature()
+      ->mutable_ecdsa()
+      ->mutable_hash_alg()
+      ->set_specific(psa_algorithm::Algorithm::SHA_256);
+  ASSERT_EQ(send(header(Opcode::PsaGenerateKey, 1, AuthType::Direct), gen.SerializeAsString(), "app").header.status, 0);
   psa_sign_hash::Operation sign;
   sign.set_key_name("fuzz-key");
   sign.mutable_alg()->mutable_ecdsa()->mutable_hash_alg()->set_specific(psa_algorithm::Algorithm::SHA_256);

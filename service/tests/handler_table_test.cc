@@ -11,12 +11,10 @@
 #include <filesystem>
 #include <string>
 
-#include "backends.h"
 #include "delete_client.pb.h"
-#include "handler.h"
-#include "key_lifecycle.h"
 #include "list_opcodes.pb.h"
 #include "parsec/provider/fake.h"
+#include "psa_asymmetric_decrypt.pb.h"
 #include "psa_destroy_key.pb.h"
 #include "psa_export_key.pb.h"
 #include "psa_export_public_key.pb.h"
@@ -25,7 +23,9 @@
 #include "psa_import_key.pb.h"
 #include "psa_sign_hash.pb.h"
 #include "psa_sign_message.pb.h"
-#include "psa_asymmetric_decrypt.pb.h"
+#include "service/src/backends.h"
+#include "service/src/handler.h"
+#include "service/src/key_lifecycle.h"
 
 namespace parsec::service {
 namespace {
@@ -102,8 +102,12 @@ class HandlerTableTest : public ::testing::Test {
     f->set_sign_hash(sign);
     f->set_verify_hash(verify);
     f->set_export_(exportable);
-    a.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_signature()->mutable_ecdsa()
-        ->mutable_hash_alg()->set_specific(psa_algorithm::Algorithm::SHA_256);
+    a.mutable_key_policy()
+        ->mutable_key_algorithm()
+        ->mutable_asymmetric_signature()
+        ->mutable_ecdsa()
+        ->mutable_hash_alg()
+        ->set_specific(psa_algorithm::Algorithm::SHA_256);
     return a;
   }
   Status generate(const std::string& name, const psa_key_attributes::KeyAttributes& a,

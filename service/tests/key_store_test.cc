@@ -1,6 +1,6 @@
 // key_store_test.cc - the SQLite key store against a real database in a
 // private temporary folder.
-#include "key_store.h"
+#include "service/src/key_store.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -25,7 +25,9 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 mode_t mode_of(const fs::path& p) {
   struct stat st {};
@@ -293,8 +295,8 @@ TEST_F(KeyStoreTest, InsertGetAndLists) {
   g = get(AuthType::Direct, "alice", "pkcs11", "k2");
   ASSERT_TRUE(g.has_value());
   expect_same_record(*g, a2);
-  EXPECT_FALSE(get(AuthType::Direct, "alice", "mbed", "k2").has_value());   // wrong provider
-  EXPECT_FALSE(get(AuthType::Direct, "carol", "mbed", "k1").has_value());   // wrong owner
+  EXPECT_FALSE(get(AuthType::Direct, "alice", "mbed", "k2").has_value());               // wrong provider
+  EXPECT_FALSE(get(AuthType::Direct, "carol", "mbed", "k1").has_value());               // wrong owner
   EXPECT_FALSE(get(AuthType::UnixPeerCredentials, "alice", "mbed", "k1").has_value());  // wrong auth
 
   auto lo = store_->list_owner({AuthType::Direct, "alice"});
@@ -344,8 +346,11 @@ TEST_F(KeyStoreTest, ListClientsSortedByBytesAndDistinct) {
   open_store();
   // Inserted out of order; "B" < "a" < "b" < "é" (0xC3 0xA9) < "\xF0..." by bytes.
   const std::vector<std::pair<AuthType, std::string>> owners = {
-      {AuthType::Direct, "b"},        {AuthType::Direct, "\xC3\xA9"}, {AuthType::Direct, "a"},
-      {AuthType::Direct, "B"},        {AuthType::Direct, "\xF0\x9F\x94\x91"},
+      {AuthType::Direct, "b"},
+      {AuthType::Direct, "\xC3\xA9"},
+      {AuthType::Direct, "a"},
+      {AuthType::Direct, "B"},
+      {AuthType::Direct, "\xF0\x9F\x94\x91"},
       {AuthType::UnixPeerCredentials, "a"},  // same name, other authenticator: listed once
       {AuthType::Direct, "aa"},
   };
@@ -626,7 +631,7 @@ TEST_F(KeyStoreTest, BlobsPutRemoveGetMaxUidAllUids) {
   Txn t1("mbed");
   t1.put(7, bytes("seven"));
   t1.put(3, bytes("three"));
-  t1.put(12, Bytes{});  // empty blob: present, not missing
+  t1.put(12, Bytes{});           // empty blob: present, not missing
   t1.put(3, bytes("three-v2"));  // last write wins
   ASSERT_EQ(store_->commit(t1), Status::Success);
   Txn other("pkcs11");
