@@ -167,18 +167,13 @@ double percentile(std::vector<double> v, double p) {
 void run_scheme(Provider& provider, MemoryStorage& storage, EVP_PKEY* key, EVP_PKEY* other_key, uint32_t bits,
                 bool oaep, int runs, std::mt19937& rng) {
   // The key, imported into the provider with a decrypt-only policy.
-  KeyAttributes attributes;
-  attributes.mutable_key_type()->mutable_rsa_key_pair();
-  attributes.set_key_bits(bits);
-  attributes.mutable_key_policy()->mutable_key_usage_flags()->set_decrypt(true);
-  auto* alg = attributes.mutable_key_policy()->mutable_key_algorithm()->mutable_asymmetric_encryption();
-  if (oaep) {
-    alg->mutable_rsa_oaep()->set_hash_alg(psa_algorithm::Algorithm_Hash_SHA_256);
-  } else {
-    alg->mutable_rsa_pkcs1v15_crypt();
-  }
+  KeyAttributes attributes = KeyAttributes::rsa_key_pair(
+      bits, oaep ? psa::Algorithm::rsa_oaep(psa::Hash::Sha256) : psa::Algorithm::rsa_pkcs1v15_crypt());
+  attributes.flags = psa::UsageFlags();
+  attributes.flags.decrypt = true;
   MemoryTxn txn(storage);
-  Result<CreatedKey> created = provider.import_key(attributes, private_der(key), txn);
+  std::string der = private_der(key);
+  Result<CreatedKey> created = provider.import_key(attributes, SecretBytes::take(der), txn);
   if (!created.ok()) {
     std::fprintf(stderr, "import failed: %d\n", static_cast<int>(created.status()));
     std::exit(1);
@@ -220,19 +215,16 @@ void run_scheme(Provider& provider, MemoryStorage& storage, EVP_PKEY* key, EVP_P
     std::shuffle(order.begin(), order.end(), rng);
     for (size_t i : order) {
       Case& c = cases[i];
-      psa_asymmetric_decrypt::Operation op;
-      op.set_key_name("bench");
-      *op.mutable_alg() = attributes.key_policy().key_algorithm().asymmetric_encryption();
-      op.set_ciphertext(c.ciphertext);
-      op.set_salt(c.salt);
+      psa::op::AsymmetricDecrypt op;
+      op.key_name = "bench";
+      op.alg = attributes.policy;
+      op.ciphertext.assign(c.ciphertext.begin(), c.ciphertext.end());
+      op.salt.assign(c.salt.begin(), c.salt.end());
       const auto t0 = Clock::now();
-      Result<Bytes> out = provider.asymmetric_decrypt(stored, op);
+      Result<SecretBytes> out = provider.asymmetric_decrypt(stored, op);
       const auto t1 = Clock::now();
       c.micros.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
       c.status = out.status();
-      if (out.ok()) {
-        std::fill(out->begin(), out->end(), 0);
-      }
     }
   }
 

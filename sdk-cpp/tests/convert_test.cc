@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "convert.h"
+#include "parsec/client/info.h"
+#include "parsec/client/key_attributes.h"
 #include "fake_server.h"
 #include "parsec/client/error.h"
 

@@ -66,7 +66,10 @@ std::vector<std::string> compiled_provider_types() {
 }
 
 Outcome check_configuration(const Config& config) {
-  const auto& factories = provider::registered_provider_factories();
+  return check_configuration(config, provider::registered_provider_factories());
+}
+
+Outcome check_configuration(const Config& config, const std::vector<ProviderFactory>& factories) {
   for (const auto& pc : config.providers) {
     const ProviderFactory* f = find_factory(factories, pc.provider_type);
     if (!f) {

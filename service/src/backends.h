@@ -58,5 +58,7 @@ std::vector<std::string> compiled_provider_types();
 // no key store is opened or written and nothing is reconciled, so checking a
 // configuration can never touch live keys.
 Outcome check_configuration(const Config& config);
+// check_configuration against an explicit factory list (tests).
+Outcome check_configuration(const Config& config, const std::vector<provider::ProviderFactory>& factories);
 
 }  // namespace parsec::service

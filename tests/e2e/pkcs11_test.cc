@@ -931,7 +931,7 @@ TEST_F(Pkcs11, MisconfigurationsStopTheDaemonWithTheirCause) {
       {"library_path = \"" PARSEC_P11_FAKE_MODULE "\"\n" + pin, "is locked (C_Login: CKR_PIN_LOCKED)"},
       {"library_path = \"" + module + "\"\nuser_pin = \"hex:12345\"\n", "user_pin: the hex: value"},
       {"library_path = \"" + module + "\"\nuserpin = \"1234\"\n", "unknown setting \"userpin\""},
-      {"library_path = \"" + module + "\"\nallow_export = \"no\"\n", "allow_export must be true or false"},
+      {"library_path = \"" + module + "\"\nallow_export = \"no\"\n", "setting \"allow_export\" must be true or false"},
   };
   for (const Case& c : cases) {
     std::string log = start_failing(
