@@ -10,10 +10,13 @@ import parsec_sdk
 from parsec_sdk import Client
 
 
-def test_attestation_of_an_unknown_key_is_key_not_found(client: Client, key_name: str) -> None:
-    with pytest.raises(parsec_sdk.KeyNotFound):
+def test_unserved_attestation_is_not_supported_before_any_key_lookup(client: Client, key_name: str) -> None:
+    # docs/protocol.md, operations §2 rule 0: a provider that does not serve an
+    # operation answers NotSupported before the key is looked up, so an unknown
+    # key gets the same answer as an existing one.
+    with pytest.raises(parsec_sdk.NotSupported):
         client.prepare_key_attestation(key_name)
-    with pytest.raises(parsec_sdk.KeyNotFound):
+    with pytest.raises(parsec_sdk.NotSupported):
         client.attest_key_activate_credential(key_name, b"blob", b"secret")
 
 
