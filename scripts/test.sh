@@ -2,7 +2,7 @@
 # Runs every test of parsec-cpp on a fresh Debian 12 machine: installs what is
 # missing, builds once, then runs
 #   1. the C++ unit and end-to-end suites (ctest; they start their own parsecd,
-#      SoftHSM token and swtpm in temporary folders), and
+#      SoftHSM token and swtpm in temporary folders),
 #   2. the install check (scripts/check-install.sh: install into a temporary
 #      prefix, build examples/cpp and a pkg-config program against it, run them
 #      against the installed parsecd), and
