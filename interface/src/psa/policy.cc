@@ -34,6 +34,17 @@ bool algorithm_deprecated(const Algorithm& a) {
   }
 }
 
+// A raw key agreement inside an algorithm: defined and not None.
+Outcome validate_raw_agreement(RawKeyAgreement r) {
+  if (r == RawKeyAgreement::None) {
+    return Failure(kBad, "raw key agreement None");
+  }
+  if (static_cast<uint32_t>(r) > static_cast<uint32_t>(RawKeyAgreement::Ecdh)) {
+    return Failure(kBad, "raw key agreement " + std::to_string(static_cast<uint32_t>(r)) + " is not defined");
+  }
+  return Outcome();
+}
+
 // A hash that a hash-and-sign signature may carry: a specific hash or Any.
 Outcome validate_sign_hash(Hash h) {
   if (h == Hash::Any) {
@@ -77,20 +88,29 @@ Outcome validate_algorithm(const Algorithm& a) {
       if (a.cipher_mode() == Cipher::None) {
         return Failure(kBad, "cipher mode None");
       }
+      if (static_cast<uint32_t>(a.cipher_mode()) > static_cast<uint32_t>(Cipher::CbcPkcs7)) {
+        return Failure(kBad, "cipher mode " + std::to_string(static_cast<uint32_t>(a.cipher_mode())) +
+                                 " is not defined");
+      }
       return Outcome();
     case AlgorithmKind::Aead:
       if (a.aead_alg() == AeadAlgorithm::None) {
         return Failure(kBad, "AEAD algorithm None");
       }
-      return Outcome();
-    case AlgorithmKind::RawKeyAgreement:
-      if (a.key_agreement_alg() == RawKeyAgreement::None) {
-        return Failure(kBad, "raw key agreement None");
+      if (static_cast<uint32_t>(a.aead_alg()) > static_cast<uint32_t>(AeadAlgorithm::Chacha20Poly1305)) {
+        return Failure(kBad, "AEAD algorithm " + std::to_string(static_cast<uint32_t>(a.aead_alg())) +
+                                 " is not defined");
       }
       return Outcome();
+    case AlgorithmKind::RawKeyAgreement:
+      return validate_raw_agreement(a.key_agreement_alg());
     case AlgorithmKind::KeyAgreementWithDerivation:
-      if (a.key_agreement_alg() == RawKeyAgreement::None) {
-        return Failure(kBad, "raw key agreement None");
+      PARSEC_TRY(validate_raw_agreement(a.key_agreement_alg()));
+      // The mandatory kdf_alg: one of the three key derivations.
+      if (a.kdf_kind() != AlgorithmKind::Hkdf && a.kdf_kind() != AlgorithmKind::Tls12Prf &&
+          a.kdf_kind() != AlgorithmKind::Tls12PskToMs) {
+        return Failure(kBad, std::string("key agreement with derivation whose kdf is ") +
+                                 algorithm_kind_name(a.kdf_kind()) + ", not a key derivation");
       }
       return validate_hash(a.hash_alg());
   }
