@@ -13,20 +13,29 @@ Failure malformed(const std::string& what) {
   return {Status::PsaErrorInvalidArgument, "malformed DER signature: " + what};
 }
 
-// negative_integer: the next element at *p (within `end`) is an INTEGER whose
-// content has its top bit set. OpenSSL's ECDSA_SIG decoder reads the INTEGERs
-// as unsigned magnitudes, so the sign is checked on OpenSSL's TLV parse.
-bool negative_integer(const unsigned char** p, const unsigned char* end) {
-  long len = 0;
-  int tag = 0;
-  int cls = 0;
-  const int flags = ASN1_get_object(p, &len, &tag, &cls, end - *p);
-  if ((flags & 0x80) != 0 || tag != V_ASN1_INTEGER || len <= 0) {
-    return false;  // not reached: ECDSA_SIG decoded this input already
+// Element reads one TLV header with OpenSSL's parser (ASN1_get_object checks
+// every length against the input) and gives the content bounds.
+struct Element {
+  int tag = -1;
+  bool constructed = false;
+  const unsigned char* content = nullptr;
+  long length = 0;
+};
+bool read_element(const unsigned char** p, const unsigned char* end, Element& out) {
+  if (*p >= end) {
+    return false;
   }
-  const bool negative = ((*p)[0] & 0x80) != 0;
-  *p += len;
-  return negative;
+  int cls = 0;
+  const int flags = ASN1_get_object(p, &out.length, &out.tag, &cls, end - *p);
+  ERR_clear_error();
+  // 0x80: error (overrun, bad header); 0x01: indefinite length (not DER).
+  if ((flags & 0x80) != 0 || (flags & 0x01) != 0 || cls != V_ASN1_UNIVERSAL) {
+    return false;
+  }
+  out.constructed = (flags & V_ASN1_CONSTRUCTED) != 0;
+  out.content = *p;
+  *p += out.length;
+  return true;
 }
 
 }  // namespace
@@ -57,44 +66,49 @@ Result<Bytes> ecdsa_raw_to_der(const Bytes& raw) {
 }
 
 Result<Bytes> ecdsa_der_to_raw(const Bytes& der, size_t scalar_len) {
+  // OpenSSL 3's d2i_ECDSA_SIG insists on minimal INTEGERs, but signatures with
+  // leading zero bytes exist (the reference tool writes them), so the
+  // structure is walked with OpenSSL's TLV parser and the values read as
+  // unsigned magnitudes.
   const unsigned char* p = der.data();
-  ossl::Ptr<ECDSA_SIG> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
-  if (!sig) {
-    return malformed("not an Ecdsa-Sig-Value SEQUENCE of two INTEGERs" + ossl::reason());
+  const unsigned char* end = der.data() + der.size();
+  Element seq;
+  if (!read_element(&p, end, seq) || seq.tag != V_ASN1_SEQUENCE || !seq.constructed) {
+    return malformed("expected a SEQUENCE");
   }
-  if (p != der.data() + der.size()) {
+  if (p != end) {
     return malformed("trailing bytes after the SEQUENCE");
   }
-  // Walk the SEQUENCE once more for the signs of r and s.
-  const unsigned char* q = der.data();
-  const unsigned char* end = der.data() + der.size();
-  long seq_len = 0;
-  int tag = 0;
-  int cls = 0;
-  if ((ASN1_get_object(&q, &seq_len, &tag, &cls, end - q) & 0x80) != 0) {
-    return malformed("bad SEQUENCE header" + ossl::reason());
-  }
-  if (negative_integer(&q, end)) {
-    return malformed("negative INTEGER r");
-  }
-  if (negative_integer(&q, end)) {
-    return malformed("negative INTEGER s");
-  }
-  Bytes out(2 * scalar_len);
-  const BIGNUM* r = ECDSA_SIG_get0_r(sig.get());
-  const BIGNUM* s = ECDSA_SIG_get0_s(sig.get());
-  const struct {
-    const BIGNUM* v;
-    const char* name;
-    size_t offset;
-  } parts[] = {{r, "r", 0}, {s, "s", scalar_len}};
-  for (const auto& part : parts) {
-    if (static_cast<size_t>(BN_num_bytes(part.v)) > scalar_len ||
-        BN_bn2binpad(part.v, out.data() + part.offset, static_cast<int>(scalar_len)) < 0) {
-      return Failure(Status::PsaErrorInvalidArgument, std::string("signature value ") + part.name +
+  const unsigned char* q = seq.content;
+  const unsigned char* seq_end = seq.content + seq.length;
+  Bytes out;
+  out.reserve(2 * scalar_len);
+  for (const char* name : {"r", "s"}) {
+    Element v;
+    if (!read_element(&q, seq_end, v) || v.tag != V_ASN1_INTEGER || v.constructed) {
+      return malformed(std::string("expected INTEGER ") + name);
+    }
+    if (v.length == 0) {
+      return malformed(std::string("empty INTEGER ") + name);
+    }
+    if ((v.content[0] & 0x80) != 0) {
+      return malformed(std::string("negative INTEGER ") + name);
+    }
+    ossl::Ptr<BIGNUM> bn(BN_bin2bn(v.content, static_cast<int>(v.length), nullptr));
+    if (!bn) {
+      return Failure(Status::PsaErrorInsufficientMemory, "out of memory");
+    }
+    if (static_cast<size_t>(BN_num_bytes(bn.get())) > scalar_len) {
+      return Failure(Status::PsaErrorInvalidArgument, std::string("signature value ") + name +
                                                           " is longer than the curve size (" +
                                                           std::to_string(scalar_len) + " bytes)");
     }
+    const size_t at = out.size();
+    out.resize(at + scalar_len);
+    BN_bn2binpad(bn.get(), out.data() + at, static_cast<int>(scalar_len));
+  }
+  if (q != seq_end) {
+    return malformed("extra fields in the SEQUENCE");
   }
   return out;
 }
