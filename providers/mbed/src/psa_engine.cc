@@ -91,7 +91,7 @@ enum class Sensitivity { Public, Secret };
 class OutputBuffer {
  public:
   explicit OutputBuffer(Sensitivity sensitivity) : secret_(sensitivity == Sensitivity::Secret) {}
-  ~OutputBuffer() { wipe(0); }
+  ~OutputBuffer() { zero_tail(0); }
   OutputBuffer(const OutputBuffer&) = delete;
   OutputBuffer& operator=(const OutputBuffer&) = delete;
 
@@ -113,7 +113,7 @@ class OutputBuffer {
   // same into a SecretBytes (for a Secret buffer).
   Bytes release(size_t length) {
     length = std::min(length, buf_.size());
-    wipe(length);
+    zero_tail(length);
     buf_.resize(length);
     Bytes out = std::move(buf_);
     buf_.clear();
@@ -125,7 +125,7 @@ class OutputBuffer {
   }
 
  private:
-  void wipe(size_t from) {
+  void zero_tail(size_t from) {
     if (secret_ && buf_.size() > from) {
       secure_zero(buf_.data() + from, buf_.size() - from);
     }
