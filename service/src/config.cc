@@ -402,7 +402,7 @@ std::string default_provider_name(ProviderId id) {
   return "core-provider";
 }
 
-bool parse_config_text(const std::string& text, const std::string& origin, Config& out, std::string& error) {
+Result<Config> parse_config_text(const std::string& text, const std::string& origin) {
   Config c;
   c.path = origin;
   try {
@@ -417,40 +417,34 @@ bool parse_config_text(const std::string& text, const std::string& origin, Confi
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << origin << ":" << e.source().begin.line << ":" << e.source().begin.column << ": " << e.description();
-    error = os.str();
-    return false;
+    return Failure(Status::InvalidEncoding, os.str());
   } catch (const ConfigError& e) {
-    error = origin + ": " + e.message;
-    return false;
+    return Failure(Status::InvalidEncoding, origin + ": " + e.message);
   }
-  out = std::move(c);
-  return true;
+  return c;
 }
 
-bool load_config(const std::string& path, Config& out, std::string& error) {
+Result<Config> load_config(const std::string& path) {
   std::ifstream f(path, std::ios::binary | std::ios::ate);
   if (!f) {
-    error = "cannot read configuration file " + path;
-    return false;
+    return Failure(Status::PsaErrorStorageFailure, "cannot read configuration file " + path);
   }
   // Read into one buffer we own (no stream buffer copies) and wipe it after
   // parsing: the file may hold a PIN or a hierarchy password.
   std::streamoff size = f.tellg();
   if (size < 0 || size > (16 << 20)) {
-    error = "configuration file " + path + " is unreadable or larger than 16 MiB";
-    return false;
+    return Failure(Status::PsaErrorStorageFailure, "configuration file " + path + " is unreadable or larger than 16 MiB");
   }
   std::string text(static_cast<size_t>(size), '\0');
   f.seekg(0);
   f.read(text.data(), size);
   if (!f) {
     parsec::wipe(text);
-    error = "cannot read configuration file " + path;
-    return false;
+    return Failure(Status::PsaErrorStorageFailure, "cannot read configuration file " + path);
   }
-  bool ok = parse_config_text(text, path, out, error);
+  Result<Config> parsed = parse_config_text(text, path);
   parsec::wipe(text);
-  return ok;
+  return parsed;
 }
 
 }  // namespace parsec::service

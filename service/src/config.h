@@ -6,6 +6,8 @@
 
 #include <cstdint>
 #include <string>
+
+#include "parsec/interface/result.h"
 #include <vector>
 
 #include "parsec/interface/secret.h"
@@ -73,11 +75,12 @@ struct Config {
   const KeyManagerConfig* key_manager(const std::string& name) const;
 };
 
-// load_config parses and validates the file at `path`. On failure it returns
-// false and sets `error` to a message that names the offending key and why.
-bool load_config(const std::string& path, Config& out, std::string& error);
+// load_config parses and validates the file at `path`. A failure is
+// InvalidEncoding (or PsaErrorStorageFailure when the file cannot be read)
+// with a detail that names the file, the offending key and why.
+Result<Config> load_config(const std::string& path);
 // parse_config_text does the same for TOML text (used by tests).
-bool parse_config_text(const std::string& text, const std::string& origin, Config& out, std::string& error);
+Result<Config> parse_config_text(const std::string& text, const std::string& origin);
 
 // provider_type_id maps a provider_type string to its provider id.
 bool provider_type_id(const std::string& type, ProviderId& id);

@@ -32,12 +32,12 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   init_logging();
 
-  auto config = std::make_shared<Config>();
-  std::string error;
-  if (!load_config(config_path, *config, error)) {
-    spdlog::critical("invalid configuration: {}", error);
+  parsec::Result<Config> loaded = load_config(config_path);
+  if (!loaded.ok()) {
+    spdlog::critical("invalid configuration: {}", loaded.detail());
     return 2;
   }
+  auto config = std::make_shared<Config>(std::move(loaded).value());
   apply_log_settings(*config);
   for (const auto& w : config->warnings) {
     spdlog::warn("{}", w);
@@ -73,8 +73,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   Server server(std::move(handler).value(), std::move(backends));
-  if (!server.start(error)) {
-    spdlog::critical("start-up failed: {}", error);
+  if (parsec::Outcome started = server.start(); !started.ok()) {
+    spdlog::critical("start-up failed: {}", started.detail());
     return 1;
   }
   return server.run();

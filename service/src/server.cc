@@ -310,12 +310,12 @@ void Server::Impl::reload() {
   auto old = current_handler();
   const std::string path = old->config().path;
   spdlog::info("SIGHUP received: reloading {}", path);
-  auto cfg = std::make_shared<Config>();
-  std::string error;
-  if (!load_config(path, *cfg, error)) {
-    spdlog::error("reload failed, still serving with the previous configuration: {}", error);
+  Result<Config> loaded = load_config(path);
+  if (!loaded.ok()) {
+    spdlog::error("reload failed, still serving with the previous configuration: {}", loaded.detail());
     return;
   }
+  auto cfg = std::make_shared<Config>(std::move(loaded).value());
   for (const auto& w : cfg->warnings) {
     spdlog::warn("{}", w);
   }
@@ -355,13 +355,13 @@ Server::Server(std::shared_ptr<const Handler> handler, std::unique_ptr<Backends>
 
 Server::~Server() = default;
 
-bool Server::start(std::string& error) {
+Outcome Server::start() {
   const std::string& path = impl_->socket_path;
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
     if (!S_ISSOCK(st.st_mode)) {
-      error = "listener.socket_path " + path + " exists and is not a socket; refusing to remove it";
-      return false;
+      return Failure(Status::ConnectionError,
+                     "listener.socket_path " + path + " exists and is not a socket; refusing to remove it");
     }
     // A live service answers a connect; a stale socket refuses it.
     int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -373,12 +373,10 @@ bool Server::start(std::string& error) {
       ::close(fd);
     }
     if (live) {
-      error = "another service is listening on " + path;
-      return false;
+      return Failure(Status::ConnectionError, "another service is listening on " + path);
     }
     if (::unlink(path.c_str()) != 0) {
-      error = "cannot remove stale socket " + path + ": " + std::strerror(errno);
-      return false;
+      return Failure(Status::ConnectionError, "cannot remove stale socket " + path + ": " + std::strerror(errno));
     }
     spdlog::info("removed stale socket {}", path);
   }
@@ -391,14 +389,12 @@ bool Server::start(std::string& error) {
     impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   }
   if (ec) {
-    error = "cannot listen on " + path + ": " + ec.message();
-    return false;
+    return Failure(Status::ConnectionError, "cannot listen on " + path + ": " + ec.message());
   }
   if (::chmod(path.c_str(), 0666) != 0) {
-    error = "cannot set mode 0666 on " + path + ": " + std::strerror(errno);
-    return false;
+    return Failure(Status::ConnectionError, "cannot set mode 0666 on " + path + ": " + std::strerror(errno));
   }
-  return true;
+  return Outcome();
 }
 
 int Server::run() {

@@ -31,7 +31,7 @@ class Server {
   // start binds the socket (removing a stale socket file, refusing a path
   // that is not a socket or where another service answers) and builds the
   // first request handler.
-  bool start(std::string& error);
+  Outcome start();
   // run serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
 

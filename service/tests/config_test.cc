@@ -74,7 +74,13 @@ struct Parsed {
 
 Parsed parse(const std::string& text) {
   Parsed p;
-  p.ok = parse_config_text(text, "test.toml", p.config, p.error);
+  Result<Config> r = parse_config_text(text, "test.toml");
+  p.ok = r.ok();
+  if (r.ok()) {
+    p.config = std::move(r).value();
+  } else {
+    p.error = r.detail();
+  }
   return p;
 }
 
@@ -537,13 +543,11 @@ TEST(ConfigErrorTest, TomlSyntaxErrorHasLineNumber) {
   EXPECT_THAT(q.error, StartsWith("test.toml:" + std::to_string(line + 3) + ":")) << q.error;
 }
 
-TEST(ConfigErrorTest, FailedParseLeavesOutputUntouched) {
-  Config c;
-  c.log_level = "sentinel";
-  std::string error;
-  ASSERT_FALSE(parse_config_text("[core_settings]\n", "x.toml", c, error));
-  EXPECT_EQ(c.log_level, "sentinel");
-  EXPECT_FALSE(error.empty());
+TEST(ConfigErrorTest, FailedParseIsInvalidEncodingWithAReason) {
+  Result<Config> r = parse_config_text("[core_settings]\n", "x.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status(), Status::InvalidEncoding);
+  EXPECT_THAT(r.detail(), StartsWith("x.toml"));
 }
 
 // ---- load_config and helpers -----------------------------------------------
@@ -557,22 +561,23 @@ TEST(ConfigFileTest, LoadConfigFromFile) {
     std::ofstream f(file);
     f << kUpstream;
   }
-  Config c;
-  std::string error;
-  ASSERT_TRUE(load_config(file.string(), c, error)) << error;
-  EXPECT_EQ(c.path, file.string());
-  EXPECT_EQ(c.providers.size(), 1u);
+  Result<Config> c = load_config(file.string());
+  ASSERT_TRUE(c.ok()) << c.detail();
+  EXPECT_EQ(c->path, file.string());
+  EXPECT_EQ(c->providers.size(), 1u);
 
   std::string missing = (dir / "missing.toml").string();
-  EXPECT_FALSE(load_config(missing, c, error));
-  EXPECT_THAT(error, HasSubstr(missing));
+  Result<Config> gone = load_config(missing);
+  EXPECT_FALSE(gone.ok());
+  EXPECT_THAT(gone.detail(), HasSubstr(missing));
 
   {
     std::ofstream f(file);
     f << "[core_settings]\nlog_level = \"loud\"\n";
   }
-  EXPECT_FALSE(load_config(file.string(), c, error));
-  EXPECT_THAT(error, StartsWith(file.string() + ": core_settings.log_level"));
+  Result<Config> bad = load_config(file.string());
+  EXPECT_FALSE(bad.ok());
+  EXPECT_THAT(bad.detail(), StartsWith(file.string() + ": core_settings.log_level"));
   std::filesystem::remove_all(dir);
 }
 

@@ -59,12 +59,12 @@ class Store {
 class Daemon {
  public:
   explicit Daemon(const Store& store) {
-    auto cfg = std::make_shared<Config>();
-    std::string error;
-    if (!parse_config_text(store.config_text(), "test", *cfg, error)) {
-      ADD_FAILURE() << error;
+    Result<Config> parsed = parse_config_text(store.config_text(), "test");
+    if (!parsed.ok()) {
+      ADD_FAILURE() << parsed.detail();
       return;
     }
+    auto cfg = std::make_shared<Config>(std::move(parsed).value());
     auto made = Backends::create(*cfg);
     if (!made.ok()) {
       ADD_FAILURE() << made.detail();

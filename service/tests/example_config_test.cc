@@ -7,9 +7,9 @@ namespace parsec::service {
 namespace {
 
 TEST(ExampleConfig, ShippedConfigurationParses) {
-  Config c;
-  std::string error;
-  ASSERT_TRUE(load_config(PARSEC_SOURCE_DIR "/examples/service/config.toml", c, error)) << error;
+  Result<Config> loaded = load_config(PARSEC_SOURCE_DIR "/examples/service/config.toml");
+  ASSERT_TRUE(loaded.ok()) << loaded.detail();
+  const Config& c = *loaded;
   EXPECT_TRUE(c.warnings.empty()) << c.warnings.front();
   EXPECT_FALSE(c.allow_root);
   ASSERT_EQ(c.authenticators.size(), 1u);

@@ -29,15 +29,15 @@ class HandlerFuzz : public ::testing::Test {
     spdlog::set_level(spdlog::level::warn);  // 100,000 refusals would flood the test log
     char tmpl[] = "/tmp/parsec-fuzz-XXXXXX";
     dir_ = ::mkdtemp(tmpl);
-    auto cfg = std::make_shared<Config>();
-    std::string error;
     std::string text =
         "[core_settings]\n[listener]\nlistener_type = \"DomainSocket\"\ntimeout = 200\n"
         "[[authenticator]]\nauth_type = \"Direct\"\nadmins = [ { name = \"admin\" } ]\n"
         "[[authenticator]]\nauth_type = \"UnixPeerCredentials\"\n"
         "[[key_manager]]\nname = \"m\"\nmanager_type = \"SQLite\"\nsqlite_db_path = \"" +
         dir_ + "/store/k.sqlite3\"\n[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
-    ASSERT_TRUE(parse_config_text(text, "fuzz", *cfg, error)) << error;
+    Result<Config> parsed = parse_config_text(text, "fuzz");
+    ASSERT_TRUE(parsed.ok()) << parsed.detail();
+    auto cfg = std::make_shared<Config>(std::move(parsed).value());
     auto made = Backends::create(*cfg);
     ASSERT_TRUE(made.ok()) << made.detail();
     backends_ = std::move(made).value();
