@@ -8,7 +8,9 @@
 
 #include "convert.h"
 #include "fake_server.h"
+#include "parsec/client/algorithm.h"
 #include "parsec/client/error.h"
+#include "parsec/client/key_attributes.h"
 
 namespace parsec::client {
 namespace {
