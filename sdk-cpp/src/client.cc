@@ -353,7 +353,8 @@ ProviderId Client::Impl::resolve_provider() {
 Client::Client() : Client(Endpoint::from_environment(), std::string()) {}
 Client::Client(const std::string& app_name) : Client(Endpoint::from_environment(), app_name) {}
 Client::Client(const Endpoint& endpoint, const std::string& app_name)
-    : impl_(std::make_unique<Impl>(endpoint, app_name)) {}
+    : impl_(std::make_shared<Impl>(endpoint, app_name)) {}
+Client::Client(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
