@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -115,6 +116,37 @@ class EcSigner {
   Pkey key_;
 };
 
+// RsaSigner is an RSA-2048 key answering with its PKCS#1 RSAPublicKey and
+// PKCS#1 v1.5 signatures over SHA-256 digests.
+class RsaSigner {
+ public:
+  RsaSigner() : key_(EVP_RSA_gen(2048)) {}
+  Bytes public_key() const {
+    unsigned char* der = nullptr;
+    const int n = i2d_PublicKey(key_.get(), &der);
+    Bytes out(der, der + n);
+    OPENSSL_free(der);
+    return out;
+  }
+  Bytes sign(const Bytes& digest) const {
+    std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr),
+                                                                      EVP_PKEY_CTX_free);
+    EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
+    EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING);
+    EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256());
+    size_t len = 0;
+    EXPECT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()), 1);
+    Bytes sig(len);
+    EXPECT_EQ(EVP_PKEY_sign(ctx.get(), sig.data(), &len, digest.data(), digest.size()), 1);
+    sig.resize(len);
+    return sig;
+  }
+  EVP_PKEY* get() const { return key_.get(); }
+
+ private:
+  Pkey key_;
+};
+
 Bytes sha256(const Bytes& data) {
   Bytes out(32);
   unsigned int len = 0;
@@ -146,6 +178,22 @@ class KeyTest : public ::testing::Test {
       psa_export_public_key::Result r;
       const Bytes point = signer.point();
       r.set_data(std::string(point.begin(), point.end()));
+      return Reply{response(Opcode::PsaExportPublicKey, r)};
+    });
+  }
+  // serve answers export_public_key with `public_key` and sign_hash with `sign`.
+  void serve(Bytes public_key, std::function<Bytes(const Bytes&)> sign) {
+    server_.set_default([public_key, sign](const Captured& c) {
+      if (c.header.opcode == static_cast<uint32_t>(Opcode::PsaSignHash)) {
+        psa_sign_hash::Operation op;
+        op.ParseFromString(c.body);
+        const Bytes sig = sign(Bytes(op.hash().begin(), op.hash().end()));
+        psa_sign_hash::Result r;
+        r.set_signature(std::string(sig.begin(), sig.end()));
+        return Reply{response(Opcode::PsaSignHash, r)};
+      }
+      psa_export_public_key::Result r;
+      r.set_data(std::string(public_key.begin(), public_key.end()));
       return Reply{response(Opcode::PsaExportPublicKey, r)};
     });
   }
@@ -344,6 +392,35 @@ TEST_F(KeyTest, CsrIsSignedByTheServiceAndVerifies) {
   ASSERT_NE(exts, nullptr);
   EXPECT_EQ(sk_X509_EXTENSION_num(exts), 1);
   EXPECT_EQ(OBJ_obj2nid(X509_EXTENSION_get_object(sk_X509_EXTENSION_value(exts, 0))), NID_subject_alt_name);
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+}
+
+TEST_F(KeyTest, RsaCsrAndPublicKey) {
+  RsaSigner signer;
+  serve(signer.public_key(), [&signer](const Bytes& digest) { return signer.sign(digest); });
+  const Key k = key_with("rsa", KeyAttributes::rsa_key_pair(2048, Algorithm::rsa_pkcs1v15_sign(Hash::Sha256)));
+  const Bytes spki = k.public_key_der();
+  const unsigned char* sp = spki.data();
+  Pkey parsed(d2i_PUBKEY(nullptr, &sp, static_cast<long>(spki.size())));
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(EVP_PKEY_eq(parsed.get(), signer.get()), 1);
+
+  CsrSubject subject;
+  subject.common_name = "rsa device";
+  const Bytes der = k.create_csr(subject);
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())),
+                                                          X509_REQ_free);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(X509_REQ_verify(req.get(), signer.get()), 1);
+  const X509_ALGOR* alg = nullptr;
+  X509_REQ_get0_signature(req.get(), nullptr, &alg);
+  const ASN1_OBJECT* oid = nullptr;
+  X509_ALGOR_get0(&oid, nullptr, nullptr, alg);
+  EXPECT_EQ(OBJ_obj2nid(oid), NID_sha256WithRSAEncryption);
+  // No extension request without subject alternative names.
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req.get());
+  EXPECT_TRUE(exts == nullptr || sk_X509_EXTENSION_num(exts) == 0);
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 }
 
