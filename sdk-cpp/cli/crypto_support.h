@@ -1,9 +1,9 @@
 // crypto_support.h - format conversions parsec-cli needs around the client:
-// base64, hex, SHA-2 digests, hash names, UTF-8 repair, ECDSA signatures
-// between the PSA r||s form and DER Ecdsa-Sig-Value, and public keys from the
-// PSA export formats to PEM (SubjectPublicKeyInfo or PKCS#1). OpenSSL 3 does
-// the DER/PEM/digest work. Every function is pure and thread-safe; failures
-// throw CliError. Key files and CSRs are in key_formats.h and csr.h.
+// base64, hex, SHA-2 digests, hash names, UTF-8 repair, and the CLI's view of
+// the encoding module (parsec/crypto): ECDSA signatures between r||s and DER,
+// public keys to PEM. The module does the DER/PEM/digest work; this file only
+// turns its failures into CliError with the same text. Every function is pure
+// and thread-safe. Key files and CSRs are in key_formats.h and csr.h.
 #pragma once
 
 #include <cstddef>
@@ -14,6 +14,7 @@
 
 #include "parsec/client/algorithm.h"
 #include "parsec/client/key_attributes.h"
+#include "parsec/interface/result.h"
 
 namespace parsec::cli {
 
@@ -24,6 +25,15 @@ class CliError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// unwrap returns the value of a module result or throws its detail as CliError.
+template <typename T>
+T unwrap(Result<T>&& r) {
+  if (!r.ok()) {
+    throw CliError(r.detail());
+  }
+  return std::move(r).value();
+}
 
 std::string base64_encode(const Bytes& data);
 // base64_decode accepts standard base64 with padding; whitespace is ignored.

@@ -208,7 +208,7 @@ void cmd_export_public_key(Client& c, const std::string& key_name, bool pkcs1) {
 // read_file reads a file ("-": standard input) into a buffer that is wiped
 // when it is freed, and so are the buffers it outgrows (key files hold
 // private keys).
-parsec::cli::SecretBytes read_file(const std::string& path) {
+parsec::SecretBytes read_file(const std::string& path) {
   const int fd = path == "-" ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     throw CliError("cannot open " + path + ": " + std::strerror(errno));
@@ -221,7 +221,7 @@ parsec::cli::SecretBytes read_file(const std::string& path) {
       Bytes bigger;
       bigger.reserve(data.capacity() * 2);
       bigger.assign(data.begin(), data.end());
-      parsec::cli::SecretBytes old(std::move(data));  // wiped here
+      parsec::SecretBytes old(std::move(data));  // wiped here
       data = std::move(bigger);
     }
     data.resize(data.capacity());
@@ -235,7 +235,7 @@ parsec::cli::SecretBytes read_file(const std::string& path) {
       if (fd != STDIN_FILENO) {
         ::close(fd);
       }
-      parsec::cli::SecretBytes wipe_partial(std::move(data));
+      parsec::SecretBytes wipe_partial(std::move(data));
       throw CliError("cannot read " + path + ": " + std::strerror(err));
     }
     used += static_cast<size_t>(n);
@@ -247,7 +247,7 @@ parsec::cli::SecretBytes read_file(const std::string& path) {
   if (fd != STDIN_FILENO) {
     ::close(fd);
   }
-  return parsec::cli::SecretBytes(std::move(data));
+  return parsec::SecretBytes(std::move(data));
 }
 
 struct ImportOptions {
@@ -260,7 +260,7 @@ struct ImportOptions {
 // import-key: the policy follows create-rsa-key / create-ecc-key; a public key
 // gets the public half of the uses (verify, encrypt).
 void cmd_import_key(Client& c, const ImportOptions& o) {
-  const parsec::cli::SecretBytes file = read_file(o.file);
+  const parsec::SecretBytes file = read_file(o.file);
   const parsec::cli::ParsedKey key = parsec::cli::parse_key_file(file.bytes());
   KeyAttributes attrs;
   switch (key.type) {
@@ -292,7 +292,7 @@ void cmd_export_key(Client& c, const std::string& key_name, bool pkcs1, bool psa
     throw CliError("--psa and --pkcs1 exclude each other");
   }
   const KeyAttributes attrs = c.key_attributes(key_name);
-  const parsec::cli::SecretBytes data(c.export_key(key_name));
+  const parsec::SecretBytes data(c.export_key(key_name));
   std::string out;
   if (psa) {
     out = parsec::cli::base64_encode(data.bytes());
@@ -302,7 +302,7 @@ void cmd_export_key(Client& c, const std::string& key_name, bool pkcs1, bool psa
     out = parsec::cli::private_key_pem(attrs, data.bytes(), pkcs1);
   }
   std::cout << out << (psa ? "\n" : "") << std::flush;
-  parsec::cli::wipe(out);
+  parsec::wipe(out);
 }
 
 // The reference tool reads an asymmetric encryption algorithm from the key's
@@ -327,11 +327,11 @@ void cmd_encrypt(Client& c, const std::string& key_name, const std::string& inpu
 void cmd_decrypt(Client& c, const std::string& key_name, const std::string& input_b64) {
   const Bytes ciphertext = parsec::cli::base64_decode(input_b64);
   const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "decryption");
-  const parsec::cli::SecretBytes plaintext(c.asymmetric_decrypt(key_name, alg, ciphertext));
+  const parsec::SecretBytes plaintext(c.asymmetric_decrypt(key_name, alg, ciphertext));
   // Printed as text: invalid UTF-8 becomes U+FFFD, as in the reference tool.
   std::string text = parsec::cli::utf8_lossy(plaintext.bytes());
   std::cout << text << "\n" << std::flush;
-  parsec::cli::wipe(text);
+  parsec::wipe(text);
 }
 
 // hash: PsaHashCompute of the string, or of standard input without one.

@@ -1,6 +1,7 @@
 #include "mechanisms.h"
 
-#include "der.h"
+#include "parsec/crypto/hash.h"
+#include "parsec/crypto/import.h"
 
 namespace parsec::provider::pkcs11 {
 namespace {
@@ -23,6 +24,19 @@ std::optional<Hash> scheme_hash(const psa::Algorithm& alg, bool any_ok) {
 
 }  // namespace
 
+bool served_curve_bits(size_t bits) { return bits == 256 || bits == 384 || bits == 521; }
+
+std::optional<std::vector<uint8_t>> ec_params(size_t bits) {
+  if (!served_curve_bits(bits)) {
+    return std::nullopt;
+  }
+  auto der = crypto::ec_params(psa::EccFamily::SecpR1, static_cast<uint32_t>(bits));
+  if (!der.ok()) {
+    return std::nullopt;
+  }
+  return std::move(der).value();
+}
+
 std::optional<KeyShape> key_shape(const psa::KeyAttributes& a, bool allow_zero_bits) {
   KeyShape s;
   s.bits = a.bits;
@@ -35,7 +49,7 @@ std::optional<KeyShape> key_shape(const psa::KeyAttributes& a, bool allow_zero_b
     return std::nullopt;
   }
   s.pair = a.type == psa::KeyType::EccKeyPair;
-  if (s.bits == 0 ? !allow_zero_bits : !der::ec_params(s.bits)) {
+  if (s.bits == 0 ? !allow_zero_bits : !served_curve_bits(s.bits)) {
     return std::nullopt;
   }
   return s;
@@ -100,7 +114,7 @@ Result<SignPlan> plan_signature(const psa::Algorithm& alg, bool sign, const KeyS
       if (!h) {
         return Status::PsaErrorInvalidArgument;
       }
-      auto prefix = der::digest_info_prefix(*h);
+      auto prefix = crypto::digest_info_prefix(*h);
       if (!prefix) {
         return Status::PsaErrorNotSupported;
       }

@@ -17,6 +17,14 @@
 
 namespace parsec::provider::pkcs11 {
 
+// served_curve_bits: the SECP R1 sizes this provider serves (256, 384, 521).
+bool served_curve_bits(size_t bits);
+// ec_params: CKA_EC_PARAMS (the curve's DER OID, from the encoding module) of
+// a served SECP R1 size, or nullopt.
+std::optional<std::vector<uint8_t>> ec_params(size_t bits);
+// curve_bytes = ceil(bits / 8).
+inline size_t curve_bytes(size_t bits) { return (bits + 7) / 8; }
+
 using Bytes = std::vector<uint8_t>;
 
 // KeyShape is a key type the provider handles: RSA, or ECC on SECP R1.

@@ -13,7 +13,7 @@
 
 #include "ckr.h"
 #include "config.h"
-#include "der.h"
+#include "parsec/crypto/import.h"
 #include "mechanisms.h"
 #include "module.h"
 #include "objects.h"
@@ -136,7 +136,7 @@ class Pkcs11Provider final : public Provider {
     if (shape->rsa) {
       pub.ulong(CKA_MODULUS_BITS, shape->bits).bytes(CKA_PUBLIC_EXPONENT, kRsaExponent);
     } else {
-      pub.bytes(CKA_EC_PARAMS, *der::ec_params(shape->bits));
+      pub.bytes(CKA_EC_PARAMS, *ec_params(shape->bits));
     }
     CK_MECHANISM mech{gen, nullptr, 0};
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
@@ -170,18 +170,18 @@ class Pkcs11Provider final : public Provider {
     common_public(pub, id, flags);
     size_t bits = 0;
     if (shape->rsa && !shape->pair) {
-      auto k = der::parse_rsa_public_key(data.data(), data.size());
-      if (!k) {
+      auto k = crypto::parse_rsa_public_key(data.data(), data.size());
+      if (!k.ok()) {
         return Status::PsaErrorInvalidArgument;
       }
-      bits = der::bit_length(k->modulus.data(), k->modulus.size());
+      bits = k->bits;
       pub.bytes(CKA_MODULUS, k->modulus).bytes(CKA_PUBLIC_EXPONENT, k->exponent);
     } else if (shape->rsa) {
-      auto k = der::parse_rsa_private_key(data.data(), data.size());
-      if (!k || !soft::rsa_key_consistent(k->modulus, k->prime1, k->prime2)) {
+      auto k = crypto::parse_rsa_private_key(data.data(), data.size());
+      if (!k.ok() || !soft::rsa_key_consistent(k->modulus, k->prime1, k->prime2)) {
         return Status::PsaErrorInvalidArgument;
       }
-      bits = der::bit_length(k->modulus.data(), k->modulus.size());
+      bits = k->bits;
       pub.bytes(CKA_MODULUS, k->modulus).bytes(CKA_PUBLIC_EXPONENT, k->public_exponent);
       common_private(priv, id, flags);
       priv.bytes(CKA_MODULUS, k->modulus)
@@ -198,7 +198,7 @@ class Pkcs11Provider final : public Provider {
       if (bits == 0 || (shape->bits != 0 && shape->bits != bits) || !soft::ec_point_valid(bits, point)) {
         return Status::PsaErrorInvalidArgument;
       }
-      pub.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_EC_POINT, der::octet_string(point));
+      pub.bytes(CKA_EC_PARAMS, *ec_params(bits)).bytes(CKA_EC_POINT, crypto::octet_string(point));
     } else {
       bits = scalar_bits(data.size());
       if (bits == 0 || (shape->bits != 0 && shape->bits != bits)) {
@@ -208,9 +208,9 @@ class Pkcs11Provider final : public Provider {
       if (!point.ok()) {
         return point.status();
       }
-      pub.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_EC_POINT, der::octet_string(*point));
+      pub.bytes(CKA_EC_PARAMS, *ec_params(bits)).bytes(CKA_EC_POINT, crypto::octet_string(*point));
       common_private(priv, id, flags);
-      priv.bytes(CKA_EC_PARAMS, *der::ec_params(bits)).bytes(CKA_VALUE, data);
+      priv.bytes(CKA_EC_PARAMS, *ec_params(bits)).bytes(CKA_VALUE, data);
     }
     if (shape->rsa && !rsa_import_bits_ok(bits)) {
       return Status::PsaErrorNotSupported;
@@ -550,7 +550,7 @@ class Pkcs11Provider final : public Provider {
 
   static size_t point_bits(size_t len) {
     for (size_t bits : {256u, 384u, 521u}) {
-      if (len == 1 + 2 * der::curve_bytes(bits)) {
+      if (len == 1 + 2 * curve_bytes(bits)) {
         return bits;
       }
     }
@@ -559,7 +559,7 @@ class Pkcs11Provider final : public Provider {
 
   static size_t scalar_bits(size_t len) {
     for (size_t bits : {256u, 384u, 521u}) {
-      if (len == der::curve_bytes(bits)) {
+      if (len == curve_bytes(bits)) {
         return bits;
       }
     }
@@ -700,7 +700,11 @@ class Pkcs11Provider final : public Provider {
             r = get_attribute(fn(), s, h, CKA_PUBLIC_EXPONENT, e);
           }
           if (r == CKR_OK) {
-            out = der::rsa_public_key(n, e);
+            auto der = crypto::rsa_public_key_der(n, e);
+            if (!der.ok()) {
+              return static_cast<CK_RV>(CKR_ATTRIBUTE_VALUE_INVALID);
+            }
+            out = std::move(der).value();
           }
           return r;
         }
@@ -710,8 +714,8 @@ class Pkcs11Provider final : public Provider {
           return r;
         }
         // A DER OCTET STRING around 04||X||Y; some modules give the bare point.
-        auto inner = der::unwrap_octet_string(point.data(), point.size());
-        out = inner && point_bits(inner->size()) != 0 ? std::move(*inner) : std::move(point);
+        auto inner = crypto::unwrap_octet_string(point.data(), point.size());
+        out = inner.ok() && point_bits(inner->size()) != 0 ? std::move(inner).value() : std::move(point);
         return CKR_OK;
       });
     });

@@ -20,7 +20,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "der.h"
+#include "mechanisms.h"
+#include "parsec/crypto/hash.h"
 
 namespace parsec::provider::pkcs11::soft {
 namespace {
@@ -41,44 +42,12 @@ struct Free {
 template <class T>
 using Ptr = std::unique_ptr<T, Free>;
 
-const char* md_name(psa::Hash hash) {
-  switch (hash) {
-    case psa::Hash::Md5:
-      return "MD5";
-    case psa::Hash::Ripemd160:
-      return "RIPEMD160";
-    case psa::Hash::Sha1:
-      return "SHA1";
-    case psa::Hash::Sha224:
-      return "SHA224";
-    case psa::Hash::Sha256:
-      return "SHA256";
-    case psa::Hash::Sha384:
-      return "SHA384";
-    case psa::Hash::Sha512:
-      return "SHA512";
-    case psa::Hash::Sha512_224:
-      return "SHA512-224";
-    case psa::Hash::Sha512_256:
-      return "SHA512-256";
-    case psa::Hash::Sha3_224:
-      return "SHA3-224";
-    case psa::Hash::Sha3_256:
-      return "SHA3-256";
-    case psa::Hash::Sha3_384:
-      return "SHA3-384";
-    case psa::Hash::Sha3_512:
-      return "SHA3-512";
-    default:
-      return nullptr;
-  }
-}
-
 // fetch_md returns the digest, or null when OpenSSL's default provider has
 // none for this hash.
 Ptr<EVP_MD> fetch_md(psa::Hash hash) {
-  const char* name = md_name(hash);
-  return Ptr<EVP_MD>(name ? EVP_MD_fetch(nullptr, name, nullptr) : nullptr);
+  // The names come from the one hash table (parsec/crypto/hash.h).
+  const crypto::HashFacts* facts = crypto::hash_facts(hash);
+  return Ptr<EVP_MD>(facts != nullptr ? EVP_MD_fetch(nullptr, facts->openssl_name, nullptr) : nullptr);
 }
 
 int curve_nid(size_t bits) {
@@ -132,7 +101,7 @@ Result<Bytes> digest(psa::Hash hash, const Bytes& data) {
 
 Status verify_ecdsa(size_t bits, const Bytes& point, const Bytes& hash, const Bytes& signature) {
   const char* group = curve_name(bits);
-  size_t half = der::curve_bytes(bits);
+  size_t half = curve_bytes(bits);
   if (!group) {
     return Status::PsaErrorNotSupported;
   }
@@ -297,7 +266,7 @@ Result<Bytes> ec_public_point(size_t bits, const SecretBytes& scalar) {
   if (!q || EC_POINT_mul(group.get(), q.get(), d.get(), nullptr, nullptr, bn.get()) != 1) {
     return Status::PsaErrorGenericError;
   }
-  Bytes out(1 + 2 * der::curve_bytes(bits));
+  Bytes out(1 + 2 * curve_bytes(bits));
   size_t n = EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
                                 bn.get());
   if (n != out.size()) {
@@ -308,7 +277,7 @@ Result<Bytes> ec_public_point(size_t bits, const SecretBytes& scalar) {
 
 bool ec_point_valid(size_t bits, const Bytes& point) {
   int nid = curve_nid(bits);
-  if (nid == NID_undef || point.size() != 1 + 2 * der::curve_bytes(bits) || point[0] != 0x04) {
+  if (nid == NID_undef || point.size() != 1 + 2 * curve_bytes(bits) || point[0] != 0x04) {
     return false;
   }
   Ptr<EC_GROUP> group(EC_GROUP_new_by_curve_name(nid));

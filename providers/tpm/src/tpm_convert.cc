@@ -16,6 +16,9 @@
 #include <cstring>
 #include <memory>
 
+#include "parsec/crypto/hash.h"
+#include "parsec/crypto/import.h"
+
 namespace parsec::provider::tpm {
 namespace {
 
@@ -59,20 +62,24 @@ int curve_nid(TPMI_ECC_CURVE c) {
   }
 }
 
-const EVP_MD* evp_md(TPMI_ALG_HASH alg) {
+// psa_hash_of: the PSA hash of a TPM hash algorithm (None for others).
+Hash psa_hash_of(TPMI_ALG_HASH alg) {
   switch (alg) {
     case TPM2_ALG_SHA1:
-      return EVP_sha1();
+      return Hash::Sha1;
     case TPM2_ALG_SHA256:
-      return EVP_sha256();
+      return Hash::Sha256;
     case TPM2_ALG_SHA384:
-      return EVP_sha384();
+      return Hash::Sha384;
     case TPM2_ALG_SHA512:
-      return EVP_sha512();
+      return Hash::Sha512;
     default:
-      return nullptr;
+      return Hash::None;
   }
 }
+
+// evp_md: OpenSSL's digest, from the one hash table (parsec/crypto/hash.h).
+const EVP_MD* evp_md(TPMI_ALG_HASH alg) { return crypto::evp_md(psa_hash_of(alg)); }
 
 enum class Kind { None, RsaPair, RsaPublic, EccPair, EccPublic };
 
@@ -149,105 +156,6 @@ bool compatible(Kind k, const Algorithm& alg) {
   return false;
 }
 
-// ---- a small DER reader ---------------------------------------------------------
-class Der {
- public:
-  Der(const uint8_t* p, size_t n) : p_(p), n_(n) {}
-  bool done() const { return off_ == n_; }
-  // enter reads a SEQUENCE header and returns a reader of its content.
-  bool sequence(Der& inner) {
-    size_t len = 0;
-    if (!header(0x30, len)) {
-      return false;
-    }
-    inner = Der(p_ + off_, len);
-    off_ += len;
-    return true;
-  }
-  // integer reads a non-negative INTEGER, minimal encoding, without the sign
-  // byte.
-  bool integer(const uint8_t*& v, size_t& size) {
-    size_t len = 0;
-    if (!header(0x02, len) || len == 0) {
-      return false;
-    }
-    const uint8_t* c = p_ + off_;
-    if (c[0] & 0x80) {
-      return false;  // negative
-    }
-    if (len > 1 && c[0] == 0 && !(c[1] & 0x80)) {
-      return false;  // not minimal
-    }
-    off_ += len;
-    if (len > 1 && c[0] == 0) {
-      ++c;
-      --len;
-    }
-    v = c;
-    size = len;
-    return true;
-  }
-
- private:
-  bool header(uint8_t tag, size_t& len) {
-    if (n_ - off_ < 2 || p_[off_] != tag) {
-      return false;
-    }
-    size_t o = off_ + 1;
-    uint8_t first = p_[o++];
-    if (first < 0x80) {
-      len = first;
-    } else {
-      const size_t count = first & 0x7F;
-      if (count == 0 || count > 3 || n_ - o < count) {
-        return false;
-      }
-      len = 0;
-      for (size_t i = 0; i < count; ++i) {
-        len = len << 8 | p_[o++];
-      }
-      if (len < 0x80) {
-        return false;  // not minimal
-      }
-    }
-    if (n_ - o < len) {
-      return false;
-    }
-    off_ = o;
-    return true;
-  }
-  const uint8_t* p_;
-  size_t n_;
-  size_t off_ = 0;
-};
-
-void der_length(Bytes& out, size_t len) {
-  if (len < 0x80) {
-    out.push_back(static_cast<uint8_t>(len));
-  } else if (len < 0x100) {
-    out.push_back(0x81);
-    out.push_back(static_cast<uint8_t>(len));
-  } else {
-    out.push_back(0x82);
-    out.push_back(static_cast<uint8_t>(len >> 8));
-    out.push_back(static_cast<uint8_t>(len));
-  }
-}
-
-void der_integer(Bytes& out, const uint8_t* v, size_t size) {
-  while (size > 1 && v[0] == 0) {
-    ++v;
-    --size;
-  }
-  const bool pad = size == 0 || (v[0] & 0x80);
-  out.push_back(0x02);
-  der_length(out, size + (pad ? 1 : 0));
-  if (pad) {
-    out.push_back(0);
-  }
-  out.insert(out.end(), v, v + size);
-}
-
 bool u32_from_be(const uint8_t* v, size_t size, uint32_t& out) {
   if (size > 4) {
     return false;
@@ -257,21 +165,6 @@ bool u32_from_be(const uint8_t* v, size_t size, uint32_t& out) {
     out = out << 8 | v[i];
   }
   return true;
-}
-
-size_t bit_length(const uint8_t* v, size_t size) {
-  while (size > 0 && v[0] == 0) {
-    ++v;
-    --size;
-  }
-  if (size == 0) {
-    return 0;
-  }
-  size_t bits = (size - 1) * 8;
-  for (uint8_t b = v[0]; b; b >>= 1) {
-    ++bits;
-  }
-  return bits;
 }
 
 template <typename T2B>
@@ -416,18 +309,8 @@ Result<TPMI_ALG_HASH> tpm_hash(Hash psa_hash) {
 }
 
 size_t hash_size(TPMI_ALG_HASH alg) {
-  switch (alg) {
-    case TPM2_ALG_SHA1:
-      return TPM2_SHA1_DIGEST_SIZE;
-    case TPM2_ALG_SHA256:
-      return TPM2_SHA256_DIGEST_SIZE;
-    case TPM2_ALG_SHA384:
-      return TPM2_SHA384_DIGEST_SIZE;
-    case TPM2_ALG_SHA512:
-      return TPM2_SHA512_DIGEST_SIZE;
-    default:
-      return 0;
-  }
+  const Hash h = psa_hash_of(alg);
+  return h == Hash::None ? 0 : psa::hash_length(h);
 }
 
 Result<Bytes> digest(TPMI_ALG_HASH alg, const uint8_t* data, size_t size) {
@@ -573,28 +456,25 @@ Result<TPM2B_PUBLIC> public_from_psa(const KeyAttributes& attrs, const Bytes& da
   // stored area records sign and decrypt so that both are possible.
   const TPMA_OBJECT a = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_SIGN_ENCRYPT | TPMA_OBJECT_DECRYPT;
   if (k == Kind::RsaPublic) {
-    Der outer(d, data.size());
-    Der seq(nullptr, 0);
-    const uint8_t* n = nullptr;
-    const uint8_t* e = nullptr;
-    size_t n_size = 0;
-    size_t e_size = 0;
-    if (!outer.sequence(seq) || !outer.done() || !seq.integer(n, n_size) || !seq.integer(e, e_size) || !seq.done()) {
+    auto key = crypto::parse_rsa_public_key(d, data.size());
+    if (!key.ok()) {
       return Status::PsaErrorInvalidArgument;
     }
-    bits = static_cast<uint32_t>(bit_length(n, n_size));
+    const Bytes& n = key->modulus;
+    const Bytes& e = key->exponent;
+    bits = key->bits;
     uint32_t exponent = 0;
-    if (bits < 512 || !(e[e_size - 1] & 1) || bit_length(e, e_size) < 2) {
+    if (bits < 512 || !(e.back() & 1) || crypto::bit_length(e.data(), e.size()) < 2) {
       return Status::PsaErrorInvalidArgument;
     }
     if (attrs.bits != 0 && attrs.bits != bits) {
       return Status::PsaErrorInvalidArgument;
     }
-    if (!u32_from_be(e, e_size, exponent) || !rsa_bits_supported(bits) || n_size > TPM2_MAX_RSA_KEY_BYTES) {
+    if (!u32_from_be(e.data(), e.size(), exponent) || !rsa_bits_supported(bits) || n.size() > TPM2_MAX_RSA_KEY_BYTES) {
       return Status::PsaErrorNotSupported;
     }
     rsa_template(t.publicArea, a, bits, exponent);
-    set_2b(t.publicArea.unique.rsa, n, n_size);
+    set_2b(t.publicArea.unique.rsa, n.data(), n.size());
     return t;
   }
   if (k == Kind::EccPublic) {
@@ -631,41 +511,34 @@ Status private_from_psa(const KeyAttributes& attrs, const SecretBytes& data, con
   TPMT_PUBLIC& p = out.pub.publicArea;
   const TPMA_OBJECT a = kImportBase | usage_attributes(attrs, k);
   if (k == Kind::RsaPair) {
-    // RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, dp, dq, qinv }
-    Der outer(d, data.size());
-    Der seq(nullptr, 0);
-    const uint8_t* v[9] = {};
-    size_t s[9] = {};
-    if (!outer.sequence(seq) || !outer.done()) {
+    // RSAPrivateKey ::= SEQUENCE { version, n, e, d, p, q, dp, dq, qinv },
+    // decoded by the encoding module (two-prime, version 0, strict DER).
+    auto key = crypto::parse_rsa_private_key(d, data.size());
+    if (!key.ok()) {
       return Status::PsaErrorInvalidArgument;
     }
-    for (int i = 0; i < 9; ++i) {
-      if (!seq.integer(v[i], s[i])) {
-        return Status::PsaErrorInvalidArgument;
-      }
-    }
-    if (!seq.done() || s[0] != 1 || v[0][0] != 0) {
-      return Status::PsaErrorInvalidArgument;  // version 0 only, no other primes
-    }
-    const uint32_t bits = static_cast<uint32_t>(bit_length(v[1], s[1]));
+    const SecretBytes& n = key->modulus;
+    const SecretBytes& e = key->public_exponent;
+    const SecretBytes& prime = key->prime1;
+    const uint32_t bits = key->bits;
     uint32_t exponent = 0;
     if (bits < 512 || (attrs.bits != 0 && attrs.bits != bits)) {
       return Status::PsaErrorInvalidArgument;
     }
-    if (!u32_from_be(v[2], s[2], exponent) || !rsa_bits_supported(bits) || s[1] > TPM2_MAX_RSA_KEY_BYTES) {
+    if (!u32_from_be(e.data(), e.size(), exponent) || !rsa_bits_supported(bits) || n.size() > TPM2_MAX_RSA_KEY_BYTES) {
       return Status::PsaErrorNotSupported;
     }
     // The TPM keeps one prime; it must be half the modulus size.
-    const size_t half = (s[1] + 1) / 2;
-    if (s[4] > half || s[4] > TPM2_MAX_RSA_KEY_BYTES / 2) {
+    const size_t half = (n.size() + 1) / 2;
+    if (prime.size() > half || prime.size() > TPM2_MAX_RSA_KEY_BYTES / 2) {
       return Status::PsaErrorInvalidArgument;
     }
     rsa_template(p, a, bits, exponent);
-    set_2b(p.unique.rsa, v[1], s[1]);
+    set_2b(p.unique.rsa, n.data(), n.size());
     out.sensitive.sensitiveType = TPM2_ALG_RSA;
     out.sensitive.sensitive.rsa.size = static_cast<UINT16>(half);
     std::memset(out.sensitive.sensitive.rsa.buffer, 0, half);
-    std::memcpy(out.sensitive.sensitive.rsa.buffer + (half - s[4]), v[4], s[4]);
+    std::memcpy(out.sensitive.sensitive.rsa.buffer + (half - prime.size()), prime.data(), prime.size());
     out.bits = bits;
   } else if (k == Kind::EccPair) {
     auto curve = ecc_curve_for_import(attrs, data.size());
@@ -692,19 +565,18 @@ Status private_from_psa(const KeyAttributes& attrs, const SecretBytes& data, con
 Bytes der_rsa_public_key(const uint8_t* n, size_t n_size, uint32_t e) {
   const uint8_t eb[4] = {static_cast<uint8_t>(e >> 24), static_cast<uint8_t>(e >> 16), static_cast<uint8_t>(e >> 8),
                          static_cast<uint8_t>(e)};
-  Bytes body;
-  der_integer(body, n, n_size);
-  der_integer(body, eb, 4);
-  Bytes out{0x30};
-  der_length(out, body.size());
-  out.insert(out.end(), body.begin(), body.end());
-  return out;
+  auto der = crypto::rsa_public_key_der(n, n_size, eb, sizeof eb);
+  return der.ok() ? std::move(der).value() : Bytes{};
 }
 
 Result<Bytes> export_public(const TPMT_PUBLIC& pub) {
   if (pub.type == TPM2_ALG_RSA) {
     const uint32_t e = pub.parameters.rsaDetail.exponent == 0 ? 65537 : pub.parameters.rsaDetail.exponent;
-    return der_rsa_public_key(pub.unique.rsa.buffer, pub.unique.rsa.size, e);
+    Bytes der = der_rsa_public_key(pub.unique.rsa.buffer, pub.unique.rsa.size, e);
+    if (der.empty()) {
+      return Status::PsaErrorDataCorrupt;
+    }
+    return der;
   }
   if (pub.type == TPM2_ALG_ECC) {
     const size_t cb = curve_bytes(pub.parameters.eccDetail.curveID);

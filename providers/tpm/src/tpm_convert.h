@@ -142,6 +142,8 @@ Status can_do(const psa::op::CanDoCrypto& op);
 bool policy_servable(const KeyAttributes& attrs);
 
 // ---- DER ------------------------------------------------------------------------------
+// der_rsa_public_key encodes RSAPublicKey (by the encoding module); empty if
+// OpenSSL cannot build the key.
 Bytes der_rsa_public_key(const uint8_t* n, size_t n_size, uint32_t e);
 
 }  // namespace parsec::provider::tpm
