@@ -1,12 +1,16 @@
-// Key handles (parsec/client/key.h): default algorithms from the policy, the
-// signature format option, and the encodings of key_encoding.h.
+// Key handles (parsec/client/key.h): default algorithms from the policy and the
+// signature format option. Every encoding (ECDSA DER, SubjectPublicKeyInfo,
+// PEM, CSR) is a call to the shared encoding module parsec_encoding
+// (parsec/crypto/*.h); this file only maps its Result failures to Error.
 #include "parsec/client/key.h"
 
 #include <utility>
 
-#include "key_encoding.h"
 #include "parsec/client/client.h"
 #include "parsec/client/error.h"
+#include "parsec/crypto/csr.h"
+#include "parsec/crypto/keys.h"
+#include "parsec/crypto/signature.h"
 
 namespace parsec::client {
 namespace {
@@ -61,6 +65,22 @@ Algorithm with_hash(const Algorithm& policy, Hash h) {
 
 size_t scalar_len(const KeyAttributes& a) { return (a.bits + 7) / 8; }
 
+// take returns the value of an encoding result or throws its failure as a
+// client Error for `operation`. Data that came from the service and does not
+// decode (`from_service`) is InvalidEncoding, as for any malformed response;
+// the module's InvalidArgument otherwise stays (bad input from the caller).
+template <typename T>
+T take(Result<T> r, const char* operation, bool from_service = false) {
+  if (r.ok()) {
+    return std::move(r).value();
+  }
+  Status s = r.status();
+  if (from_service && s == Status::PsaErrorInvalidArgument) {
+    s = Status::InvalidEncoding;
+  }
+  throw Error::client_error(s, operation, r.detail());
+}
+
 }  // namespace
 
 // ---- Client side ----------------------------------------------------------------------
@@ -107,7 +127,7 @@ namespace {
 // to_format converts a raw service signature to `format` for `alg`.
 Bytes to_format(Bytes signature, const Algorithm& alg, SignatureFormat format) {
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
-    return detail::ecdsa_raw_to_der(signature);
+    return take(crypto::ecdsa_raw_to_der(signature), "PsaSignHash", true);
   }
   return signature;
 }
@@ -133,11 +153,8 @@ Bytes Key::sign_hash(const Bytes& digest, const Algorithm& alg, SignatureFormat 
 bool Key::verify(const Bytes& message, const Bytes& signature, SignatureFormat format) const {
   const Algorithm alg = signature_algorithm();
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
-    Bytes raw;
-    if (!detail::ecdsa_der_to_raw(signature, scalar_len(attributes_), raw)) {
-      return false;
-    }
-    return client_->verify_message(name_, alg, message, raw);
+    const Result<Bytes> raw = crypto::ecdsa_der_to_raw(signature, scalar_len(attributes_));
+    return raw.ok() && client_->verify_message(name_, alg, message, raw.value());
   }
   return client_->verify_message(name_, alg, message, signature);
 }
@@ -145,11 +162,8 @@ bool Key::verify(const Bytes& message, const Bytes& signature, SignatureFormat f
 bool Key::verify_hash(const Bytes& digest, const Bytes& signature, SignatureFormat format) const {
   const Algorithm alg = signature_algorithm(digest.empty() ? 1 : digest.size());
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
-    Bytes raw;
-    if (!detail::ecdsa_der_to_raw(signature, scalar_len(attributes_), raw)) {
-      return false;
-    }
-    return client_->verify_hash(name_, alg, digest, raw);
+    const Result<Bytes> raw = crypto::ecdsa_der_to_raw(signature, scalar_len(attributes_));
+    return raw.ok() && client_->verify_hash(name_, alg, digest, raw.value());
   }
   return client_->verify_hash(name_, alg, digest, signature);
 }
@@ -170,25 +184,61 @@ Bytes Key::decrypt(const Bytes& ciphertext, const Bytes& salt) const {
 
 Bytes Key::export_public_key() const { return client_->export_public_key(name_); }
 
-Bytes Key::public_key_der() const { return detail::public_key_spki(attributes_, export_public_key()); }
+Bytes Key::public_key_der() const {
+  const Bytes exported = export_public_key();
+  if (psa::is_ecc_key_type(attributes_.type)) {
+    // crypto::ecc_spki wraps the point bytes unchanged; a truncated or
+    // compressed export from the service must not become a plausible SPKI.
+    const crypto::Curve curve = take(crypto::curve_of(attributes_.family, attributes_.bits), "PsaExportPublicKey");
+    const size_t n = curve.field_bytes();
+    const bool well_formed = attributes_.family == EccFamily::Montgomery
+                                 ? exported.size() == n
+                                 : exported.size() == 1 + 2 * n && exported[0] == 0x04;
+    if (!well_formed) {
+      throw Error::client_error(Status::InvalidEncoding, "PsaExportPublicKey",
+                                "the exported public key of \"" + name_ + "\" has " +
+                                    std::to_string(exported.size()) + " bytes, not a point of curve " + curve.name);
+    }
+  }
+  return take(crypto::public_key_spki(attributes_, exported), "PsaExportPublicKey", true);
+}
 
-std::string Key::public_key_pem() const { return detail::pem_encode("PUBLIC KEY", public_key_der()); }
+std::string Key::public_key_pem() const { return crypto::pem_encode("PUBLIC KEY", public_key_der()); }
 
 Bytes Key::create_csr(const CsrSubject& subject) const {
+  crypto::CsrSigning signing = take(crypto::csr_signing(attributes_), "PsaSignHash");
+  // The module signs any-hash policies with SHA-256; a Key uses the hash for
+  // its size, as sign() does (ecdsa_any signs any digest as it is).
   const Algorithm& policy = attributes_.policy;
-  const bool ecdsa = policy.is_ecc_signature();
-  if (!ecdsa && policy.kind() != AlgorithmKind::RsaPkcs1v15Sign) {
-    throw Error::client_error(Status::PsaErrorNotSupported, "PsaSignHash",
-                              "create_csr: key \"" + name_ + "\" has policy " + policy.to_string() +
-                                  "; ECDSA and RSA PKCS#1 v1.5 signature keys are supported");
+  if (policy.kind() == AlgorithmKind::EcdsaAny || (policy.has_sign_hash() && policy.hash_alg() == Hash::Any)) {
+    signing.hash = hash_for_key(attributes_);
+    signing.sign_alg = policy.kind() == AlgorithmKind::EcdsaAny ? policy : with_hash(policy, signing.hash);
   }
-  // ecdsa_any signs any digest: choose the hash for the key size.
-  const Hash hash = policy.has_sign_hash() && policy.hash_alg() != Hash::Any ? policy.hash_alg()
-                                                                              : hash_for_key(attributes_);
-  const Algorithm alg = policy.kind() == AlgorithmKind::EcdsaAny ? policy : with_hash(policy, hash);
-  return detail::create_csr(subject, public_key_der(), ecdsa, hash, [&](const Bytes& digest) {
-    return sign_hash(digest, alg, SignatureFormat::Der);
-  });
+  crypto::CsrFields fields;
+  fields.common_name = subject.common_name;
+  fields.organizational_unit = subject.organizational_unit;
+  fields.organization = subject.organization;
+  fields.locality = subject.locality;
+  fields.state = subject.state;
+  fields.country = subject.country;
+  fields.serial_number = subject.serial_number;
+  fields.subject_alt_names = subject.subject_alt_names;
+  // The signing callback reports failures as a Result; the service's Error is
+  // kept aside and rethrown as it was (status, from_service).
+  std::optional<Error> sign_error;
+  Result<Bytes> csr = crypto::create_csr(fields, public_key_der(), signing.scheme, signing.hash,
+                                         [&](const Bytes& digest) -> Result<Bytes> {
+                                           try {
+                                             return sign_hash(digest, signing.sign_alg, SignatureFormat::Der);
+                                           } catch (const Error& e) {
+                                             sign_error = e;
+                                             return Failure(e.status(), e.detail());
+                                           }
+                                         });
+  if (!csr.ok() && sign_error) {
+    throw *sign_error;
+  }
+  return take(std::move(csr), "PsaSignHash");
 }
 
 void Key::destroy() const { client_->destroy_key(name_); }

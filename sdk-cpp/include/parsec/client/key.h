@@ -96,16 +96,20 @@ class Key {
   // ---- public key -----------------------------------------------------------
   // export_public_key: the PSA format (ECC: 04 || X || Y; RSA: PKCS#1
   // RSAPublicKey DER). public_key_der / public_key_pem: the X.509
-  // SubjectPublicKeyInfo ("PUBLIC KEY" PEM) of an RSA or ECC (SECP R1/K1) key.
+  // SubjectPublicKeyInfo ("PUBLIC KEY" PEM) of an RSA or ECC key (curves of
+  // the shared encoding module); an export that does not decode throws
+  // Error(InvalidEncoding).
   Bytes export_public_key() const;
   Bytes public_key_der() const;
   std::string public_key_pem() const;
 
   // create_csr: a PKCS#10 request (DER) for this key's public key, signed by
-  // the service with sign_hash: ECDSA keys (ecdsa-with-SHA*) and RSA PKCS#1
-  // v1.5 keys (sha*WithRSAEncryption); the hash is the policy's, or the one for
-  // the key size when the policy allows any. The result is checked with the
-  // public key before it is returned. Other policies throw PsaErrorNotSupported.
+  // the service with sign_hash: ECDSA (ecdsa-with-SHA*), RSA PKCS#1 v1.5
+  // (sha*WithRSAEncryption) and RSA-PSS (id-RSASSA-PSS) keys; the hash is the
+  // policy's, or the one for the key size when the policy allows any. The
+  // request is built and checked against the public key by the shared encoding
+  // module (parsec_encoding). Other policies, and hashes other than
+  // SHA-224/256/384/512, throw Error (PsaErrorNotSupported/InvalidArgument).
   Bytes create_csr(const CsrSubject& subject) const;
 
   // destroy: PsaDestroyKey. The Key object then names a key that no longer exists.
