@@ -128,11 +128,16 @@ class RsaSigner {
     OPENSSL_free(der);
     return out;
   }
-  Bytes sign(const Bytes& digest) const {
+  // sign: PKCS#1 v1.5, or PSS with MGF1-SHA-256 and a 32-byte salt.
+  Bytes sign(const Bytes& digest, bool pss = false) const {
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr),
                                                                       EVP_PKEY_CTX_free);
     EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
-    EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING);
+    EVP_PKEY_CTX_set_rsa_padding(ctx.get(), pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING);
+    if (pss) {
+      EVP_PKEY_CTX_set_rsa_pss_saltlen(ctx.get(), 32);
+      EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256());
+    }
     EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256());
     size_t len = 0;
     EXPECT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()), 1);
@@ -422,6 +427,41 @@ TEST_F(KeyTest, RsaCsrAndPublicKey) {
   STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req.get());
   EXPECT_TRUE(exts == nullptr || sk_X509_EXTENSION_num(exts) == 0);
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+}
+
+TEST_F(KeyTest, RsaPssCsrVerifies) {
+  RsaSigner signer;
+  serve(signer.public_key(), [&signer](const Bytes& digest) { return signer.sign(digest, true); });
+  // An any-hash PSS policy signs with the hash for the key size (RSA: SHA-256).
+  const Key k = key_with("pss", KeyAttributes::rsa_key_pair(2048, Algorithm::rsa_pss(Hash::Any)));
+  CsrSubject subject;
+  subject.common_name = "pss device";
+  const Bytes der = k.create_csr(subject);
+  const auto sent = body_as<psa_sign_hash::Operation>(last());
+  EXPECT_EQ(sent.alg().rsa_pss().hash_alg().specific(), psa_algorithm::Algorithm::SHA_256);
+  const unsigned char* p = der.data();
+  std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())),
+                                                          X509_REQ_free);
+  ASSERT_TRUE(req);
+  EXPECT_EQ(X509_REQ_verify(req.get(), signer.get()), 1);
+}
+
+TEST_F(KeyTest, CsrSigningFailureKeepsTheServiceError) {
+  const Key k = key_with("ecc", KeyAttributes::ecc_key_pair(256, Algorithm::ecdsa(Hash::Sha256)));
+  EcSigner signer;
+  psa_export_public_key::Result pub;
+  const Bytes point = signer.point();
+  pub.set_data(std::string(point.begin(), point.end()));
+  server_.push(reply_message(Opcode::PsaExportPublicKey, pub));
+  server_.push(reply_with(status_response(Opcode::PsaSignHash, Status::PsaErrorNotPermitted)));
+  try {
+    k.create_csr(CsrSubject{});
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), Status::PsaErrorNotPermitted);
+    EXPECT_TRUE(e.from_service());
+    EXPECT_EQ(e.operation(), "PsaSignHash");
+  }
 }
 
 TEST_F(KeyTest, KeyOutlivesTheClientObjectAndDestroys) {
