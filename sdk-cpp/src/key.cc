@@ -151,7 +151,10 @@ Bytes Key::sign_hash(const Bytes& digest, const Algorithm& alg, SignatureFormat 
 }
 
 bool Key::verify(const Bytes& message, const Bytes& signature, SignatureFormat format) const {
-  const Algorithm alg = signature_algorithm();
+  return verify(message, signature, signature_algorithm(), format);
+}
+
+bool Key::verify(const Bytes& message, const Bytes& signature, const Algorithm& alg, SignatureFormat format) const {
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
     const Result<Bytes> raw = crypto::ecdsa_der_to_raw(signature, scalar_len(attributes_));
     return raw.ok() && client_->verify_message(name_, alg, message, raw.value());
@@ -160,7 +163,11 @@ bool Key::verify(const Bytes& message, const Bytes& signature, SignatureFormat f
 }
 
 bool Key::verify_hash(const Bytes& digest, const Bytes& signature, SignatureFormat format) const {
-  const Algorithm alg = signature_algorithm(digest.empty() ? 1 : digest.size());
+  return verify_hash(digest, signature, signature_algorithm(digest.empty() ? 1 : digest.size()), format);
+}
+
+bool Key::verify_hash(const Bytes& digest, const Bytes& signature, const Algorithm& alg,
+                      SignatureFormat format) const {
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
     const Result<Bytes> raw = crypto::ecdsa_der_to_raw(signature, scalar_len(attributes_));
     return raw.ok() && client_->verify_hash(name_, alg, digest, raw.value());

@@ -333,6 +333,10 @@ TEST_F(KeyTest, EcdsaSignaturesInDerVerifyWithOpenSsl) {
   const size_t before = requests();
   EXPECT_FALSE(k.verify_hash(digest, b("not der"), SignatureFormat::Der));
   EXPECT_EQ(requests(), before);
+  // An explicit algorithm bypasses the policy default.
+  server_.push(reply_with(status_response(Opcode::PsaVerifyHash, Status::PsaErrorInvalidSignature)));
+  EXPECT_FALSE(k.verify_hash(digest, der, Algorithm::deterministic_ecdsa(Hash::Sha256), SignatureFormat::Der));
+  EXPECT_TRUE(body_as<psa_verify_hash::Operation>(last()).alg().has_deterministic_ecdsa());
 }
 
 TEST_F(KeyTest, RsaSignaturesHaveOneForm) {

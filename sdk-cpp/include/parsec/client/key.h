@@ -83,7 +83,11 @@ class Key {
   // verify* return false when the signature does not match (also for a DER
   // signature that does not parse); other failures throw.
   bool verify(const Bytes& message, const Bytes& signature, SignatureFormat format = SignatureFormat::Raw) const;
+  bool verify(const Bytes& message, const Bytes& signature, const Algorithm& alg,
+              SignatureFormat format = SignatureFormat::Raw) const;
   bool verify_hash(const Bytes& digest, const Bytes& signature,
+                   SignatureFormat format = SignatureFormat::Raw) const;
+  bool verify_hash(const Bytes& digest, const Bytes& signature, const Algorithm& alg,
                    SignatureFormat format = SignatureFormat::Raw) const;
 
   // ---- asymmetric encryption (RSA) -----------------------------------------
