@@ -12,6 +12,7 @@
 
 #include "convert.h"
 #include "framing.h"
+#include "secret_buffers.h"
 #include "transport.h"
 
 // Generated contracts of every operation.
@@ -110,17 +111,25 @@ class Client::Impl {
     return Settings{endpoint_, timeout_ms_, max_body_len_, app_name_};
   }
 
-  // call sends `request` as `op` and decodes the answer into a `Result`.
+  // call sends `request` as `op` and decodes the answer into a `Result`. The
+  // serialized body, the framed request and the received body are wiped when
+  // the operation carries secrets (secret_buffers.h decides from opcode_info);
+  // the caller guards the message fields it filled (SecretField) and the result
+  // field it reads (take_result).
   template <class Result>
   Result call(Opcode op, Target target, Identity identity, const google::protobuf::MessageLite& request) {
     const std::string name = opcode_name(op);
     const uint8_t provider = target == Target::Core ? 0 : static_cast<uint8_t>(crypto_provider(name));
     const AuthType auth = auth_for(identity);
     std::string body;
+    const detail::Scrub<std::string> body_guard(body, op, detail::Buffer::RequestBody, detail::secret_input(op));
     if (!request.SerializeToString(&body)) {
       throw Error::client_error(Status::SerializingBodyFailed, name, "cannot encode the request body");
     }
-    const std::string answer = exchange(op, provider, auth, body, settings());
+    std::string answer;
+    const detail::Scrub<std::string> answer_guard(answer, op, detail::Buffer::ResponseBody,
+                                                  detail::secret_output(op));
+    exchange(op, provider, auth, body, settings(), answer);
     Result result;
     if (!result.ParseFromString(answer)) {
       throw Error::client_error(Status::DeserializingBodyFailed, name,
@@ -195,11 +204,15 @@ class Client::Impl {
                                   " is not supported by this client");
   }
 
-  static std::string exchange(Opcode op, uint8_t provider, AuthType auth, const std::string& body,
-                              const Settings& s) {
+  // exchange sends one framed request and reads the answer body into `answer`
+  // (sized once from the header, so the read leaves no stale copy).
+  static void exchange(Opcode op, uint8_t provider, AuthType auth, const std::string& body, const Settings& s,
+                       std::string& answer) {
     const std::string name = opcode_name(op);
-    const std::vector<uint8_t> request =
+    std::vector<uint8_t> request =
         detail::build_request(op, provider, auth, body, auth_bytes(auth, s.app_name, name), name);
+    const detail::Scrub<std::vector<uint8_t>> request_guard(request, op, detail::Buffer::RequestFrame,
+                                                            detail::secret_input(op));
     Connection conn = Connection::connect(s.endpoint, s.timeout_ms, name);
     const int write_error = conn.write_all(request.data(), request.size());
 
@@ -219,10 +232,9 @@ class Client::Impl {
     const WireHeader header = decode_header(raw.data());
     detail::check_fixed_fields(header, s.max_body_len, name);
     // body_len was checked against the client limit just above.
-    std::string answer(header.body_len, '\0');
+    answer.assign(header.body_len, '\0');
     conn.read_exact(reinterpret_cast<uint8_t*>(answer.data()), answer.size(), "response body");
     detail::check_response_fields(header, op, name);
-    return answer;
   }
 };
 
@@ -341,7 +353,8 @@ ProviderId Client::Impl::resolve_provider() {
 Client::Client() : Client(Endpoint::from_environment(), std::string()) {}
 Client::Client(const std::string& app_name) : Client(Endpoint::from_environment(), app_name) {}
 Client::Client(const Endpoint& endpoint, const std::string& app_name)
-    : impl_(std::make_unique<Impl>(endpoint, app_name)) {}
+    : impl_(std::make_shared<Impl>(endpoint, app_name)) {}
+Client::Client(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
@@ -583,7 +596,7 @@ void Client::import_key(const std::string& key_name, const KeyAttributes& attrib
     psa_import_key::Operation op;
     op.set_key_name(key_name);
     detail::attributes_to_proto(attributes, op.mutable_attributes());
-    op.set_data(to_string(data));
+    const detail::SecretField key_data(Opcode::PsaImportKey, op.mutable_data(), data);
     impl_->call<psa_import_key::Result>(Opcode::PsaImportKey, Target::Crypto, Identity::Required, op);
   });
 }
@@ -600,8 +613,8 @@ Bytes Client::export_public_key(const std::string& key_name) {
 Bytes Client::export_key(const std::string& key_name) {
   psa_export_key::Operation op;
   op.set_key_name(key_name);
-  return to_bytes(
-      impl_->call<psa_export_key::Result>(Opcode::PsaExportKey, Target::Crypto, Identity::Required, op).data());
+  auto r = impl_->call<psa_export_key::Result>(Opcode::PsaExportKey, Target::Crypto, Identity::Required, op);
+  return detail::take_result(Opcode::PsaExportKey, r.mutable_data());
 }
 
 void Client::destroy_key(const std::string& key_name) {
@@ -672,8 +685,8 @@ Bytes Client::asymmetric_encrypt(const std::string& key_name, const Algorithm& a
     psa_asymmetric_encrypt::Operation op;
     op.set_key_name(key_name);
     detail::encryption_to_proto(alg, op.mutable_alg());
-    op.set_plaintext(to_string(plaintext));
     op.set_salt(to_string(salt));
+    const detail::SecretField secret(Opcode::PsaAsymmetricEncrypt, op.mutable_plaintext(), plaintext);
     return to_bytes(impl_
                         ->call<psa_asymmetric_encrypt::Result>(Opcode::PsaAsymmetricEncrypt, Target::Crypto,
                                                                Identity::Required, op)
@@ -689,10 +702,9 @@ Bytes Client::asymmetric_decrypt(const std::string& key_name, const Algorithm& a
     detail::encryption_to_proto(alg, op.mutable_alg());
     op.set_ciphertext(to_string(ciphertext));
     op.set_salt(to_string(salt));
-    return to_bytes(impl_
-                        ->call<psa_asymmetric_decrypt::Result>(Opcode::PsaAsymmetricDecrypt, Target::Crypto,
-                                                               Identity::Required, op)
-                        .plaintext());
+    auto r = impl_->call<psa_asymmetric_decrypt::Result>(Opcode::PsaAsymmetricDecrypt, Target::Crypto,
+                                                         Identity::Required, op);
+    return detail::take_result(Opcode::PsaAsymmetricDecrypt, r.mutable_plaintext());
   });
 }
 
@@ -704,7 +716,7 @@ Bytes Client::aead_encrypt(const std::string& key_name, const Algorithm& alg, co
     detail::aead_to_proto(alg, op.mutable_alg());
     op.set_nonce(to_string(nonce));
     op.set_additional_data(to_string(additional_data));
-    op.set_plaintext(to_string(plaintext));
+    const detail::SecretField secret(Opcode::PsaAeadEncrypt, op.mutable_plaintext(), plaintext);
     return to_bytes(
         impl_->call<psa_aead_encrypt::Result>(Opcode::PsaAeadEncrypt, Target::Crypto, Identity::Required, op)
             .ciphertext());
@@ -720,9 +732,8 @@ Bytes Client::aead_decrypt(const std::string& key_name, const Algorithm& alg, co
     op.set_nonce(to_string(nonce));
     op.set_additional_data(to_string(additional_data));
     op.set_ciphertext(to_string(ciphertext));
-    return to_bytes(
-        impl_->call<psa_aead_decrypt::Result>(Opcode::PsaAeadDecrypt, Target::Crypto, Identity::Required, op)
-            .plaintext());
+    auto r = impl_->call<psa_aead_decrypt::Result>(Opcode::PsaAeadDecrypt, Target::Crypto, Identity::Required, op);
+    return detail::take_result(Opcode::PsaAeadDecrypt, r.mutable_plaintext());
   });
 }
 
@@ -731,7 +742,7 @@ Bytes Client::cipher_encrypt(const std::string& key_name, Cipher alg, const Byte
     psa_cipher_encrypt::Operation op;
     op.set_key_name(key_name);
     op.set_alg(detail::cipher_to_proto(alg));
-    op.set_plaintext(to_string(plaintext));
+    const detail::SecretField secret(Opcode::PsaCipherEncrypt, op.mutable_plaintext(), plaintext);
     return to_bytes(
         impl_->call<psa_cipher_encrypt::Result>(Opcode::PsaCipherEncrypt, Target::Crypto, Identity::Required, op)
             .ciphertext());
@@ -744,9 +755,9 @@ Bytes Client::cipher_decrypt(const std::string& key_name, Cipher alg, const Byte
     op.set_key_name(key_name);
     op.set_alg(detail::cipher_to_proto(alg));
     op.set_ciphertext(to_string(ciphertext));
-    return to_bytes(
-        impl_->call<psa_cipher_decrypt::Result>(Opcode::PsaCipherDecrypt, Target::Crypto, Identity::Required, op)
-            .plaintext());
+    auto r =
+        impl_->call<psa_cipher_decrypt::Result>(Opcode::PsaCipherDecrypt, Target::Crypto, Identity::Required, op);
+    return detail::take_result(Opcode::PsaCipherDecrypt, r.mutable_plaintext());
   });
 }
 
@@ -804,20 +815,18 @@ Bytes Client::raw_key_agreement(RawKeyAgreement alg, const std::string& private_
     op.set_alg(detail::raw_key_agreement_to_proto(alg));
     op.set_private_key_name(private_key_name);
     op.set_peer_key(to_string(peer_key));
-    return to_bytes(impl_
-                        ->call<psa_raw_key_agreement::Result>(Opcode::PsaRawKeyAgreement, Target::Crypto,
-                                                              Identity::Required, op)
-                        .shared_secret());
+    auto r = impl_->call<psa_raw_key_agreement::Result>(Opcode::PsaRawKeyAgreement, Target::Crypto,
+                                                        Identity::Required, op);
+    return detail::take_result(Opcode::PsaRawKeyAgreement, r.mutable_shared_secret());
   });
 }
 
 Bytes Client::generate_random(uint64_t size) {
   psa_generate_random::Operation op;
   op.set_size(size);
-  return to_bytes(impl_
-                      ->call<psa_generate_random::Result>(Opcode::PsaGenerateRandom, Target::Crypto,
-                                                          Identity::IfKnown, op)
-                      .random_bytes());
+  auto r = impl_->call<psa_generate_random::Result>(Opcode::PsaGenerateRandom, Target::Crypto, Identity::IfKnown,
+                                                   op);
+  return detail::take_result(Opcode::PsaGenerateRandom, r.mutable_random_bytes());
 }
 
 bool Client::can_do_crypto(CheckType check, const KeyAttributes& attributes) {
@@ -855,11 +864,20 @@ Bytes Client::attest_key_activate_credential(const std::string& attested_key_nam
     attest_key::Operation op;
     op.set_attested_key_name(attested_key_name);
     auto* ac = op.mutable_parameters()->mutable_activate_credential();
-    ac->set_credential_blob(to_string(credential_blob));
-    ac->set_secret(to_string(secret));
+    const detail::SecretField blob(Opcode::AttestKey, ac->mutable_credential_blob(), credential_blob);
+    const detail::SecretField encrypted_secret(Opcode::AttestKey, ac->mutable_secret(), secret);
     op.set_attesting_key_name(attesting_key_name);
-    return detail::attest_credential_from_proto(
-        impl_->call<attest_key::Result>(Opcode::AttestKey, Target::Crypto, Identity::Required, op));
+    auto r = impl_->call<attest_key::Result>(Opcode::AttestKey, Target::Crypto, Identity::Required, op);
+    // The credential is the secret output: wipe the result field, and the
+    // checked copy if converting it throws halfway.
+    // (mutable_output() only when present: a missing output must stay missing.)
+    std::string none;
+    std::string& field = r.has_output() && r.output().has_activate_credential()
+                             ? *r.mutable_output()->mutable_activate_credential()->mutable_credential()
+                             : none;
+    const detail::Scrub<std::string> credential(field, Opcode::AttestKey, detail::Buffer::ResponseField,
+                                                detail::secret_output(Opcode::AttestKey));
+    return detail::attest_credential_from_proto(r);
   });
 }
 

@@ -10,7 +10,9 @@
 #include "parsec/client/info.h"
 #include "parsec/client/key_attributes.h"
 #include "fake_server.h"
+#include "parsec/client/algorithm.h"
 #include "parsec/client/error.h"
+#include "parsec/client/key_attributes.h"
 
 namespace parsec::client {
 namespace {

@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "parsec/client/client.h"
+#include "parsec/interface/secret.h"
 
 namespace py = pybind11;
 using namespace parsec::client;
@@ -51,16 +52,24 @@ struct Blob {
   explicit Blob(Bytes b) : v(std::move(b)) {}
   Blob(const Blob&) = default;
   Blob(Blob&&) noexcept = default;
-  Blob& operator=(const Blob&) = default;
-  Blob& operator=(Blob&&) noexcept = default;
-  ~Blob() {
-    if (!v.empty()) {
-      volatile uint8_t* p = v.data();
-      for (size_t i = 0; i < v.size(); ++i) {
-        p[i] = 0;
-      }
+  // Assignments wipe the bytes they replace (a plain vector assignment may
+  // free or overwrite them unwiped).
+  Blob& operator=(const Blob& o) {
+    if (this != &o) {
+      parsec::wipe(v);
+      v = o.v;
     }
+    return *this;
   }
+  Blob& operator=(Blob&& o) noexcept {
+    if (this != &o) {
+      parsec::wipe(v);
+      v = std::move(o.v);
+      o.v.clear();
+    }
+    return *this;
+  }
+  ~Blob() { parsec::wipe(v); }
 };
 
 }  // namespace

@@ -18,7 +18,20 @@
 // Thread safety: one Client may be used from several threads at once. The
 // settings and the cached choices are behind a mutex and every request uses its
 // own connection. Changing a setting while requests are in flight affects only
-// the requests started afterwards.
+// the requests started afterwards. Key handles (key.h) share this state.
+//
+// Secrets: the client wipes (parsec::secure_zero / parsec::wipe) every buffer
+// of its own that carried a secret input or output of the operation (per
+// parsec::opcode_info: imported key material, plaintext sent for encryption,
+// exported keys, decrypted plaintext, shared secrets, random bytes,
+// attestation secrets and credentials): protobuf fields, serialized bodies,
+// the framed request and the received body. Results stay plain Bytes for API
+// stability and for the bindings, which copy them into their own objects;
+// the caller owns that one copy and can keep it wiped by moving it into a
+// parsec::SecretBytes (SecretBytes::take(bytes) moves the buffer, no copy) or
+// by calling parsec::wipe on it. SecretBytes-returning twins were not added:
+// they would double the API for exactly that one move.
+// Failures of every method throw parsec::client::Error (error.h).
 #pragma once
 
 #include <cstdint>
@@ -30,6 +43,7 @@
 #include "parsec/client/endpoint.h"
 #include "parsec/client/error.h"
 #include "parsec/client/info.h"
+#include "parsec/client/key.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/interface/wire.h"
 
@@ -103,10 +117,19 @@ class Client {
   // by the current provider; Error(PsaErrorDoesNotExist) if there is none.
   KeyAttributes key_attributes(const std::string& key_name);
 
+  // ---- key handles (key.h) ---------------------------------------------------
+  // key: a handle on the existing key `key_name`, attributes from
+  // key_attributes() (ListKeys; Error(PsaErrorDoesNotExist) if there is none).
+  Key key(const std::string& key_name);
+  // generate: generate_key, then the handle (with the given attributes).
+  Key generate(const std::string& key_name, const KeyAttributes& attributes);
+
   // ---- key management (current provider) ---------------------------------
   void generate_key(const std::string& key_name, const KeyAttributes& attributes);
   void import_key(const std::string& key_name, const KeyAttributes& attributes, const Bytes& data);
   Bytes export_public_key(const std::string& key_name);
+  // export_key and the decrypting/agreeing operations below return secrets:
+  // see "Secrets" above.
   Bytes export_key(const std::string& key_name);
   void destroy_key(const std::string& key_name);
 
@@ -166,7 +189,10 @@ class Client {
 
  private:
   class Impl;
-  std::unique_ptr<Impl> impl_;
+  friend class Key;
+  // Shared with the Key handles made by this Client.
+  explicit Client(std::shared_ptr<Impl> impl);
+  std::shared_ptr<Impl> impl_;
 };
 
 }  // namespace parsec::client
