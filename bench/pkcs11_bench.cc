@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "parsec/client/client.h"
-#include "softhsm_fixture.h"
+#include "tests/e2e/softhsm_fixture.h"
 
 using namespace parsec;
 using Clock = std::chrono::steady_clock;

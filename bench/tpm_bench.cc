@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "parsec/client/client.h"
-#include "swtpm_fixture.h"
+#include "tests/e2e/swtpm_fixture.h"
 
 using namespace parsec;
 using Clock = std::chrono::steady_clock;

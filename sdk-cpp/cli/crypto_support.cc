@@ -1,4 +1,4 @@
-#include "crypto_support.h"
+#include "sdk-cpp/cli/crypto_support.h"
 
 #include <openssl/evp.h>
 

@@ -1,4 +1,4 @@
-#include "csr.h"
+#include "sdk-cpp/cli/csr.h"
 
 namespace parsec::cli {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <functional>
 
-#include "crypto_support.h"
+#include "sdk-cpp/cli/crypto_support.h"
 #include "parsec/client/algorithm.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/crypto/csr.h"

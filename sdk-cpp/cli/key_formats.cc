@@ -1,4 +1,4 @@
-#include "key_formats.h"
+#include "sdk-cpp/cli/key_formats.h"
 
 namespace parsec::cli {
 

@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "crypto_support.h"
+#include "sdk-cpp/cli/crypto_support.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/crypto/keys.h"
 #include "parsec/interface/secret.h"

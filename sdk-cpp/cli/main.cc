@@ -21,9 +21,9 @@
 #include <optional>
 #include <string>
 
-#include "crypto_support.h"
-#include "csr.h"
-#include "key_formats.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/cli/csr.h"
+#include "sdk-cpp/cli/key_formats.h"
 #include "parsec/client/client.h"
 
 namespace {

@@ -10,10 +10,10 @@
 #include <optional>
 #include <utility>
 
-#include "convert.h"
-#include "framing.h"
-#include "secret_buffers.h"
-#include "transport.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/src/framing.h"
+#include "sdk-cpp/src/secret_buffers.h"
+#include "sdk-cpp/src/transport.h"
 
 // Generated contracts of every operation.
 #include "attest_key.pb.h"

@@ -1,4 +1,4 @@
-#include "framing.h"
+#include "sdk-cpp/src/framing.h"
 
 #include <cstring>
 #include <limits>

@@ -1,4 +1,4 @@
-#include "secret_buffers.h"
+#include "sdk-cpp/src/secret_buffers.h"
 
 #include <algorithm>
 #include <atomic>

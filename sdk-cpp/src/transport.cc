@@ -1,4 +1,4 @@
-#include "transport.h"
+#include "sdk-cpp/src/transport.h"
 
 #include <poll.h>
 #include <sys/socket.h>

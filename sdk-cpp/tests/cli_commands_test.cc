@@ -21,9 +21,9 @@
 #include <sstream>
 #include <string>
 
-#include "convert.h"
-#include "crypto_support.h"
-#include "fake_server.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_keys.pb.h"
 #include "list_providers.pb.h"

@@ -13,9 +13,9 @@
 #include <memory>
 #include <string>
 
-#include "crypto_support.h"
-#include "csr.h"
-#include "key_formats.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/cli/csr.h"
+#include "sdk-cpp/cli/key_formats.h"
 
 namespace parsec::cli {
 namespace {

@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "crypto_support.h"
-#include "fake_server.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::cli {
 namespace {

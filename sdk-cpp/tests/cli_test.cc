@@ -13,8 +13,8 @@
 #include <sstream>
 #include <string>
 
-#include "crypto_support.h"
-#include "fake_server.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_keys.pb.h"
 #include "list_opcodes.pb.h"

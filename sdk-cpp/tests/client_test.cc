@@ -10,7 +10,7 @@
 #include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
 #include "delete_client.pb.h"
-#include "fake_server.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
 #include "list_keys.pb.h"

@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "convert.h"
+#include "sdk-cpp/src/convert.h"
 #include "parsec/client/info.h"
 #include "parsec/client/key_attributes.h"
-#include "fake_server.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/algorithm.h"
 #include "parsec/client/error.h"
 #include "parsec/client/key_attributes.h"

@@ -1,4 +1,4 @@
-#include "fake_server.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 #include <poll.h>
 #include <sys/socket.h>

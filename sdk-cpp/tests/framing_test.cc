@@ -2,8 +2,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "fake_server.h"
-#include "framing.h"
+#include "sdk-cpp/tests/fake_server.h"
+#include "sdk-cpp/src/framing.h"
 #include "list_opcodes.pb.h"
 #include "list_providers.pb.h"
 #include "parsec/client/client.h"

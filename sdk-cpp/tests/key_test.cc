@@ -18,8 +18,8 @@
 #include <optional>
 #include <string>
 
-#include "convert.h"
-#include "fake_server.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "list_keys.pb.h"
 #include "parsec/client/client.h"
 #include "parsec/client/key.h"

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "fake_server.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/client.h"
 #include "ping.pb.h"
 #include "psa_generate_random.pb.h"

@@ -9,14 +9,14 @@
 #include <vector>
 
 #include "attest_key.pb.h"
-#include "fake_server.h"
+#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
 #include "psa_export_key.pb.h"
 #include "psa_import_key.pb.h"
 #include "psa_sign_hash.pb.h"
-#include "secret_buffers.h"
+#include "sdk-cpp/src/secret_buffers.h"
 
 namespace parsec::client {
 namespace {

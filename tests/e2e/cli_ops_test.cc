@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "harness.h"
+#include "tests/e2e/harness.h"
 
 namespace parsec::e2e {
 namespace {

@@ -14,7 +14,7 @@
 #include <openssl/rsa.h>
 #include <algorithm>
 
-#include "harness.h"
+#include "tests/e2e/harness.h"
 
 namespace parsec::e2e {
 namespace {

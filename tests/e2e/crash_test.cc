@@ -11,7 +11,7 @@
 #include <set>
 #include <thread>
 
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
 namespace {

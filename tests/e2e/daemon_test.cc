@@ -10,7 +10,7 @@
 #include "list_clients.pb.h"
 #include "delete_client.pb.h"
 #include <thread>
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
 namespace {

@@ -12,7 +12,7 @@
 #include "psa_generate_random.pb.h"
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
 namespace {

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "harness.h"
+#include "tests/e2e/harness.h"
 
 namespace parsec::e2e {
 namespace {

@@ -21,14 +21,14 @@
 #include "list_keys.pb.h"
 #include "list_opcodes.pb.h"
 #include "list_providers.pb.h"
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
 #include "psa_export_key.pb.h"
 #include "psa_generate_random.pb.h"
 #include "psa_sign_message.pb.h"
 #include "psa_verify_message.pb.h"
-#include "softhsm_fixture.h"
+#include "tests/e2e/softhsm_fixture.h"
 
 namespace parsec::e2e {
 // A named namespace: helpers here hide same-named helpers of proto_client.h

@@ -1,4 +1,4 @@
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "can_do_crypto.pb.h"
-#include "harness.h"
+#include "tests/e2e/harness.h"
 #include "psa_algorithm.pb.h"
 #include "psa_key_attributes.pb.h"
 

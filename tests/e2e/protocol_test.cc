@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "harness.h"
+#include "tests/e2e/harness.h"
 #include "list_clients.pb.h"
 #include "list_opcodes.pb.h"
 #include "ping.pb.h"

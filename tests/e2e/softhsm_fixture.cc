@@ -1,4 +1,4 @@
-#include "softhsm_fixture.h"
+#include "tests/e2e/softhsm_fixture.h"
 
 #ifdef PARSEC_WITH_PKCS11
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "p11.h"  // providers/pkcs11/src: p11-kit's pkcs11.h without its leaked macros
+#include "providers/pkcs11/src/p11.h"  // providers/pkcs11/src: p11-kit's pkcs11.h without its leaked macros
 
 namespace parsec::testing {
 

@@ -19,7 +19,7 @@
 
 #include "../../providers/mbed/tests/known_answers.h"
 #include "list_opcodes.pb.h"
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
 namespace {

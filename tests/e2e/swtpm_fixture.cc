@@ -1,4 +1,4 @@
-#include "swtpm_fixture.h"
+#include "tests/e2e/swtpm_fixture.h"
 
 #ifdef PARSEC_WITH_TPM
 

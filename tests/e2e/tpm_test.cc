@@ -26,13 +26,13 @@
 #include "can_do_crypto.pb.h"
 #include "list_providers.pb.h"
 #include "prepare_key_attestation.pb.h"
-#include "proto_client.h"
+#include "tests/e2e/proto_client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
 #include "psa_generate_random.pb.h"
 #include "psa_sign_message.pb.h"
 #include "psa_verify_message.pb.h"
-#include "swtpm_fixture.h"
+#include "tests/e2e/swtpm_fixture.h"
 
 namespace parsec::e2e {
 namespace {

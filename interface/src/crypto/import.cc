@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <string>
 
-#include "ossl.h"
+#include "interface/src/crypto/ossl.h"
 #include "parsec/crypto/keys.h"
 
 namespace parsec::crypto {

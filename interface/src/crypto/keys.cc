@@ -7,7 +7,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "ossl.h"
+#include "interface/src/crypto/ossl.h"
 
 namespace parsec::crypto {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "ossl.h"
+#include "interface/src/crypto/ossl.h"
 
 namespace parsec::crypto {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 #include <utility>
 
-#include "psa_capabilities.h"
-#include "psa_engine.h"
-#include "psa_values.h"
+#include "providers/mbed/src/psa_capabilities.h"
+#include "providers/mbed/src/psa_engine.h"
+#include "providers/mbed/src/psa_values.h"
 
 namespace parsec::provider {
 namespace mbed {

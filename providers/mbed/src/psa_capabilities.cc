@@ -1,4 +1,4 @@
-#include "psa_capabilities.h"
+#include "providers/mbed/src/psa_capabilities.h"
 
 #include <psa/crypto.h>
 
@@ -6,7 +6,7 @@
 #include <initializer_list>
 #include <string>
 
-#include "psa_convert.h"
+#include "providers/mbed/src/psa_convert.h"
 
 namespace parsec::provider::mbed {
 namespace {

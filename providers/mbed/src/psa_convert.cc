@@ -1,4 +1,4 @@
-#include "psa_convert.h"
+#include "providers/mbed/src/psa_convert.h"
 
 #include <string>
 

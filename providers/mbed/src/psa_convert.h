@@ -17,7 +17,7 @@
 
 #include "parsec/interface/result.h"
 #include "parsec/psa/key_attributes.h"
-#include "psa_values.h"
+#include "providers/mbed/src/psa_values.h"
 
 namespace parsec::provider::mbed {
 

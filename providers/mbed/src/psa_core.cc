@@ -4,7 +4,7 @@
 // static parsec_provider_mbed archive before it reaches libmbedcrypto.a. Were
 // the ITS functions alone in an object, nothing would reference them early
 // enough and the library's file backend would win.
-#include "psa_core.h"
+#include "providers/mbed/src/psa_core.h"
 
 #include <psa/crypto_values.h>
 

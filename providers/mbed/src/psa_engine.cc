@@ -1,4 +1,4 @@
-#include "psa_engine.h"
+#include "providers/mbed/src/psa_engine.h"
 
 #include <psa/crypto.h>
 
@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "psa_capabilities.h"
-#include "psa_convert.h"
-#include "psa_core.h"
+#include "providers/mbed/src/psa_capabilities.h"
+#include "providers/mbed/src/psa_convert.h"
+#include "providers/mbed/src/psa_core.h"
 
 namespace parsec::provider::mbed {
 namespace {

@@ -1,4 +1,4 @@
-#include "psa_values.h"
+#include "providers/mbed/src/psa_values.h"
 
 namespace parsec::provider::mbed {
 

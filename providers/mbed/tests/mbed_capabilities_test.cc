@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "known_answers.h"
-#include "ops_fixture.h"
+#include "providers/mbed/tests/known_answers.h"
+#include "providers/mbed/tests/ops_fixture.h"
 
 namespace parsec::provider::test {
 namespace {

@@ -8,10 +8,10 @@
 
 #include <gtest/gtest.h>
 
-#include "psa_test_hooks.h"
-#include "psa_values.h"
-#include "rsa_test_keys.h"
-#include "test_support.h"
+#include "providers/mbed/tests/psa_test_hooks.h"
+#include "providers/mbed/src/psa_values.h"
+#include "providers/mbed/tests/rsa_test_keys.h"
+#include "providers/mbed/tests/test_support.h"
 
 namespace parsec::provider::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "parsec/provider/mbed_crypto.h"
-#include "test_support.h"
+#include "providers/mbed/tests/test_support.h"
 
 namespace parsec::provider::test {
 

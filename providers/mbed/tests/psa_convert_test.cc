@@ -1,9 +1,9 @@
 // The plain PSA model to PSA values, for every variant of the model.
-#include "psa_convert.h"
+#include "providers/mbed/src/psa_convert.h"
 
 #include <gtest/gtest.h>
 
-#include "test_attributes.h"
+#include "providers/mbed/tests/test_attributes.h"
 
 namespace parsec::provider::mbed {
 namespace {

@@ -1,6 +1,6 @@
 // The ITS backend that replaces Mbed TLS's key files: where writes go, what
 // reads see, and that nothing is written outside an operation's transaction.
-#include "psa_core.h"
+#include "providers/mbed/src/psa_core.h"
 
 #include <psa/crypto_values.h>
 
@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "test_support.h"
+#include "providers/mbed/tests/test_support.h"
 
 namespace parsec::provider::mbed {
 namespace {

@@ -1,9 +1,9 @@
-#include "psa_test_hooks.h"
+#include "providers/mbed/tests/psa_test_hooks.h"
 
 #include <psa/crypto.h>
 
-#include "psa_convert.h"
-#include "psa_core.h"
+#include "providers/mbed/src/psa_convert.h"
+#include "providers/mbed/src/psa_core.h"
 
 namespace parsec::provider::test {
 

@@ -1,4 +1,4 @@
-#include "test_attributes.h"
+#include "providers/mbed/tests/test_attributes.h"
 
 namespace parsec::provider::test {
 namespace {

@@ -1,4 +1,4 @@
-#include "test_support.h"
+#include "providers/mbed/tests/test_support.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>

@@ -13,7 +13,7 @@
 #include <openssl/evp.h>
 
 #include "parsec/provider/provider.h"
-#include "test_attributes.h"
+#include "providers/mbed/tests/test_attributes.h"
 
 namespace parsec::provider::test {
 

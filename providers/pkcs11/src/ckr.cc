@@ -1,4 +1,4 @@
-#include "ckr.h"
+#include "providers/pkcs11/src/ckr.h"
 
 #include <cstdio>
 

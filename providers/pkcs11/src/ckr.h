@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "p11.h"
+#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/wire.h"
 
 namespace parsec::provider::pkcs11 {

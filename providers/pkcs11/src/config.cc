@@ -1,4 +1,4 @@
-#include "config.h"
+#include "providers/pkcs11/src/config.h"
 
 #include <limits>
 #include <utility>

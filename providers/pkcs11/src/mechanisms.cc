@@ -1,4 +1,4 @@
-#include "mechanisms.h"
+#include "providers/pkcs11/src/mechanisms.h"
 
 #include "parsec/crypto/hash.h"
 #include "parsec/crypto/import.h"

@@ -9,11 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "p11.h"
+#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/result.h"
 #include "parsec/psa/algorithm.h"
 #include "parsec/psa/key_attributes.h"
-#include "soft_crypto.h"
+#include "providers/pkcs11/src/soft_crypto.h"
 
 namespace parsec::provider::pkcs11 {
 

@@ -1,4 +1,4 @@
-#include "module.h"
+#include "providers/pkcs11/src/module.h"
 
 #include <dlfcn.h>
 #include <sys/stat.h>
@@ -8,7 +8,7 @@
 #include <map>
 #include <mutex>
 
-#include "ckr.h"
+#include "providers/pkcs11/src/ckr.h"
 
 namespace parsec::provider::pkcs11 {
 namespace {

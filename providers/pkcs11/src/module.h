@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "config.h"
-#include "p11.h"
+#include "providers/pkcs11/src/config.h"
+#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/result.h"
 
 namespace parsec::provider::pkcs11 {

@@ -1,4 +1,4 @@
-#include "objects.h"
+#include "providers/pkcs11/src/objects.h"
 
 namespace parsec::provider::pkcs11 {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "p11.h"
+#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/secret.h"
 
 namespace parsec::provider::pkcs11 {

@@ -11,14 +11,14 @@
 #include <unordered_map>
 #include <utility>
 
-#include "ckr.h"
-#include "config.h"
+#include "providers/pkcs11/src/ckr.h"
+#include "providers/pkcs11/src/config.h"
 #include "parsec/crypto/import.h"
-#include "mechanisms.h"
-#include "module.h"
-#include "objects.h"
-#include "session_pool.h"
-#include "soft_crypto.h"
+#include "providers/pkcs11/src/mechanisms.h"
+#include "providers/pkcs11/src/module.h"
+#include "providers/pkcs11/src/objects.h"
+#include "providers/pkcs11/src/session_pool.h"
+#include "providers/pkcs11/src/soft_crypto.h"
 
 namespace parsec::provider {
 namespace pkcs11 {

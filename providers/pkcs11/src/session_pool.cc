@@ -1,4 +1,4 @@
-#include "session_pool.h"
+#include "providers/pkcs11/src/session_pool.h"
 
 #include <spdlog/spdlog.h>
 

@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
-#include "ckr.h"
-#include "module.h"
+#include "providers/pkcs11/src/ckr.h"
+#include "providers/pkcs11/src/module.h"
 #include "parsec/interface/secret.h"
 
 namespace parsec::provider::pkcs11 {

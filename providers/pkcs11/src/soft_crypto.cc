@@ -3,7 +3,7 @@
 // alone; it is the library's constant-time OAEP decoder.
 #define OPENSSL_SUPPRESS_DEPRECATED
 
-#include "soft_crypto.h"
+#include "providers/pkcs11/src/soft_crypto.h"
 
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -20,7 +20,7 @@
 #include <cerrno>
 #include <memory>
 
-#include "mechanisms.h"
+#include "providers/pkcs11/src/mechanisms.h"
 #include "parsec/crypto/hash.h"
 
 namespace parsec::provider::pkcs11::soft {

@@ -2,7 +2,7 @@
 // recovery.
 #include <gtest/gtest.h>
 
-#include "ckr.h"
+#include "providers/pkcs11/src/ckr.h"
 
 namespace parsec::provider::pkcs11 {
 namespace {

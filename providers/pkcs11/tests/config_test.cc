@@ -1,8 +1,8 @@
 // Settings parsing and token selection, without a module.
 #include <gtest/gtest.h>
 
-#include "config.h"
-#include "module.h"
+#include "providers/pkcs11/src/config.h"
+#include "providers/pkcs11/src/module.h"
 #include "parsec/provider/pkcs11.h"
 
 namespace parsec::provider::pkcs11 {

@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "p11.h"
+#include "providers/pkcs11/src/p11.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <openssl/x509.h>
 
 #include "parsec/crypto/hash.h"
-#include "mechanisms.h"
+#include "providers/pkcs11/src/mechanisms.h"
 
 namespace parsec::provider::pkcs11 {
 namespace {

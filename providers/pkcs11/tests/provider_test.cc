@@ -12,9 +12,9 @@
 #include <map>
 #include <thread>
 
-#include "ckr.h"
+#include "providers/pkcs11/src/ckr.h"
 #include "parsec/provider/pkcs11.h"
-#include "softhsm_fixture.h"
+#include "tests/e2e/softhsm_fixture.h"
 
 namespace parsec::provider {
 namespace {

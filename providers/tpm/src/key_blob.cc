@@ -1,4 +1,4 @@
-#include "key_blob.h"
+#include "providers/tpm/src/key_blob.h"
 
 #include <tss2/tss2_mu.h>
 

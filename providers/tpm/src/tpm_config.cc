@@ -1,4 +1,4 @@
-#include "tpm_config.h"
+#include "providers/tpm/src/tpm_config.h"
 
 #include <tss2/tss2_tpm2_types.h>
 

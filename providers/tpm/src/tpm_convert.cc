@@ -3,7 +3,7 @@
 // of a raw RSA operation done elsewhere (here: in the TPM).
 #define OPENSSL_SUPPRESS_DEPRECATED 1
 
-#include "tpm_convert.h"
+#include "providers/tpm/src/tpm_convert.h"
 
 #include <openssl/bn.h>
 #include <openssl/ec.h>

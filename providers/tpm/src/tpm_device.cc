@@ -1,4 +1,4 @@
-#include "tpm_device.h"
+#include "providers/tpm/src/tpm_device.h"
 
 #include <spdlog/spdlog.h>
 #include <tss2/tss2_tctildr.h>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <thread>
 
-#include "tpm_convert.h"
+#include "providers/tpm/src/tpm_convert.h"
 
 namespace parsec::provider::tpm {
 namespace {

@@ -16,10 +16,10 @@
 #include <mutex>
 #include <string>
 
-#include "key_blob.h"
+#include "providers/tpm/src/key_blob.h"
 #include "parsec/interface/result.h"
-#include "tpm_config.h"
-#include "tpm_rc.h"
+#include "providers/tpm/src/tpm_config.h"
+#include "providers/tpm/src/tpm_rc.h"
 
 namespace parsec::provider::tpm {
 

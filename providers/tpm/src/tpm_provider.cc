@@ -9,14 +9,14 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "key_blob.h"
+#include "providers/tpm/src/key_blob.h"
 #include "parsec/interface/secret.h"
 #include "parsec/provider/registry.h"
 #include "parsec/provider/tpm.h"
-#include "tpm_config.h"
-#include "tpm_convert.h"
-#include "tpm_device.h"
-#include "tpm_rc.h"
+#include "providers/tpm/src/tpm_config.h"
+#include "providers/tpm/src/tpm_convert.h"
+#include "providers/tpm/src/tpm_device.h"
+#include "providers/tpm/src/tpm_rc.h"
 
 namespace parsec::provider {
 namespace tpm {

@@ -1,4 +1,4 @@
-#include "tpm_rc.h"
+#include "providers/tpm/src/tpm_rc.h"
 
 #include <tss2/tss2_rc.h>
 #include <tss2/tss2_tpm2_types.h>

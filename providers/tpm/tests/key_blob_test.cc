@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "key_blob.h"
+#include "providers/tpm/src/key_blob.h"
 
 namespace parsec::provider::tpm {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "tpm_config.h"
+#include "providers/tpm/src/tpm_config.h"
 
 namespace parsec::provider::tpm {
 namespace {

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <memory>
 
-#include "tpm_convert.h"
+#include "providers/tpm/src/tpm_convert.h"
 
 namespace parsec::provider::tpm {
 namespace {

@@ -2,7 +2,7 @@
 #include <tss2/tss2_esys.h>
 #include <tss2/tss2_tpm2_types.h>
 
-#include "tpm_rc.h"
+#include "providers/tpm/src/tpm_rc.h"
 
 namespace parsec::provider::tpm {
 namespace {

@@ -16,7 +16,7 @@
 #include <optional>
 
 #include "parsec/provider/tpm.h"
-#include "swtpm_fixture.h"
+#include "tests/e2e/swtpm_fixture.h"
 
 namespace parsec::provider {
 namespace {
