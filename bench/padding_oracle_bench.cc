@@ -95,7 +95,9 @@ struct CtxFree {
 };
 using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, CtxFree>;
 
-const unsigned char* u8(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u8(const std::string& s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 std::string private_der(EVP_PKEY* key) {
   unsigned char* der = nullptr;
@@ -228,10 +230,10 @@ void run_scheme(Provider& provider, MemoryStorage& storage, EVP_PKEY* key, EVP_P
     }
   }
 
-  std::printf("\nRSA-%u %s, %d runs per case (interleaved, shuffled)\n", bits,
-              oaep ? "OAEP-SHA-256" : "PKCS#1 v1.5", runs);
-  std::printf("  %-24s %-24s %10s %10s %10s %10s %12s\n", "case", "status", "median us", "min us", "p10 us",
-              "p90 us", "vs valid us");
+  std::printf("\nRSA-%u %s, %d runs per case (interleaved, shuffled)\n", bits, oaep ? "OAEP-SHA-256" : "PKCS#1 v1.5",
+              runs);
+  std::printf("  %-24s %-24s %10s %10s %10s %10s %12s\n", "case", "status", "median us", "min us", "p10 us", "p90 us",
+              "vs valid us");
   const double valid_median = median(cases[0].micros);
   for (const Case& c : cases) {
     const double m = median(c.micros);

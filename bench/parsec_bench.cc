@@ -145,8 +145,8 @@ void availability() {
   }
   std::printf("availability: %d/%d pings answered (%d failed) while 40 connections stalled mid-header\n", ok.load(),
               64 * 50, failed.load());
-  std::printf("  wall %.2f s, %.0f pings/s, latency p50 %.0f us, p99 %.0f us, max %.0f us\n", secs,
-              ok.load() / secs, pct(all, 0.5), pct(all, 0.99), pct(all, 1.0));
+  std::printf("  wall %.2f s, %.0f pings/s, latency p50 %.0f us, p99 %.0f us, max %.0f us\n", secs, ok.load() / secs,
+              pct(all, 0.5), pct(all, 0.99), pct(all, 1.0));
   for (int fd : stalled) {
     ::close(fd);
   }

@@ -202,9 +202,10 @@ int main(int argc, char** argv) {
   testing::Pkcs11Direct direct(testing::SoftHsm::module_path(), kLabel, kPin);
   CK_OBJECT_HANDLE key = direct.generate_ec_p256("bench direct", "bench-direct");
 
-  std::printf("pkcs11-bench on %u CPUs, SoftHSM %s; ECDSA P-256 sign of a SHA-256 digest; "
-              "median of %d runs of %.1f s (noisy shared machine)\n",
-              std::thread::hardware_concurrency(), testing::SoftHsm::module_path().c_str(), runs, seconds);
+  std::printf(
+      "pkcs11-bench on %u CPUs, SoftHSM %s; ECDSA P-256 sign of a SHA-256 digest; "
+      "median of %d runs of %.1f s (noisy shared machine)\n",
+      std::thread::hardware_concurrency(), testing::SoftHsm::module_path().c_str(), runs, seconds);
   std::printf("  %-9s %-8s %16s %16s %8s\n", "mode", "clients", "parsecd sig/s", "direct sig/s", "ratio");
   for (bool pinned : {false, true}) {
     set_affinity(pinned);
@@ -215,14 +216,14 @@ int main(int argc, char** argv) {
         raw.push_back(run_direct(direct, key, clients, seconds));
       }
       double v = median(via), d = median(raw);
-      std::printf("  %-9s %-8d %16.0f %16.0f %7.1f%%\n", pinned ? "pinned" : "unpinned", clients, v, d,
-                  100.0 * v / d);
+      std::printf("  %-9s %-8d %16.0f %16.0f %7.1f%%\n", pinned ? "pinned" : "unpinned", clients, v, d, 100.0 * v / d);
       std::fflush(stdout);
     }
   }
   set_affinity(false);
-  std::printf("  ratio = parsecd throughput / direct throughput; parsecd adds a connection, the wire protocol,\n"
-              "  authentication, a key-store lookup and the policy check to every signature\n");
+  std::printf(
+      "  ratio = parsecd throughput / direct throughput; parsecd adds a connection, the wire protocol,\n"
+      "  authentication, a key-store lookup and the policy check to every signature\n");
   setup.destroy_key("bench");
   stop_daemon();
   return 0;

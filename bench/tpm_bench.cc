@@ -89,9 +89,8 @@ class Direct {
           "CreatePrimary");
     TPM2B_PUBLIC key{};
     key.publicArea = p;
-    key.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                      TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH |
-                                      TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
+    key.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
     key.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
     TPM2B_SENSITIVE_CREATE ksens{};
     ksens.sensitive.userAuth.size = 32;

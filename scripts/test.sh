@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of parsec-cpp on a fresh Debian 12 machine: installs what is
 # missing, builds once, then runs
+#   0. the formatting check (clang-format) and, inside ctest, the hygiene rules,
 #   1. the C++ unit and end-to-end suites (ctest; they start their own parsecd,
 #      SoftHSM token and swtpm in temporary folders),
 #   2. the install check (scripts/check-install.sh: install into a temporary
@@ -13,6 +14,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
 
 "$ROOT/scripts/install-deps.sh"
+
+echo "== Formatting (.clang-format)"
+"$ROOT/scripts/check-format.sh"
+
 "$ROOT/scripts/build.sh"
 
 echo "== C++ unit and end-to-end tests"

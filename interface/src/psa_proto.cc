@@ -5,7 +5,9 @@
 namespace parsec::psa::proto {
 namespace {
 
-[[noreturn]] void invalid(const std::string& what) { throw Invalid(what); }
+[[noreturn]] void invalid(const std::string& what) {
+  throw Invalid(what);
+}
 
 constexpr int kMaxWireHash = 15;
 
@@ -433,16 +435,36 @@ void key_type_to_proto(const KeyAttributes& a, pk::KeyType* out) {
   switch (a.type) {
     case KeyType::None:
       invalid("key attributes without a key type");
-    case KeyType::RawData: out->mutable_raw_data(); return;
-    case KeyType::Hmac: out->mutable_hmac(); return;
-    case KeyType::Derive: out->mutable_derive(); return;
-    case KeyType::Aes: out->mutable_aes(); return;
-    case KeyType::Des: out->mutable_des(); return;
-    case KeyType::Camellia: out->mutable_camellia(); return;
-    case KeyType::Arc4: out->mutable_arc4(); return;
-    case KeyType::Chacha20: out->mutable_chacha20(); return;
-    case KeyType::RsaPublicKey: out->mutable_rsa_public_key(); return;
-    case KeyType::RsaKeyPair: out->mutable_rsa_key_pair(); return;
+    case KeyType::RawData:
+      out->mutable_raw_data();
+      return;
+    case KeyType::Hmac:
+      out->mutable_hmac();
+      return;
+    case KeyType::Derive:
+      out->mutable_derive();
+      return;
+    case KeyType::Aes:
+      out->mutable_aes();
+      return;
+    case KeyType::Des:
+      out->mutable_des();
+      return;
+    case KeyType::Camellia:
+      out->mutable_camellia();
+      return;
+    case KeyType::Arc4:
+      out->mutable_arc4();
+      return;
+    case KeyType::Chacha20:
+      out->mutable_chacha20();
+      return;
+    case KeyType::RsaPublicKey:
+      out->mutable_rsa_public_key();
+      return;
+    case KeyType::RsaKeyPair:
+      out->mutable_rsa_key_pair();
+      return;
     case KeyType::EccKeyPair:
       out->mutable_ecc_key_pair()->set_curve_family(ecc_family_to_proto(a.family));
       return;
@@ -462,16 +484,36 @@ void key_type_to_proto(const KeyAttributes& a, pk::KeyType* out) {
 void key_type_from_proto(const pk::KeyType& in, KeyAttributes* a) {
   using K = pk::KeyType;
   switch (in.variant_case()) {
-    case K::kRawData: a->type = KeyType::RawData; return;
-    case K::kHmac: a->type = KeyType::Hmac; return;
-    case K::kDerive: a->type = KeyType::Derive; return;
-    case K::kAes: a->type = KeyType::Aes; return;
-    case K::kDes: a->type = KeyType::Des; return;
-    case K::kCamellia: a->type = KeyType::Camellia; return;
-    case K::kArc4: a->type = KeyType::Arc4; return;
-    case K::kChacha20: a->type = KeyType::Chacha20; return;
-    case K::kRsaPublicKey: a->type = KeyType::RsaPublicKey; return;
-    case K::kRsaKeyPair: a->type = KeyType::RsaKeyPair; return;
+    case K::kRawData:
+      a->type = KeyType::RawData;
+      return;
+    case K::kHmac:
+      a->type = KeyType::Hmac;
+      return;
+    case K::kDerive:
+      a->type = KeyType::Derive;
+      return;
+    case K::kAes:
+      a->type = KeyType::Aes;
+      return;
+    case K::kDes:
+      a->type = KeyType::Des;
+      return;
+    case K::kCamellia:
+      a->type = KeyType::Camellia;
+      return;
+    case K::kArc4:
+      a->type = KeyType::Arc4;
+      return;
+    case K::kChacha20:
+      a->type = KeyType::Chacha20;
+      return;
+    case K::kRsaPublicKey:
+      a->type = KeyType::RsaPublicKey;
+      return;
+    case K::kRsaKeyPair:
+      a->type = KeyType::RsaKeyPair;
+      return;
     case K::kEccKeyPair:
       a->type = KeyType::EccKeyPair;
       a->family = ecc_family_from_proto(in.ecc_key_pair().curve_family());

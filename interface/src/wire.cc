@@ -17,7 +17,9 @@ void put_u64(uint8_t* p, uint64_t v) {
     p[i] = static_cast<uint8_t>(v >> (8 * i));
   }
 }
-uint16_t get_u16(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
+uint16_t get_u16(const uint8_t* p) {
+  return static_cast<uint16_t>(p[0] | (p[1] << 8));
+}
 uint32_t get_u32(const uint8_t* p) {
   uint32_t v = 0;
   for (int i = 3; i >= 0; --i) {
@@ -44,8 +46,7 @@ constexpr StatusInfo kStatuses[] = {
     {Status::WrongProviderId, "WrongProviderId", "the provider id does not match the back end"},
     {Status::ContentTypeNotSupported, "ContentTypeNotSupported", "content type not supported"},
     {Status::AcceptTypeNotSupported, "AcceptTypeNotSupported", "accept type not supported"},
-    {Status::WireProtocolVersionNotSupported, "WireProtocolVersionNotSupported",
-     "wire protocol version not supported"},
+    {Status::WireProtocolVersionNotSupported, "WireProtocolVersionNotSupported", "wire protocol version not supported"},
     {Status::ProviderNotRegistered, "ProviderNotRegistered", "no provider is running under this provider id"},
     {Status::ProviderDoesNotExist, "ProviderDoesNotExist", "the provider id is not a defined value"},
     {Status::DeserializingBodyFailed, "DeserializingBodyFailed", "the request body could not be decoded"},
@@ -54,8 +55,7 @@ constexpr StatusInfo kStatuses[] = {
     {Status::ResponseTooLarge, "ResponseTooLarge", "the response would exceed a configured limit"},
     {Status::AuthenticationError, "AuthenticationError", "authentication failed"},
     {Status::AuthenticatorDoesNotExist, "AuthenticatorDoesNotExist", "the auth type is not a defined value"},
-    {Status::AuthenticatorNotRegistered, "AuthenticatorNotRegistered",
-     "no authenticator of this type is configured"},
+    {Status::AuthenticatorNotRegistered, "AuthenticatorNotRegistered", "no authenticator of this type is configured"},
     {Status::KeyInfoManagerError, "KeyInfoManagerError", "internal failure of the key store"},
     {Status::ConnectionError, "ConnectionError", "input/output failure on the connection"},
     {Status::InvalidEncoding, "InvalidEncoding", "a value is not valid for its data type"},
@@ -97,7 +97,6 @@ const StatusInfo* find_status(uint16_t v) {
   }
   return nullptr;
 }
-
 
 // The facts of every operation (wire.h, OpcodeInfo). ListOpcodes order is
 // not taken from here.
@@ -192,13 +191,16 @@ bool needs_identity(Opcode op) {
   return i && i->identity;
 }
 
-const OpcodeInfo* opcode_info(Opcode op) { return find_opcode(static_cast<uint32_t>(op)); }
+const OpcodeInfo* opcode_info(Opcode op) {
+  return find_opcode(static_cast<uint32_t>(op));
+}
 
-std::span<const OpcodeInfo> all_opcodes() { return kOpcodes; }
+std::span<const OpcodeInfo> all_opcodes() {
+  return kOpcodes;
+}
 
 bool is_upstream_listable(Opcode op) {
-  return find_opcode(static_cast<uint32_t>(op)) != nullptr && op != Opcode::PsaMacCompute &&
-         op != Opcode::PsaMacVerify;
+  return find_opcode(static_cast<uint32_t>(op)) != nullptr && op != Opcode::PsaMacCompute && op != Opcode::PsaMacVerify;
 }
 
 const char* auth_type_name(AuthType a) {

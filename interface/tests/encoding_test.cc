@@ -51,8 +51,12 @@ Bytes der_of(I2d i2d, EVP_PKEY* key) {
   return out;
 }
 
-Pkey rsa_key(unsigned bits) { return Pkey(EVP_RSA_gen(bits)); }
-Pkey ec_key(const char* curve) { return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve)); }
+Pkey rsa_key(unsigned bits) {
+  return Pkey(EVP_RSA_gen(bits));
+}
+Pkey ec_key(const char* curve) {
+  return Pkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve));
+}
 
 Bytes ec_point(EVP_PKEY* key) {
   size_t len = 0;
@@ -65,9 +69,8 @@ Bytes ec_point(EVP_PKEY* key) {
 // ---- hash table ------------------------------------------------------------------
 
 TEST(HashTable, FactsAgreeWithTheModelAndOpenSSL) {
-  for (Hash h : {Hash::Sha1, Hash::Sha224, Hash::Sha256, Hash::Sha384, Hash::Sha512, Hash::Sha512_224,
-                 Hash::Sha512_256, Hash::Sha3_224, Hash::Sha3_256, Hash::Sha3_384, Hash::Sha3_512, Hash::Md5,
-                 Hash::Ripemd160}) {
+  for (Hash h : {Hash::Sha1, Hash::Sha224, Hash::Sha256, Hash::Sha384, Hash::Sha512, Hash::Sha512_224, Hash::Sha512_256,
+                 Hash::Sha3_224, Hash::Sha3_256, Hash::Sha3_384, Hash::Sha3_512, Hash::Md5, Hash::Ripemd160}) {
     const HashFacts* f = hash_facts(h);
     ASSERT_NE(f, nullptr) << psa::hash_name(h);
     EXPECT_EQ(f->length, psa::hash_length(h));
@@ -243,9 +246,9 @@ TEST(EcdsaDer, OpenSSLVerifiesTheConvertedSignature) {
 }
 
 TEST(EcdsaDer, MalformedInputIsRefused) {
-  for (const char* bad : {"", "31 06 02 01 01 02 01 01", "30 06 02 01 01 02 01 01 00", "30 09 02 01 01 02 01 01 02 01 01",
-                          "30 06 02 05 01 02 01 01", "30 06 02 01 81 02 01 01", "30 06 02 01 01 02 01 81",
-                          "30 84 FF FF FF FF", "30 80 02 01 01 02 01 01 00 00"}) {
+  for (const char* bad : {"", "31 06 02 01 01 02 01 01", "30 06 02 01 01 02 01 01 00",
+                          "30 09 02 01 01 02 01 01 02 01 01", "30 06 02 05 01 02 01 01", "30 06 02 01 81 02 01 01",
+                          "30 06 02 01 01 02 01 81", "30 84 FF FF FF FF", "30 80 02 01 01 02 01 01 00 00"}) {
     auto r = ecdsa_der_to_raw(hex(bad), 32);
     EXPECT_EQ(r.status(), Status::PsaErrorInvalidArgument) << bad;
     EXPECT_FALSE(r.detail().empty()) << bad;
@@ -407,7 +410,9 @@ TEST(Csr, EcdsaRequestSignedThroughTheCallback) {
   X509_REQ_free(req);
   // A signer's failure is returned as it is.
   auto failed = create_csr(fields, der_of(&i2d_PUBKEY, key.get()), CsrScheme::Ecdsa, Hash::Sha256,
-                           [](const Bytes&) -> Result<Bytes> { return {Status::PsaErrorNotPermitted, "no"}; });
+                           [](const Bytes&) -> Result<Bytes> {
+                             return {Status::PsaErrorNotPermitted, "no"};
+                           });
   EXPECT_EQ(failed.status(), Status::PsaErrorNotPermitted);
   EXPECT_EQ(failed.detail(), "no");
   EXPECT_EQ(create_csr(fields, der_of(&i2d_PUBKEY, key.get()), CsrScheme::Ecdsa, Hash::Sha1, nullptr).status(),

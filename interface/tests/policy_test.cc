@@ -58,7 +58,9 @@ Algorithm sig(Scheme scheme, Hash h) {
   return Algorithm::none();
 }
 
-Algorithm sig_any(Scheme scheme) { return sig(scheme, Hash::Any); }
+Algorithm sig_any(Scheme scheme) {
+  return sig(scheme, Hash::Any);
+}
 
 enum class Kdf { Hkdf, Tls12Prf, Tls12PskToMs };
 
@@ -78,11 +80,10 @@ Algorithm ka_with_kdf(RawKeyAgreement raw, Kdf k, Hash h) {
   return Algorithm::key_agreement_with_derivation(raw, kdf(k, h));
 }
 
-constexpr KeyType kAllKeyTypes[] = {KeyType::RawData,    KeyType::Hmac,         KeyType::Derive,
-                                    KeyType::Aes,        KeyType::Camellia,     KeyType::Des,
-                                    KeyType::Arc4,       KeyType::Chacha20,     KeyType::RsaKeyPair,
-                                    KeyType::RsaPublicKey, KeyType::EccKeyPair, KeyType::EccPublicKey,
-                                    KeyType::DhKeyPair,  KeyType::DhPublicKey};
+constexpr KeyType kAllKeyTypes[] = {
+    KeyType::RawData,    KeyType::Hmac,         KeyType::Derive,    KeyType::Aes,        KeyType::Camellia,
+    KeyType::Des,        KeyType::Arc4,         KeyType::Chacha20,  KeyType::RsaKeyPair, KeyType::RsaPublicKey,
+    KeyType::EccKeyPair, KeyType::EccPublicKey, KeyType::DhKeyPair, KeyType::DhPublicKey};
 
 // attrs builds a template with the model's factories (ECC types on SECP R1 unless
 // `family` says otherwise, DH types on RFC 7919) and NO usage flag, as the old
@@ -139,9 +140,9 @@ pk::KeyAttributes wire_ecdsa_p256() {
   return m;
 }
 
-constexpr Hash kAllHashes[] = {Hash::Md2,        Hash::Md4,        Hash::Md5,      Hash::Ripemd160, Hash::Sha1,
-                               Hash::Sha224,     Hash::Sha256,     Hash::Sha384,   Hash::Sha512,    Hash::Sha512_224,
-                               Hash::Sha512_256, Hash::Sha3_224,   Hash::Sha3_256, Hash::Sha3_384,  Hash::Sha3_512};
+constexpr Hash kAllHashes[] = {Hash::Md2,        Hash::Md4,      Hash::Md5,      Hash::Ripemd160, Hash::Sha1,
+                               Hash::Sha224,     Hash::Sha256,   Hash::Sha384,   Hash::Sha512,    Hash::Sha512_224,
+                               Hash::Sha512_256, Hash::Sha3_224, Hash::Sha3_256, Hash::Sha3_384,  Hash::Sha3_512};
 
 // ---- validate_attributes -------------------------------------------------------
 
@@ -358,10 +359,9 @@ TEST(PolicyValidateAlgorithmTest, NestedContractRules) {
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::hash(Hash::None)), Status::InvalidEncoding));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::hmac(Hash::None)), Status::InvalidEncoding));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::hmac(Hash::Sha256)), Status::Success));
+  EXPECT_TRUE(Is(validate_algorithm(Algorithm::truncated_mac(Algorithm::hmac(Hash::Sha256), 16)), Status::Success));
   EXPECT_TRUE(
-      Is(validate_algorithm(Algorithm::truncated_mac(Algorithm::hmac(Hash::Sha256), 16)), Status::Success));
-  EXPECT_TRUE(Is(validate_algorithm(Algorithm::truncated_mac(Algorithm::hmac(Hash::None), 16)),
-                 Status::InvalidEncoding));
+      Is(validate_algorithm(Algorithm::truncated_mac(Algorithm::hmac(Hash::None), 16)), Status::InvalidEncoding));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::cbc_mac()), Status::Success));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::truncated_mac(Algorithm::cmac(), 8)), Status::Success));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::cipher(Cipher::None)), Status::InvalidEncoding));
@@ -377,22 +377,20 @@ TEST(PolicyValidateAlgorithmTest, NestedContractRules) {
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::rsa_oaep(Hash::Sha256)), Status::Success));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::rsa_pkcs1v15_crypt()), Status::Success));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::raw_key_agreement(RawKeyAgreement::None)), Status::InvalidEncoding));
-  EXPECT_TRUE(Is(validate_algorithm(Algorithm::raw_key_agreement(static_cast<RawKeyAgreement>(3))),
-                 Status::InvalidEncoding));
+  EXPECT_TRUE(
+      Is(validate_algorithm(Algorithm::raw_key_agreement(static_cast<RawKeyAgreement>(3))), Status::InvalidEncoding));
   EXPECT_TRUE(Is(validate_algorithm(Algorithm::ecdh()), Status::Success));
-  EXPECT_TRUE(Is(validate_algorithm(ka_with_kdf(RawKeyAgreement::None, Kdf::Hkdf, Hash::Sha256)),
-                 Status::InvalidEncoding));
+  EXPECT_TRUE(
+      Is(validate_algorithm(ka_with_kdf(RawKeyAgreement::None, Kdf::Hkdf, Hash::Sha256)), Status::InvalidEncoding));
   EXPECT_TRUE(Is(validate_algorithm(ka_with_kdf(static_cast<RawKeyAgreement>(3), Kdf::Hkdf, Hash::Sha256)),
                  Status::InvalidEncoding));
   EXPECT_TRUE(
       Is(validate_algorithm(ka_with_kdf(RawKeyAgreement::Ecdh, Kdf::Hkdf, Hash::None)), Status::InvalidEncoding));
-  EXPECT_TRUE(
-      Is(validate_algorithm(ka_with_kdf(RawKeyAgreement::Ffdh, Kdf::Tls12Prf, Hash::Sha384)), Status::Success));
+  EXPECT_TRUE(Is(validate_algorithm(ka_with_kdf(RawKeyAgreement::Ffdh, Kdf::Tls12Prf, Hash::Sha384)), Status::Success));
   // The model's form of a with_key_derivation without its mandatory kdf_alg:
   // a kdf that is not a key derivation.
   for (const Algorithm& not_kdf : {Algorithm::none(), Algorithm::hmac(Hash::Sha256), Algorithm::hash(Hash::Sha256)}) {
-    const Outcome r =
-        validate_algorithm(Algorithm::key_agreement_with_derivation(RawKeyAgreement::Ecdh, not_kdf));
+    const Outcome r = validate_algorithm(Algorithm::key_agreement_with_derivation(RawKeyAgreement::Ecdh, not_kdf));
     EXPECT_TRUE(Is(r, Status::InvalidEncoding)) << not_kdf.to_string();
   }
   EXPECT_TRUE(Is(validate_algorithm(kdf(Kdf::Tls12PskToMs, Hash::None)), Status::InvalidEncoding));
@@ -531,8 +529,7 @@ TEST(PolicyValidateAlgorithmTest, ConversionAcceptsButContractForbids) {
   }
   EXPECT_EQ(validate_algorithm(Algorithm::cipher(Cipher::None)).detail(), "cipher mode None");
   EXPECT_EQ(validate_algorithm(Algorithm::aead(AeadAlgorithm::None)).detail(), "AEAD algorithm None");
-  EXPECT_EQ(validate_algorithm(Algorithm::raw_key_agreement(RawKeyAgreement::None)).detail(),
-            "raw key agreement None");
+  EXPECT_EQ(validate_algorithm(Algorithm::raw_key_agreement(RawKeyAgreement::None)).detail(), "raw key agreement None");
   EXPECT_EQ(validate_algorithm(Algorithm::hash(Hash::None)).detail(), "hash None where a specific hash is required");
   const Outcome none_type = validate_attributes(attrs(KeyType::None, 0, Algorithm::none()));
   EXPECT_TRUE(Is(none_type, Status::InvalidEncoding));
@@ -582,7 +579,9 @@ TEST(PolicyNormaliseFlagsTest, MessageFlagsDoNotImplyHashFlagsAndAreKept) {
 
 // ---- is_deprecated (operations §12.4) -----------------------------------------------
 
-bool is_deprecated_hash(Hash h) { return h == Hash::Md2 || h == Hash::Md4 || h == Hash::Md5 || h == Hash::Sha1; }
+bool is_deprecated_hash(Hash h) {
+  return h == Hash::Md2 || h == Hash::Md4 || h == Hash::Md5 || h == Hash::Sha1;
+}
 
 TEST(PolicyIsDeprecatedTest, DeprecatedHashEverywhere) {
   // Every place a hash can appear in a policy, for every hash.
@@ -677,13 +676,29 @@ TEST(PolicyHelpersTest, IsPublicKeyType) {
 size_t spec_digest_length(Hash h) {
   // operations §11.2.
   switch (h) {
-    case Hash::Md2: case Hash::Md4: case Hash::Md5: return 16;
-    case Hash::Ripemd160: case Hash::Sha1: return 20;
-    case Hash::Sha224: case Hash::Sha512_224: case Hash::Sha3_224: return 28;
-    case Hash::Sha256: case Hash::Sha512_256: case Hash::Sha3_256: return 32;
-    case Hash::Sha384: case Hash::Sha3_384: return 48;
-    case Hash::Sha512: case Hash::Sha3_512: return 64;
-    default: return 0;
+    case Hash::Md2:
+    case Hash::Md4:
+    case Hash::Md5:
+      return 16;
+    case Hash::Ripemd160:
+    case Hash::Sha1:
+      return 20;
+    case Hash::Sha224:
+    case Hash::Sha512_224:
+    case Hash::Sha3_224:
+      return 28;
+    case Hash::Sha256:
+    case Hash::Sha512_256:
+    case Hash::Sha3_256:
+      return 32;
+    case Hash::Sha384:
+    case Hash::Sha3_384:
+      return 48;
+    case Hash::Sha512:
+    case Hash::Sha3_512:
+      return 64;
+    default:
+      return 0;
   }
 }
 
@@ -816,7 +831,18 @@ TEST(PolicyPermitsTest, OtherAlgorithmsNeedExactEquality) {
 
 // Algorithm classes of the §11.11 table.
 enum class Cls {
-  Hmac, BlockMac, StreamCipher, BlockCipher, AeadBlock, AeadChacha, RsaSig, RsaEnc, EccSig, Ecdh, Ffdh, Kdf,
+  Hmac,
+  BlockMac,
+  StreamCipher,
+  BlockCipher,
+  AeadBlock,
+  AeadChacha,
+  RsaSig,
+  RsaEnc,
+  EccSig,
+  Ecdh,
+  Ffdh,
+  Kdf,
   NoneCompatible
 };
 
@@ -867,20 +893,30 @@ std::vector<ClassedAlg> all_algorithms() {
 std::set<Cls> spec_compatible(KeyType k) {
   switch (k) {
     case KeyType::None:
-    case KeyType::RawData: return {};
-    case KeyType::Hmac: return {Cls::Hmac};
-    case KeyType::Derive: return {Cls::Kdf};
+    case KeyType::RawData:
+      return {};
+    case KeyType::Hmac:
+      return {Cls::Hmac};
+    case KeyType::Derive:
+      return {Cls::Kdf};
     case KeyType::Aes:
-    case KeyType::Camellia: return {Cls::BlockMac, Cls::BlockCipher, Cls::AeadBlock};
-    case KeyType::Des: return {Cls::BlockMac, Cls::BlockCipher};
-    case KeyType::Arc4: return {Cls::StreamCipher};
-    case KeyType::Chacha20: return {Cls::StreamCipher, Cls::AeadChacha};
+    case KeyType::Camellia:
+      return {Cls::BlockMac, Cls::BlockCipher, Cls::AeadBlock};
+    case KeyType::Des:
+      return {Cls::BlockMac, Cls::BlockCipher};
+    case KeyType::Arc4:
+      return {Cls::StreamCipher};
+    case KeyType::Chacha20:
+      return {Cls::StreamCipher, Cls::AeadChacha};
     case KeyType::RsaKeyPair:
-    case KeyType::RsaPublicKey: return {Cls::RsaSig, Cls::RsaEnc};
+    case KeyType::RsaPublicKey:
+      return {Cls::RsaSig, Cls::RsaEnc};
     case KeyType::EccKeyPair:
-    case KeyType::EccPublicKey: return {Cls::EccSig, Cls::Ecdh};
+    case KeyType::EccPublicKey:
+      return {Cls::EccSig, Cls::Ecdh};
     case KeyType::DhKeyPair:
-    case KeyType::DhPublicKey: return {Cls::Ffdh};
+    case KeyType::DhPublicKey:
+      return {Cls::Ffdh};
   }
   return {};
 }
@@ -1019,12 +1055,18 @@ TEST(PolicyCheckKeyUseTest, FlagTable) {
     f->verify_message = true;
     f->derive = true;
     const std::string flag = r.flag;
-    if (flag == "encrypt") f->encrypt = false;
-    if (flag == "decrypt") f->decrypt = false;
-    if (flag == "derive") f->derive = false;
-    if (flag == "export") f->export_ = false;
-    if (flag == "sign_message") f->sign_message = false;
-    if (flag == "verify_message") f->verify_message = false;
+    if (flag == "encrypt")
+      f->encrypt = false;
+    if (flag == "decrypt")
+      f->decrypt = false;
+    if (flag == "derive")
+      f->derive = false;
+    if (flag == "export")
+      f->export_ = false;
+    if (flag == "sign_message")
+      f->sign_message = false;
+    if (flag == "verify_message")
+      f->verify_message = false;
     Outcome o = check_usage_only(key, r.op);
     EXPECT_TRUE(Is(o, Status::PsaErrorNotPermitted));
     EXPECT_EQ(o.detail(), "the key's usage flags do not include " + flag);
@@ -1070,8 +1112,8 @@ TEST(PolicyCheckSignHashLengthTest, EveryHashDigestLength) {
       for (size_t bad : {n - 1, n + 1, size_t{0}, size_t{100}}) {
         const Outcome r = check_sign_hash_length(a, bad);
         EXPECT_TRUE(Is(r, Status::PsaErrorInvalidArgument)) << hash_name(h) << " len " << bad;
-        EXPECT_EQ(r.detail(), "hash is " + std::to_string(bad) + " bytes but the algorithm's hash produces " +
-                                  std::to_string(n));
+        EXPECT_EQ(r.detail(),
+                  "hash is " + std::to_string(bad) + " bytes but the algorithm's hash produces " + std::to_string(n));
       }
     }
   }

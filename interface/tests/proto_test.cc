@@ -111,8 +111,7 @@ const std::vector<Package>& packages() {
        &psa_export_public_key::Result::default_instance()},
       {"list_providers", 0x08, &list_providers::Operation::default_instance(),
        &list_providers::Result::default_instance()},
-      {"list_opcodes", 0x09, &list_opcodes::Operation::default_instance(),
-       &list_opcodes::Result::default_instance()},
+      {"list_opcodes", 0x09, &list_opcodes::Operation::default_instance(), &list_opcodes::Result::default_instance()},
       {"psa_asymmetric_encrypt", 0x0A, &psa_asymmetric_encrypt::Operation::default_instance(),
        &psa_asymmetric_encrypt::Result::default_instance()},
       {"psa_asymmetric_decrypt", 0x0B, &psa_asymmetric_decrypt::Operation::default_instance(),
@@ -146,8 +145,7 @@ const std::vector<Package>& packages() {
       {"psa_verify_message", 0x19, &psa_verify_message::Operation::default_instance(),
        &psa_verify_message::Result::default_instance()},
       {"list_keys", 0x1A, &list_keys::Operation::default_instance(), &list_keys::Result::default_instance()},
-      {"list_clients", 0x1B, &list_clients::Operation::default_instance(),
-       &list_clients::Result::default_instance()},
+      {"list_clients", 0x1B, &list_clients::Operation::default_instance(), &list_clients::Result::default_instance()},
       {"delete_client", 0x1C, &delete_client::Operation::default_instance(),
        &delete_client::Result::default_instance()},
       {"attest_key", 0x1E, &attest_key::Operation::default_instance(), &attest_key::Result::default_instance()},
@@ -355,8 +353,9 @@ void round_trip(const pb::Message& original) {
   ASSERT_TRUE(original.SerializeToString(&bytes));
   std::unique_ptr<pb::Message> parsed(original.New());
   ASSERT_TRUE(parsed->ParseFromString(bytes)) << original.GetTypeName();
-  EXPECT_TRUE(MessageDifferencer::Equals(original, *parsed))
-      << original.GetTypeName() << "\n" << original.DebugString() << "\nvs\n" << parsed->DebugString();
+  EXPECT_TRUE(MessageDifferencer::Equals(original, *parsed)) << original.GetTypeName() << "\n"
+                                                             << original.DebugString() << "\nvs\n"
+                                                             << parsed->DebugString();
   EXPECT_EQ(parsed->SerializeAsString(), bytes) << original.GetTypeName();
   EXPECT_EQ(parsed->ByteSizeLong(), bytes.size());
   EXPECT_TRUE(parsed->GetReflection()->GetUnknownFields(*parsed).empty());
@@ -536,8 +535,7 @@ TEST(ProtoGolden, GenerateKeyExampleParsesBack) {
   EXPECT_FALSE(flags.derive());
   const auto& alg = op.attributes().key_policy().key_algorithm();
   ASSERT_EQ(alg.variant_case(), psa_algorithm::Algorithm::kAsymmetricSignature);
-  ASSERT_EQ(alg.asymmetric_signature().variant_case(),
-            psa_algorithm::Algorithm::AsymmetricSignature::kRsaPkcs1V15Sign);
+  ASSERT_EQ(alg.asymmetric_signature().variant_case(), psa_algorithm::Algorithm::AsymmetricSignature::kRsaPkcs1V15Sign);
   const auto& hash = alg.asymmetric_signature().rsa_pkcs1v15_sign().hash_alg();
   ASSERT_EQ(hash.variant_case(), psa_algorithm::Algorithm::AsymmetricSignature::SignHash::kSpecific);
   EXPECT_EQ(hash.specific(), psa_algorithm::Algorithm::SHA_256);

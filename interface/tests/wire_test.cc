@@ -34,7 +34,9 @@ std::vector<uint8_t> from_hex(const std::string& text) {
   return out;
 }
 
-std::vector<uint8_t> to_vec(const std::array<uint8_t, kHeaderLen>& a) { return {a.begin(), a.end()}; }
+std::vector<uint8_t> to_vec(const std::array<uint8_t, kHeaderLen>& a) {
+  return {a.begin(), a.end()};
+}
 
 // The four examples of wire-protocol.md section 9, verbatim.
 const char* const kPingRequestHex =
@@ -415,7 +417,9 @@ TEST(WireCodec, DecodeDoesNotReadPastTheHeader) {
 
 // ---- validation, wire-protocol.md section 4 steps 3-5 ----------------------------
 
-TEST(WireValidateFixed, ValidHeaderPasses) { EXPECT_EQ(validate_fixed_fields(valid_request()), Status::Success); }
+TEST(WireValidateFixed, ValidHeaderPasses) {
+  EXPECT_EQ(validate_fixed_fields(valid_request()), Status::Success);
+}
 
 TEST(WireValidateFixed, BadMagicIsInvalidHeader) {
   WireHeader h = valid_request();
@@ -482,7 +486,9 @@ TEST(WireValidateFixed, IgnoresFieldsCheckedLater) {
 
 // ---- validation, wire-protocol.md section 4 steps 8-12 ----------------------------
 
-TEST(WireValidateRequest, ValidHeaderPasses) { EXPECT_EQ(validate_request_fields(valid_request()), Status::Success); }
+TEST(WireValidateRequest, ValidHeaderPasses) {
+  EXPECT_EQ(validate_request_fields(valid_request()), Status::Success);
+}
 
 TEST(WireValidateRequest, Step8ContentTypeMustBeZero) {
   for (uint8_t v : {1, 2, 0xFF}) {
@@ -663,8 +669,7 @@ TEST(WireStatus, ExactlyTheDefinedCodesDecode) {
     defined.insert(r.code);
   }
   for (uint32_t v = 0; v <= 0xFFFF; ++v) {
-    EXPECT_EQ(status_from_u16(static_cast<uint16_t>(v)).has_value(), defined.count(static_cast<uint16_t>(v)) == 1)
-        << v;
+    EXPECT_EQ(status_from_u16(static_cast<uint16_t>(v)).has_value(), defined.count(static_cast<uint16_t>(v)) == 1) << v;
   }
 }
 
@@ -745,7 +750,9 @@ TEST(WireOpcode, CoreSet) {
   EXPECT_EQ(opcodes_where(is_core_opcode), (std::set<uint32_t>{0x01, 0x08, 0x09, 0x0E, 0x1A, 0x1B, 0x1C}));
 }
 
-TEST(WireOpcode, AdminSet) { EXPECT_EQ(opcodes_where(is_admin_opcode), (std::set<uint32_t>{0x1B, 0x1C})); }
+TEST(WireOpcode, AdminSet) {
+  EXPECT_EQ(opcodes_where(is_admin_opcode), (std::set<uint32_t>{0x1B, 0x1C}));
+}
 
 TEST(WireOpcode, IdentityFreeSet) {
   std::set<uint32_t> identity_free;

@@ -7,40 +7,82 @@ namespace parsec::provider {
 
 // Defaults: an operation a provider does not implement is not supported.
 namespace {
-Failure unsupported() { return Failure(Status::PsaErrorNotSupported, "the provider does not implement this operation"); }
+Failure unsupported() {
+  return Failure(Status::PsaErrorNotSupported, "the provider does not implement this operation");
+}
 }  // namespace
 
-Result<CreatedKey> Provider::generate_key(const KeyAttributes&, StorageTxn&) { return unsupported(); }
+Result<CreatedKey> Provider::generate_key(const KeyAttributes&, StorageTxn&) {
+  return unsupported();
+}
 Result<CreatedKey> Provider::import_key(const KeyAttributes&, const SecretBytes&, StorageTxn&) {
   return unsupported();
 }
 void Provider::abandon_key(const CreatedKey&) {}
-Outcome Provider::destroy_key(const StoredKey&, StorageTxn&) { return unsupported(); }
+Outcome Provider::destroy_key(const StoredKey&, StorageTxn&) {
+  return unsupported();
+}
 void Provider::finish_destroy(const StoredKey&) {}
-Result<std::vector<Bytes>> Provider::reconcile(const std::vector<Bytes>&) { return std::vector<Bytes>{}; }
-Result<Bytes> Provider::export_public_key(const StoredKey&) { return unsupported(); }
-Result<SecretBytes> Provider::export_key(const StoredKey&) { return unsupported(); }
-Result<Bytes> Provider::sign_hash(const StoredKey&, const psa::op::SignHash&) { return unsupported(); }
-Outcome Provider::verify_hash(const StoredKey&, const psa::op::VerifyHash&) { return unsupported(); }
-Result<Bytes> Provider::sign_message(const StoredKey&, const psa::op::SignMessage&) { return unsupported(); }
-Outcome Provider::verify_message(const StoredKey&, const psa::op::VerifyMessage&) { return unsupported(); }
-Result<Bytes> Provider::asymmetric_encrypt(const StoredKey&, const psa::op::AsymmetricEncrypt&) { return unsupported(); }
+Result<std::vector<Bytes>> Provider::reconcile(const std::vector<Bytes>&) {
+  return std::vector<Bytes>{};
+}
+Result<Bytes> Provider::export_public_key(const StoredKey&) {
+  return unsupported();
+}
+Result<SecretBytes> Provider::export_key(const StoredKey&) {
+  return unsupported();
+}
+Result<Bytes> Provider::sign_hash(const StoredKey&, const psa::op::SignHash&) {
+  return unsupported();
+}
+Outcome Provider::verify_hash(const StoredKey&, const psa::op::VerifyHash&) {
+  return unsupported();
+}
+Result<Bytes> Provider::sign_message(const StoredKey&, const psa::op::SignMessage&) {
+  return unsupported();
+}
+Outcome Provider::verify_message(const StoredKey&, const psa::op::VerifyMessage&) {
+  return unsupported();
+}
+Result<Bytes> Provider::asymmetric_encrypt(const StoredKey&, const psa::op::AsymmetricEncrypt&) {
+  return unsupported();
+}
 Result<SecretBytes> Provider::asymmetric_decrypt(const StoredKey&, const psa::op::AsymmetricDecrypt&) {
   return unsupported();
 }
-Result<Bytes> Provider::aead_encrypt(const StoredKey&, const psa::op::AeadEncrypt&) { return unsupported(); }
-Result<SecretBytes> Provider::aead_decrypt(const StoredKey&, const psa::op::AeadDecrypt&) { return unsupported(); }
-Result<Bytes> Provider::cipher_encrypt(const StoredKey&, const psa::op::CipherEncrypt&) { return unsupported(); }
-Result<SecretBytes> Provider::cipher_decrypt(const StoredKey&, const psa::op::CipherDecrypt&) { return unsupported(); }
-Result<Bytes> Provider::mac_compute(const StoredKey&, const psa::op::MacCompute&) { return unsupported(); }
-Outcome Provider::mac_verify(const StoredKey&, const psa::op::MacVerify&) { return unsupported(); }
+Result<Bytes> Provider::aead_encrypt(const StoredKey&, const psa::op::AeadEncrypt&) {
+  return unsupported();
+}
+Result<SecretBytes> Provider::aead_decrypt(const StoredKey&, const psa::op::AeadDecrypt&) {
+  return unsupported();
+}
+Result<Bytes> Provider::cipher_encrypt(const StoredKey&, const psa::op::CipherEncrypt&) {
+  return unsupported();
+}
+Result<SecretBytes> Provider::cipher_decrypt(const StoredKey&, const psa::op::CipherDecrypt&) {
+  return unsupported();
+}
+Result<Bytes> Provider::mac_compute(const StoredKey&, const psa::op::MacCompute&) {
+  return unsupported();
+}
+Outcome Provider::mac_verify(const StoredKey&, const psa::op::MacVerify&) {
+  return unsupported();
+}
 Result<SecretBytes> Provider::raw_key_agreement(const StoredKey&, const psa::op::RawKeyAgreement&) {
   return unsupported();
 }
-Result<Bytes> Provider::hash_compute(const psa::op::HashCompute&) { return unsupported(); }
-Outcome Provider::hash_compare(const psa::op::HashCompare&) { return unsupported(); }
-Result<SecretBytes> Provider::generate_random(const psa::op::GenerateRandom&) { return unsupported(); }
-Outcome Provider::can_do_crypto(const psa::op::CanDoCrypto&) { return unsupported(); }
+Result<Bytes> Provider::hash_compute(const psa::op::HashCompute&) {
+  return unsupported();
+}
+Outcome Provider::hash_compare(const psa::op::HashCompare&) {
+  return unsupported();
+}
+Result<SecretBytes> Provider::generate_random(const psa::op::GenerateRandom&) {
+  return unsupported();
+}
+Outcome Provider::can_do_crypto(const psa::op::CanDoCrypto&) {
+  return unsupported();
+}
 Result<psa::AttestedCredential> Provider::attest_key(const StoredKey&, const psa::op::AttestKey&) {
   return unsupported();
 }
@@ -116,8 +158,8 @@ Result<std::optional<uint64_t>> Settings::integer(const std::string& key, uint64
     return Failure(Status::InvalidEncoding, "setting \"" + key + "\" must be a non-negative integer");
   }
   if (n < min || n > max) {
-    return Failure(Status::InvalidEncoding, "setting \"" + key + "\" must be between " + std::to_string(min) +
-                                                " and " + std::to_string(max));
+    return Failure(Status::InvalidEncoding,
+                   "setting \"" + key + "\" must be between " + std::to_string(min) + " and " + std::to_string(max));
   }
   return std::optional<uint64_t>(n);
 }

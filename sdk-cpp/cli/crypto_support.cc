@@ -17,8 +17,8 @@ using client::Hash;
 
 std::string base64_encode(const Bytes& data) {
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                                static_cast<int>(data.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(), static_cast<int>(data.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -34,8 +34,8 @@ Bytes base64_decode(const std::string& text) {
     throw CliError("invalid base64: length is not a multiple of 4");
   }
   Bytes out(clean.size() / 4 * 3);
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()),
-                                static_cast<int>(clean.size()));
+  const int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(clean.data()), static_cast<int>(clean.size()));
   if (n < 0) {
     throw CliError("invalid base64 input");
   }
@@ -68,11 +68,21 @@ Hash hash_from_name(const std::string& name) {
     }
   }
   static const std::pair<const char*, Hash> kNames[] = {
-      {"md2", Hash::Md2},           {"md4", Hash::Md4},           {"md5", Hash::Md5},
-      {"ripemd160", Hash::Ripemd160}, {"sha1", Hash::Sha1},       {"sha224", Hash::Sha224},
-      {"sha256", Hash::Sha256},     {"sha384", Hash::Sha384},     {"sha512", Hash::Sha512},
-      {"sha512224", Hash::Sha512_224}, {"sha512256", Hash::Sha512_256}, {"sha3224", Hash::Sha3_224},
-      {"sha3256", Hash::Sha3_256},  {"sha3384", Hash::Sha3_384},  {"sha3512", Hash::Sha3_512},
+      {"md2", Hash::Md2},
+      {"md4", Hash::Md4},
+      {"md5", Hash::Md5},
+      {"ripemd160", Hash::Ripemd160},
+      {"sha1", Hash::Sha1},
+      {"sha224", Hash::Sha224},
+      {"sha256", Hash::Sha256},
+      {"sha384", Hash::Sha384},
+      {"sha512", Hash::Sha512},
+      {"sha512224", Hash::Sha512_224},
+      {"sha512256", Hash::Sha512_256},
+      {"sha3224", Hash::Sha3_224},
+      {"sha3256", Hash::Sha3_256},
+      {"sha3384", Hash::Sha3_384},
+      {"sha3512", Hash::Sha3_512},
   };
   for (const auto& [n, h] : kNames) {
     if (norm == n) {
@@ -155,11 +165,17 @@ Bytes digest(Hash hash, const Bytes& data) {
   return unwrap(crypto::digest(hash, data));
 }
 
-Bytes ecdsa_raw_to_der(const Bytes& raw) { return unwrap(crypto::ecdsa_raw_to_der(raw)); }
+Bytes ecdsa_raw_to_der(const Bytes& raw) {
+  return unwrap(crypto::ecdsa_raw_to_der(raw));
+}
 
-Bytes ecdsa_der_to_raw(const Bytes& der, size_t scalar_len) { return unwrap(crypto::ecdsa_der_to_raw(der, scalar_len)); }
+Bytes ecdsa_der_to_raw(const Bytes& der, size_t scalar_len) {
+  return unwrap(crypto::ecdsa_der_to_raw(der, scalar_len));
+}
 
-std::string pem_encode(const std::string& label, const Bytes& der) { return crypto::pem_encode(label, der); }
+std::string pem_encode(const std::string& label, const Bytes& der) {
+  return crypto::pem_encode(label, der);
+}
 
 std::string curve_oid(EccFamily family, uint32_t bits) {
   // The curves the reference tool can export; the OIDs come from the module.
@@ -175,7 +191,9 @@ std::string curve_oid(EccFamily family, uint32_t bits) {
   return std::move(oid).value();
 }
 
-Bytes rsa_spki(const Bytes& rsa_public_key) { return unwrap(crypto::rsa_spki(rsa_public_key)); }
+Bytes rsa_spki(const Bytes& rsa_public_key) {
+  return unwrap(crypto::rsa_spki(rsa_public_key));
+}
 
 Bytes ecc_spki(EccFamily family, uint32_t bits, const Bytes& point) {
   curve_oid(family, bits);  // the reference tool's curves only

@@ -2,7 +2,9 @@
 
 namespace parsec::cli {
 
-CsrSigning csr_signing(const client::KeyAttributes& attributes) { return unwrap(crypto::csr_signing(attributes)); }
+CsrSigning csr_signing(const client::KeyAttributes& attributes) {
+  return unwrap(crypto::csr_signing(attributes));
+}
 
 Bytes create_csr(const CsrFields& fields, const Bytes& spki, CsrScheme scheme, client::Hash hash,
                  const SignDigest& sign) {

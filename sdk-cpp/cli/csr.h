@@ -7,10 +7,10 @@
 #include <cstdint>
 #include <functional>
 
-#include "sdk-cpp/cli/crypto_support.h"
 #include "parsec/client/algorithm.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/crypto/csr.h"
+#include "sdk-cpp/cli/crypto_support.h"
 
 namespace parsec::cli {
 

@@ -8,10 +8,10 @@
 
 #include <string>
 
-#include "sdk-cpp/cli/crypto_support.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/crypto/keys.h"
 #include "parsec/interface/secret.h"
+#include "sdk-cpp/cli/crypto_support.h"
 
 namespace parsec::cli {
 

@@ -21,10 +21,10 @@
 #include <optional>
 #include <string>
 
+#include "parsec/client/client.h"
 #include "sdk-cpp/cli/crypto_support.h"
 #include "sdk-cpp/cli/csr.h"
 #include "sdk-cpp/cli/key_formats.h"
-#include "parsec/client/client.h"
 
 namespace {
 
@@ -94,7 +94,9 @@ Algorithm signing_algorithm(const Algorithm& policy, Hash* hash) {
   }
 }
 
-Bytes as_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes as_bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // ---- subcommands ------------------------------------------------------------------
 
@@ -105,8 +107,8 @@ void cmd_ping(Client& c) {
 
 void cmd_list_providers(Client& c) {
   for (const auto& p : c.list_providers()) {
-    std::cout << "ID: " << hex2(static_cast<uint32_t>(p.id)) << " ("
-              << parsec::client::provider_display_name(p.id) << ")\n"
+    std::cout << "ID: " << hex2(static_cast<uint32_t>(p.id)) << " (" << parsec::client::provider_display_name(p.id)
+              << ")\n"
               << "Description: " << p.description << "\n"
               << "Version: " << p.version_maj << "." << p.version_min << "." << p.version_rev << "\n"
               << "Vendor: " << (p.vendor.empty() ? std::string("Unspecified") : p.vendor) << "\n"
@@ -116,8 +118,8 @@ void cmd_list_providers(Client& c) {
 
 void cmd_list_authenticators(Client& c) {
   for (const auto& a : c.list_authenticators()) {
-    std::cout << "ID: " << hex2(static_cast<uint32_t>(a.id)) << " ("
-              << parsec::client::auth_type_display_name(a.id) << ")\n"
+    std::cout << "ID: " << hex2(static_cast<uint32_t>(a.id)) << " (" << parsec::client::auth_type_display_name(a.id)
+              << ")\n"
               << "Description: " << a.description << "\n"
               << "Version: " << a.version_maj << "." << a.version_min << "." << a.version_rev << "\n\n";
   }
@@ -413,44 +415,70 @@ int main(int argc, char** argv) {
   auto add = [&](const std::string& name, const std::string& help) { return app.add_subcommand(name, help); };
 
   auto* ping = add("ping", "Ping the Parsec service and print the wire protocol version");
-  actions[ping] = [](Client& c) { cmd_ping(c); return 0; };
+  actions[ping] = [](Client& c) {
+    cmd_ping(c);
+    return 0;
+  };
 
   auto* list_providers = add("list-providers", "List the providers of the Parsec service");
-  actions[list_providers] = [](Client& c) { cmd_list_providers(c); return 0; };
+  actions[list_providers] = [](Client& c) {
+    cmd_list_providers(c);
+    return 0;
+  };
 
   auto* list_authenticators = add("list-authenticators", "List the authenticators of the Parsec service");
-  actions[list_authenticators] = [](Client& c) { cmd_list_authenticators(c); return 0; };
+  actions[list_authenticators] = [](Client& c) {
+    cmd_list_authenticators(c);
+    return 0;
+  };
 
   int opcodes_provider = -1;
   auto* list_opcodes = add("list-opcodes", "List the opcodes supported by a provider");
   list_opcodes->add_option("-p,--provider", opcodes_provider, "ID of the provider (default: 0, the core provider)")
       ->check(CLI::Range(0, 5));
-  actions[list_opcodes] = [&](Client& c) { cmd_list_opcodes(c, opcodes_provider, g.provider); return 0; };
+  actions[list_opcodes] = [&](Client& c) {
+    cmd_list_opcodes(c, opcodes_provider, g.provider);
+    return 0;
+  };
 
   auto* list_keys = add("list-keys", "List the keys of this application");
-  actions[list_keys] = [](Client& c) { cmd_list_keys(c); return 0; };
+  actions[list_keys] = [](Client& c) {
+    cmd_list_keys(c);
+    return 0;
+  };
 
   auto* list_clients = add("list-clients", "List the clients owning keys (admin operation)");
-  actions[list_clients] = [](Client& c) { cmd_list_clients(c); return 0; };
+  actions[list_clients] = [](Client& c) {
+    cmd_list_clients(c);
+    return 0;
+  };
 
   std::string client_name;
   auto* delete_client = add("delete-client", "Delete all keys of a client (admin operation)");
   delete_client->add_option("-c,--client", client_name, "name of the client")->required();
-  actions[delete_client] = [&](Client& c) { c.delete_client(client_name); return 0; };
+  actions[delete_client] = [&](Client& c) {
+    c.delete_client(client_name);
+    return 0;
+  };
 
   uint64_t nbytes = 0;
   auto* generate_random = add("generate-random", "Generate random bytes (printed in hex)");
   generate_random->add_option("-n,--nbytes", nbytes, "number of bytes")->required();
-  actions[generate_random] = [&](Client& c) { cmd_generate_random(c, nbytes); return 0; };
+  actions[generate_random] = [&](Client& c) {
+    cmd_generate_random(c, nbytes);
+    return 0;
+  };
 
   std::string key_name;
   bool exportable = false;
   const char* const exportable_help = "allow export-key to export the key (the export usage flag)";
-  auto* create_ecc_key =
-      add("create-ecc-key", "Create an ECC key pair (secp256r1) for signing with ECDSA (SHA-256)");
+  auto* create_ecc_key = add("create-ecc-key", "Create an ECC key pair (secp256r1) for signing with ECDSA (SHA-256)");
   create_ecc_key->add_option("-k,--key-name", key_name, "name of the key")->required();
   create_ecc_key->add_flag("--exportable", exportable, exportable_help);
-  actions[create_ecc_key] = [&](Client& c) { cmd_create_ecc_key(c, key_name, exportable); return 0; };
+  actions[create_ecc_key] = [&](Client& c) {
+    cmd_create_ecc_key(c, key_name, exportable);
+    return 0;
+  };
 
   RsaOptions rsa;
   auto* create_rsa_key = add("create-rsa-key",
@@ -464,16 +492,20 @@ int main(int argc, char** argv) {
   create_rsa_key->add_flag("-o,--oaep", rsa.policy.oaep,
                            "encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
   create_rsa_key->add_flag("--exportable", rsa.exportable, exportable_help);
-  actions[create_rsa_key] = [&](Client& c) { cmd_create_rsa_key(c, rsa); return 0; };
+  actions[create_rsa_key] = [&](Client& c) {
+    cmd_create_rsa_key(c, rsa);
+    return 0;
+  };
 
   ImportOptions import;
   auto* import_key = add("import-key",
                          "Import a key pair or public key (RSA or elliptic curve) from a PEM or DER file; the "
                          "policy is that of create-rsa-key / create-ecc-key");
   import_key->add_option("-k,--key-name", import.key_name, "name of the key")->required();
-  import_key->add_option("-f,--file", import.file,
-                         "PEM or DER file: PKCS#8, PKCS#1 or SEC1 private key, SubjectPublicKeyInfo or PKCS#1 "
-                         "public key; - reads standard input")
+  import_key
+      ->add_option("-f,--file", import.file,
+                   "PEM or DER file: PKCS#8, PKCS#1 or SEC1 private key, SubjectPublicKeyInfo or PKCS#1 "
+                   "public key; - reads standard input")
       ->required();
   import_key->add_flag("-s,--for-signing", import.policy.for_signing,
                        "RSA: a signing key (PKCS#1 v1.5, SHA-256); takes priority over --for-signing-pss");
@@ -481,13 +513,19 @@ int main(int argc, char** argv) {
   import_key->add_flag("-o,--oaep", import.policy.oaep,
                        "RSA: an encryption key for RSA OAEP (SHA-256) instead of PKCS#1 v1.5");
   import_key->add_flag("--exportable", import.exportable, exportable_help);
-  actions[import_key] = [&](Client& c) { cmd_import_key(c, import); return 0; };
+  actions[import_key] = [&](Client& c) {
+    cmd_import_key(c, import);
+    return 0;
+  };
 
   bool pkcs1 = false;
   auto* export_public_key = add("export-public-key", "Export the public part of a key in PEM format");
   export_public_key->add_option("-k,--key-name", key_name, "name of the key")->required();
   export_public_key->add_flag("--pkcs1", pkcs1, "export an RSA key as PKCS#1 RSAPublicKey");
-  actions[export_public_key] = [&](Client& c) { cmd_export_public_key(c, key_name, pkcs1); return 0; };
+  actions[export_public_key] = [&](Client& c) {
+    cmd_export_public_key(c, key_name, pkcs1);
+    return 0;
+  };
 
   bool psa_format = false;
   bool export_pkcs1 = false;
@@ -497,18 +535,27 @@ int main(int argc, char** argv) {
   export_key->add_option("-k,--key-name", key_name, "name of the key")->required();
   export_key->add_flag("--pkcs1", export_pkcs1, "export an RSA key as PKCS#1 (RSA PRIVATE KEY / RSA PUBLIC KEY)");
   export_key->add_flag("--psa", psa_format, "print the PSA export format (any key type) in base64");
-  actions[export_key] = [&](Client& c) { cmd_export_key(c, key_name, export_pkcs1, psa_format); return 0; };
+  actions[export_key] = [&](Client& c) {
+    cmd_export_key(c, key_name, export_pkcs1, psa_format);
+    return 0;
+  };
 
   std::string input;
   auto* encrypt = add("encrypt", "Encrypt a string with the algorithm of the key (prints base64 ciphertext)");
   encrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
   encrypt->add_option("input-data", input, "plaintext string")->required();
-  actions[encrypt] = [&](Client& c) { cmd_encrypt(c, key_name, input); return 0; };
+  actions[encrypt] = [&](Client& c) {
+    cmd_encrypt(c, key_name, input);
+    return 0;
+  };
 
   auto* decrypt = add("decrypt", "Decrypt base64 ciphertext with the algorithm of the key (prints the plaintext)");
   decrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
   decrypt->add_option("input-data", input, "base64 ciphertext, as printed by encrypt")->required();
-  actions[decrypt] = [&](Client& c) { cmd_decrypt(c, key_name, input); return 0; };
+  actions[decrypt] = [&](Client& c) {
+    cmd_decrypt(c, key_name, input);
+    return 0;
+  };
 
   std::string hash_alg = "sha256";
   auto* hash = add("hash", "Hash a string, or standard input, with the service (prints lowercase hex)");
@@ -523,8 +570,8 @@ int main(int argc, char** argv) {
 
   parsec::cli::CsrFields csr_fields;
   std::string cn, locality, organization, unit, state, country, serial;
-  auto* create_csr = add("create-csr",
-                         "Create a certificate signing request (PKCS#10, PEM) for a signing key; the service signs it");
+  auto* create_csr =
+      add("create-csr", "Create a certificate signing request (PKCS#10, PEM) for a signing key; the service signs it");
   create_csr->add_option("-k,--key-name", key_name, "name of the signing key (RSA or elliptic curve)")->required();
   auto* csr_cn = create_csr->add_option("--cn", cn, "common name (CN) of the subject");
   auto* csr_l = create_csr->add_option("--l", locality, "locality name (L) of the subject");
@@ -557,7 +604,10 @@ int main(int argc, char** argv) {
   auto* sign = add("sign", "Sign a string with the algorithm of the key (prints a base64 signature)");
   sign->add_option("-k,--key-name", key_name, "name of the key")->required();
   sign->add_option("input-data", input, "UTF-8 text to sign")->required();
-  actions[sign] = [&](Client& c) { cmd_sign(c, key_name, input); return 0; };
+  actions[sign] = [&](Client& c) {
+    cmd_sign(c, key_name, input);
+    return 0;
+  };
 
   std::string signature;
   auto* verify = add("verify", "Verify a base64 signature of a string made by sign");
@@ -575,7 +625,10 @@ int main(int argc, char** argv) {
 
   auto* delete_key = add("delete-key", "Delete a key");
   delete_key->add_option("-k,--key-name", key_name, "name of the key")->required();
-  actions[delete_key] = [&](Client& c) { c.destroy_key(key_name); return 0; };
+  actions[delete_key] = [&](Client& c) {
+    c.destroy_key(key_name);
+    return 0;
+  };
 
   try {
     app.parse(argc, argv);

@@ -17,6 +17,7 @@
 
 // Generated contracts of every operation.
 #include "attest_key.pb.h"
+#include "can_do_crypto.pb.h"
 #include "delete_client.pb.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
@@ -25,7 +26,6 @@
 #include "list_providers.pb.h"
 #include "ping.pb.h"
 #include "prepare_key_attestation.pb.h"
-#include "can_do_crypto.pb.h"
 #include "psa_aead_decrypt.pb.h"
 #include "psa_aead_encrypt.pb.h"
 #include "psa_asymmetric_decrypt.pb.h"
@@ -64,10 +64,16 @@ enum class Identity {
 // Where a request goes.
 enum class Target { Core, Crypto };
 
-Bytes to_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
-std::string to_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+Bytes to_bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
+std::string to_string(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
 
-bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_hex(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 // valid_uuid accepts the forms the reference client's UUID parser accepts:
 // hyphenated, simple (32 hex digits), braced and urn:uuid: prefixed.
@@ -127,14 +133,13 @@ class Client::Impl {
       throw Error::client_error(Status::SerializingBodyFailed, name, "cannot encode the request body");
     }
     std::string answer;
-    const detail::Scrub<std::string> answer_guard(answer, op, detail::Buffer::ResponseBody,
-                                                  detail::secret_output(op));
+    const detail::Scrub<std::string> answer_guard(answer, op, detail::Buffer::ResponseBody, detail::secret_output(op));
     exchange(op, provider, auth, body, settings(), answer);
     Result result;
     if (!result.ParseFromString(answer)) {
-      throw Error::client_error(Status::DeserializingBodyFailed, name,
-                                "cannot decode the " + std::to_string(answer.size()) + "-byte response body as " +
-                                    result.GetTypeName());
+      throw Error::client_error(
+          Status::DeserializingBodyFailed, name,
+          "cannot decode the " + std::to_string(answer.size()) + "-byte response body as " + result.GetTypeName());
     }
     return result;
   }
@@ -199,9 +204,9 @@ class Client::Impl {
       case AuthType::JwtSvid:
         break;
     }
-    throw Error::client_error(Status::AuthenticatorNotRegistered, name,
-                              std::string("authentication type ") + auth_type_name(auth) +
-                                  " is not supported by this client");
+    throw Error::client_error(
+        Status::AuthenticatorNotRegistered, name,
+        std::string("authentication type ") + auth_type_name(auth) + " is not supported by this client");
   }
 
   // exchange sends one framed request and reads the answer body into `answer`
@@ -222,10 +227,10 @@ class Client::Impl {
     } catch (const Error&) {
       if (write_error != 0) {
         // The service hung up during the request and left no answer either.
-        throw Error::client_error(Status::ConnectionError, name,
-                                  "the service at " + s.endpoint.uri() +
-                                      " closed the connection while the request was being sent: " +
-                                      std::strerror(write_error));
+        throw Error::client_error(
+            Status::ConnectionError, name,
+            "the service at " + s.endpoint.uri() +
+                " closed the connection while the request was being sent: " + std::strerror(write_error));
       }
       throw;
     }
@@ -247,9 +252,9 @@ std::vector<AuthenticatorInfo> decode_authenticators(const list_authenticators::
   out.reserve(static_cast<size_t>(r.authenticators_size()));
   for (const auto& a : r.authenticators()) {
     if (a.id() > kMaxAuthType) {
-      throw Error::client_error(Status::AuthenticatorDoesNotExist, "ListAuthenticators",
-                                "the service listed authenticator id " + std::to_string(a.id()) +
-                                    ", which is not defined");
+      throw Error::client_error(
+          Status::AuthenticatorDoesNotExist, "ListAuthenticators",
+          "the service listed authenticator id " + std::to_string(a.id()) + ", which is not defined");
     }
     AuthenticatorInfo info;
     info.id = static_cast<AuthType>(a.id());
@@ -271,9 +276,9 @@ std::vector<ProviderInfo> decode_providers(const list_providers::Result& r) {
                                 "the service listed provider id " + std::to_string(p.id()) + ", which is not defined");
     }
     if (!valid_uuid(p.uuid())) {
-      throw Error::client_error(Status::WrongProviderUuid, "ListProviders",
-                                "the service listed provider " + std::to_string(p.id()) + " with malformed UUID \"" +
-                                    p.uuid() + "\"");
+      throw Error::client_error(
+          Status::WrongProviderUuid, "ListProviders",
+          "the service listed provider " + std::to_string(p.id()) + " with malformed UUID \"" + p.uuid() + "\"");
     }
     ProviderInfo info;
     info.id = static_cast<ProviderId>(p.id());
@@ -336,8 +341,8 @@ ProviderId Client::Impl::resolve_provider() {
       return *provider_;
     }
   }
-  const auto providers = decode_providers(call<list_providers::Result>(
-      Opcode::ListProviders, Target::Core, Identity::IfKnown, list_providers::Operation()));
+  const auto providers = decode_providers(call<list_providers::Result>(Opcode::ListProviders, Target::Core,
+                                                                       Identity::IfKnown, list_providers::Operation()));
   if (providers.empty()) {
     throw Error::client_error(Status::ProviderNotRegistered, "ListProviders", "the service reported no provider");
   }
@@ -409,13 +414,15 @@ void Client::set_app_name(const std::string& app_name) {
   }
 }
 
-AuthType Client::auth_type() { return impl_->resolve_auth(); }
+AuthType Client::auth_type() {
+  return impl_->resolve_auth();
+}
 
 void Client::set_auth_type(AuthType type) {
   if (type != AuthType::NoAuth && type != AuthType::Direct && type != AuthType::UnixPeerCredentials) {
-    throw Error::client_error(Status::AuthenticatorNotRegistered, "",
-                              std::string("authentication type ") + auth_type_name(type) +
-                                  " is not supported by this client");
+    throw Error::client_error(
+        Status::AuthenticatorNotRegistered, "",
+        std::string("authentication type ") + auth_type_name(type) + " is not supported by this client");
   }
   std::lock_guard<std::mutex> lock(impl_->mu_);
   impl_->auth_ = type;
@@ -428,7 +435,9 @@ void Client::use_default_auth() {
   impl_->auth_forced_ = false;
 }
 
-ProviderId Client::provider() { return impl_->resolve_provider(); }
+ProviderId Client::provider() {
+  return impl_->resolve_provider();
+}
 
 void Client::set_provider(ProviderId provider) {
   std::lock_guard<std::mutex> lock(impl_->mu_);
@@ -479,8 +488,7 @@ bool false_on(Status status, F&& f) {
 // ---- core operations -------------------------------------------------------------
 
 ProtocolVersion Client::ping() {
-  const auto r =
-      impl_->call<ping::Result>(Opcode::Ping, Target::Core, Identity::IfKnown, ping::Operation());
+  const auto r = impl_->call<ping::Result>(Opcode::Ping, Target::Core, Identity::IfKnown, ping::Operation());
   if (r.wire_protocol_version_maj() > 0xFF || r.wire_protocol_version_min() > 0xFF) {
     throw Error::client_error(Status::InvalidEncoding, "Ping",
                               "wire protocol version " + std::to_string(r.wire_protocol_version_maj()) + "." +
@@ -491,8 +499,8 @@ ProtocolVersion Client::ping() {
 }
 
 std::vector<ProviderInfo> Client::list_providers() {
-  return decode_providers(impl_->call<list_providers::Result>(Opcode::ListProviders, Target::Core,
-                                                              Identity::IfKnown, list_providers::Operation()));
+  return decode_providers(impl_->call<list_providers::Result>(Opcode::ListProviders, Target::Core, Identity::IfKnown,
+                                                              list_providers::Operation()));
 }
 
 std::vector<Opcode> Client::list_opcodes(ProviderId provider) {
@@ -604,10 +612,9 @@ void Client::import_key(const std::string& key_name, const KeyAttributes& attrib
 Bytes Client::export_public_key(const std::string& key_name) {
   psa_export_public_key::Operation op;
   op.set_key_name(key_name);
-  return to_bytes(impl_
-                      ->call<psa_export_public_key::Result>(Opcode::PsaExportPublicKey, Target::Crypto,
-                                                            Identity::Required, op)
-                      .data());
+  return to_bytes(
+      impl_->call<psa_export_public_key::Result>(Opcode::PsaExportPublicKey, Target::Crypto, Identity::Required, op)
+          .data());
 }
 
 Bytes Client::export_key(const std::string& key_name) {
@@ -636,8 +643,7 @@ Bytes Client::sign_hash(const std::string& key_name, const Algorithm& alg, const
   });
 }
 
-bool Client::verify_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash,
-                         const Bytes& signature) {
+bool Client::verify_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash, const Bytes& signature) {
   return with_operation(Opcode::PsaVerifyHash, [&] {
     psa_verify_hash::Operation op;
     op.set_key_name(key_name);
@@ -656,10 +662,9 @@ Bytes Client::sign_message(const std::string& key_name, const Algorithm& alg, co
     op.set_key_name(key_name);
     detail::signature_to_proto(alg, op.mutable_alg());
     op.set_message(to_string(message));
-    return to_bytes(impl_
-                        ->call<psa_sign_message::Result>(Opcode::PsaSignMessage, Target::Crypto,
-                                                         Identity::Required, op)
-                        .signature());
+    return to_bytes(
+        impl_->call<psa_sign_message::Result>(Opcode::PsaSignMessage, Target::Crypto, Identity::Required, op)
+            .signature());
   });
 }
 
@@ -687,10 +692,10 @@ Bytes Client::asymmetric_encrypt(const std::string& key_name, const Algorithm& a
     detail::encryption_to_proto(alg, op.mutable_alg());
     op.set_salt(to_string(salt));
     const detail::SecretField secret(Opcode::PsaAsymmetricEncrypt, op.mutable_plaintext(), plaintext);
-    return to_bytes(impl_
-                        ->call<psa_asymmetric_encrypt::Result>(Opcode::PsaAsymmetricEncrypt, Target::Crypto,
-                                                               Identity::Required, op)
-                        .ciphertext());
+    return to_bytes(
+        impl_
+            ->call<psa_asymmetric_encrypt::Result>(Opcode::PsaAsymmetricEncrypt, Target::Crypto, Identity::Required, op)
+            .ciphertext());
   });
 }
 
@@ -755,8 +760,7 @@ Bytes Client::cipher_decrypt(const std::string& key_name, Cipher alg, const Byte
     op.set_key_name(key_name);
     op.set_alg(detail::cipher_to_proto(alg));
     op.set_ciphertext(to_string(ciphertext));
-    auto r =
-        impl_->call<psa_cipher_decrypt::Result>(Opcode::PsaCipherDecrypt, Target::Crypto, Identity::Required, op);
+    auto r = impl_->call<psa_cipher_decrypt::Result>(Opcode::PsaCipherDecrypt, Target::Crypto, Identity::Required, op);
     return detail::take_result(Opcode::PsaCipherDecrypt, r.mutable_plaintext());
   });
 }
@@ -815,8 +819,8 @@ Bytes Client::raw_key_agreement(RawKeyAgreement alg, const std::string& private_
     op.set_alg(detail::raw_key_agreement_to_proto(alg));
     op.set_private_key_name(private_key_name);
     op.set_peer_key(to_string(peer_key));
-    auto r = impl_->call<psa_raw_key_agreement::Result>(Opcode::PsaRawKeyAgreement, Target::Crypto,
-                                                        Identity::Required, op);
+    auto r =
+        impl_->call<psa_raw_key_agreement::Result>(Opcode::PsaRawKeyAgreement, Target::Crypto, Identity::Required, op);
     return detail::take_result(Opcode::PsaRawKeyAgreement, r.mutable_shared_secret());
   });
 }
@@ -824,8 +828,7 @@ Bytes Client::raw_key_agreement(RawKeyAgreement alg, const std::string& private_
 Bytes Client::generate_random(uint64_t size) {
   psa_generate_random::Operation op;
   op.set_size(size);
-  auto r = impl_->call<psa_generate_random::Result>(Opcode::PsaGenerateRandom, Target::Crypto, Identity::IfKnown,
-                                                   op);
+  auto r = impl_->call<psa_generate_random::Result>(Opcode::PsaGenerateRandom, Target::Crypto, Identity::IfKnown, op);
   return detail::take_result(Opcode::PsaGenerateRandom, r.mutable_random_bytes());
 }
 

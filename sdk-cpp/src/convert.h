@@ -25,10 +25,10 @@ auto strict(F&& f) -> decltype(f()) {
   }
 }
 
-#define PARSEC_CLIENT_CONVERT(name)                                                 \
-  template <typename... A>                                                          \
-  auto name(A&&... a) -> decltype(psa::proto::name(std::forward<A>(a)...)) {       \
-    return strict([&]() { return psa::proto::name(std::forward<A>(a)...); });       \
+#define PARSEC_CLIENT_CONVERT(name)                                           \
+  template <typename... A>                                                    \
+  auto name(A&&... a)->decltype(psa::proto::name(std::forward<A>(a)...)) {    \
+    return strict([&]() { return psa::proto::name(std::forward<A>(a)...); }); \
   }
 PARSEC_CLIENT_CONVERT(hash_to_proto)
 PARSEC_CLIENT_CONVERT(hash_from_proto)

@@ -85,6 +85,8 @@ Endpoint Endpoint::from_environment() {
   }
 }
 
-std::string Endpoint::uri() const { return "unix:" + path_; }
+std::string Endpoint::uri() const {
+  return "unix:" + path_;
+}
 
 }  // namespace parsec::client

@@ -5,8 +5,7 @@
 namespace parsec::client {
 namespace {
 
-std::string compose(Status status, const std::string& operation, const std::string& detail,
-                    bool from_service) {
+std::string compose(Status status, const std::string& operation, const std::string& detail, bool from_service) {
   std::string prefix = operation.empty() ? std::string() : operation + " failed: ";
   if (from_service) {
     return prefix + parsec::status_name(status) + " (" + detail + ")";

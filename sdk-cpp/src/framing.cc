@@ -23,8 +23,9 @@ std::string hex(uint32_t v) {
 std::vector<uint8_t> build_request(Opcode opcode, uint8_t provider, AuthType auth_type, const std::string& body,
                                    const std::vector<uint8_t>& auth, const std::string& operation) {
   if (body.size() > std::numeric_limits<uint32_t>::max()) {
-    throw Error::client_error(Status::BodySizeExceedsLimit, operation,
-                              "request body of " + std::to_string(body.size()) + " bytes does not fit the u32 length field");
+    throw Error::client_error(
+        Status::BodySizeExceedsLimit, operation,
+        "request body of " + std::to_string(body.size()) + " bytes does not fit the u32 length field");
   }
   if (auth.size() > std::numeric_limits<uint16_t>::max()) {
     throw Error::client_error(Status::AuthenticationError, operation,
@@ -63,9 +64,8 @@ void check_fixed_fields(const WireHeader& h, uint32_t max_body_len, const std::s
     throw invalid(Status::InvalidHeader, "header size " + std::to_string(h.header_size) + " instead of 30");
   }
   if (h.version_maj != kVersionMajor || h.version_min != kVersionMinor) {
-    throw invalid(Status::WireProtocolVersionNotSupported, "wire protocol version " +
-                                                               std::to_string(h.version_maj) + "." +
-                                                               std::to_string(h.version_min) + " instead of 1.0");
+    throw invalid(Status::WireProtocolVersionNotSupported, "wire protocol version " + std::to_string(h.version_maj) +
+                                                               "." + std::to_string(h.version_min) + " instead of 1.0");
   }
   if (h.reserved1 != 0 || h.reserved2 != 0) {
     throw invalid(Status::InvalidHeader, "reserved bytes " + std::to_string(h.reserved1) + ", " +
@@ -102,8 +102,7 @@ void check_response_fields(const WireHeader& h, Opcode requested, const std::str
   }
   if (*opcode != requested) {
     throw invalid(Status::InvalidHeader, std::string("answer to opcode ") + hex(h.opcode) + " (" +
-                                             opcode_name(*opcode) + ") for a " + opcode_name(requested) +
-                                             " request");
+                                             opcode_name(*opcode) + ") for a " + opcode_name(requested) + " request");
   }
 }
 

@@ -63,7 +63,9 @@ Algorithm with_hash(const Algorithm& policy, Hash h) {
   }
 }
 
-size_t scalar_len(const KeyAttributes& a) { return (a.bits + 7) / 8; }
+size_t scalar_len(const KeyAttributes& a) {
+  return (a.bits + 7) / 8;
+}
 
 // take returns the value of an encoding result or throws its failure as a
 // client Error for `operation`. Data that came from the service and does not
@@ -114,10 +116,10 @@ Algorithm Key::signature_algorithm(size_t digest_length) const {
   }
   const std::optional<Hash> h = hash_for_digest(digest_length);
   if (!h) {
-    throw not_for_key(operation, name_,
-                      "allows any hash and no hash has a " + std::to_string(digest_length) +
-                          "-byte digest; pass the algorithm",
-                      policy);
+    throw not_for_key(
+        operation, name_,
+        "allows any hash and no hash has a " + std::to_string(digest_length) + "-byte digest; pass the algorithm",
+        policy);
   }
   return with_hash(policy, *h);
 }
@@ -166,8 +168,7 @@ bool Key::verify_hash(const Bytes& digest, const Bytes& signature, SignatureForm
   return verify_hash(digest, signature, signature_algorithm(digest.empty() ? 1 : digest.size()), format);
 }
 
-bool Key::verify_hash(const Bytes& digest, const Bytes& signature, const Algorithm& alg,
-                      SignatureFormat format) const {
+bool Key::verify_hash(const Bytes& digest, const Bytes& signature, const Algorithm& alg, SignatureFormat format) const {
   if (format == SignatureFormat::Der && alg.is_ecc_signature()) {
     const Result<Bytes> raw = crypto::ecdsa_der_to_raw(signature, scalar_len(attributes_));
     return raw.ok() && client_->verify_hash(name_, alg, digest, raw.value());
@@ -189,7 +190,9 @@ Bytes Key::decrypt(const Bytes& ciphertext, const Bytes& salt) const {
   return client_->asymmetric_decrypt(name_, attributes_.policy, ciphertext, salt);
 }
 
-Bytes Key::export_public_key() const { return client_->export_public_key(name_); }
+Bytes Key::export_public_key() const {
+  return client_->export_public_key(name_);
+}
 
 Bytes Key::public_key_der() const {
   const Bytes exported = export_public_key();
@@ -203,14 +206,16 @@ Bytes Key::public_key_der() const {
                                  : exported.size() == 1 + 2 * n && exported[0] == 0x04;
     if (!well_formed) {
       throw Error::client_error(Status::InvalidEncoding, "PsaExportPublicKey",
-                                "the exported public key of \"" + name_ + "\" has " +
-                                    std::to_string(exported.size()) + " bytes, not a point of curve " + curve.name);
+                                "the exported public key of \"" + name_ + "\" has " + std::to_string(exported.size()) +
+                                    " bytes, not a point of curve " + curve.name);
     }
   }
   return take(crypto::public_key_spki(attributes_, exported), "PsaExportPublicKey", true);
 }
 
-std::string Key::public_key_pem() const { return crypto::pem_encode("PUBLIC KEY", public_key_der()); }
+std::string Key::public_key_pem() const {
+  return crypto::pem_encode("PUBLIC KEY", public_key_der());
+}
 
 Bytes Key::create_csr(const CsrSubject& subject) const {
   crypto::CsrSigning signing = take(crypto::csr_signing(attributes_), "PsaSignHash");
@@ -248,6 +253,8 @@ Bytes Key::create_csr(const CsrSubject& subject) const {
   return take(std::move(csr), "PsaSignHash");
 }
 
-void Key::destroy() const { client_->destroy_key(name_); }
+void Key::destroy() const {
+  client_->destroy_key(name_);
+}
 
 }  // namespace parsec::client

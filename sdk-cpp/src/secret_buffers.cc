@@ -36,7 +36,9 @@ bool secret_output(Opcode op) {
   return info != nullptr && info->secret_output;
 }
 
-void set_wipe_observer(WipeObserver observer) { g_observer.store(observer); }
+void set_wipe_observer(WipeObserver observer) {
+  g_observer.store(observer);
+}
 
 void scrub(void* p, size_t n, Opcode op, Buffer buffer) {
   parsec::secure_zero(p, n);

@@ -5,11 +5,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <limits>
-#include <algorithm>
 #include <thread>
 #include <utility>
 
@@ -18,7 +18,9 @@
 namespace parsec::client::detail {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 using Clock = std::chrono::steady_clock;
 
@@ -37,9 +39,7 @@ Connection::Connection(UniqueFd fd, Endpoint endpoint, uint32_t timeout_ms, std:
     : fd_(std::move(fd)), endpoint_(std::move(endpoint)), timeout_ms_(timeout_ms), operation_(std::move(operation)) {}
 
 Connection Connection::connect(const Endpoint& endpoint, uint32_t timeout_ms, const std::string& operation) {
-  auto fail = [&](const std::string& what) {
-    return Error::client_error(Status::ConnectionError, operation, what);
-  };
+  auto fail = [&](const std::string& what) { return Error::client_error(Status::ConnectionError, operation, what); };
   UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!fd.valid()) {
     throw fail("cannot create a Unix socket: " + errno_text(errno));
@@ -96,8 +96,7 @@ void Connection::wait_for(short events, const char* activity) {
   for (;;) {
     int wait_ms = -1;
     if (timeout_ms_ != 0) {
-      const auto elapsed =
-          std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
       const int64_t left = elapsed >= timeout_ms_ ? 0 : static_cast<int64_t>(timeout_ms_) - elapsed;
       // poll() takes an int; a longer wait is split into several polls.
       wait_ms = static_cast<int>(std::min<int64_t>(left, std::numeric_limits<int>::max()));
@@ -111,14 +110,14 @@ void Connection::wait_for(short events, const char* activity) {
       if (timeout_ms_ == 0 || Clock::now() - start < std::chrono::milliseconds(timeout_ms_)) {
         continue;  // only a slice of a wait longer than poll() can express
       }
-      throw Error::client_error(Status::ConnectionError, operation_,
-                                std::string("timed out after ") + std::to_string(timeout_ms_) + " ms " + activity +
-                                    " " + endpoint_.uri());
+      throw Error::client_error(
+          Status::ConnectionError, operation_,
+          std::string("timed out after ") + std::to_string(timeout_ms_) + " ms " + activity + " " + endpoint_.uri());
     }
     if (errno != EINTR) {
-      throw Error::client_error(Status::ConnectionError, operation_,
-                                std::string("poll failed while ") + activity + " " + endpoint_.uri() + ": " +
-                                    errno_text(errno));
+      throw Error::client_error(
+          Status::ConnectionError, operation_,
+          std::string("poll failed while ") + activity + " " + endpoint_.uri() + ": " + errno_text(errno));
     }
   }
 }
@@ -169,9 +168,9 @@ void Connection::read_exact(uint8_t* data, size_t len, const char* what) {
       wait_for(POLLIN, "waiting for the response from");
       continue;
     }
-    throw Error::client_error(Status::ConnectionError, operation_,
-                              std::string("cannot read the ") + what + " from " + endpoint_.uri() + ": " +
-                                  errno_text(err));
+    throw Error::client_error(
+        Status::ConnectionError, operation_,
+        std::string("cannot read the ") + what + " from " + endpoint_.uri() + ": " + errno_text(err));
   }
 }
 

@@ -21,9 +21,6 @@
 #include <sstream>
 #include <string>
 
-#include "sdk-cpp/src/convert.h"
-#include "sdk-cpp/cli/crypto_support.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_keys.pb.h"
 #include "list_providers.pb.h"
@@ -35,6 +32,9 @@
 #include "psa_hash_compute.pb.h"
 #include "psa_import_key.pb.h"
 #include "psa_sign_hash.pb.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 #ifndef PARSEC_CLI_PATH
 #error "PARSEC_CLI_PATH must name the parsec-cli binary"
@@ -77,8 +77,8 @@ std::string slurp(const std::string& path) {
 
 std::string temp_path(const std::string& what) {
   static int counter = 0;
-  return ::testing::TempDir() + "parsec-cli-ops-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
-         "-" + what;
+  return ::testing::TempDir() + "parsec-cli-ops-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+         what;
 }
 
 // run executes `stdin_cmd | parsec-cli --app-name tester args` (trusted test strings).
@@ -125,18 +125,29 @@ Bytes ec_scalar(const EVP_PKEY* key, size_t len) {
   return out;
 }
 
-std::string str(const Bytes& b) { return std::string(b.begin(), b.end()); }
-Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+std::string str(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
+Bytes bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 const EVP_MD* md_of(Hash h) {
   switch (h) {
-    case Hash::Sha224: return EVP_sha224();
-    case Hash::Sha256: return EVP_sha256();
-    case Hash::Sha384: return EVP_sha384();
-    case Hash::Sha512: return EVP_sha512();
-    case Hash::Sha3_256: return EVP_sha3_256();
-    case Hash::Sha1: return EVP_sha1();
-    default: return nullptr;
+    case Hash::Sha224:
+      return EVP_sha224();
+    case Hash::Sha256:
+      return EVP_sha256();
+    case Hash::Sha384:
+      return EVP_sha384();
+    case Hash::Sha512:
+      return EVP_sha512();
+    case Hash::Sha3_256:
+      return EVP_sha3_256();
+    case Hash::Sha1:
+      return EVP_sha1();
+    default:
+      return nullptr;
   }
 }
 
@@ -501,7 +512,8 @@ TEST_F(CliCommandsTest, CreateCsrWithTheReferenceOptions) {
   Req req = parse_pem_req(r.out);
   ASSERT_TRUE(req);
   EXPECT_EQ(X509_REQ_verify(req.get(), ec_.get()), 1);
-  EXPECT_EQ(subject_of(req.get()), "/CN=parallaxsecond.com/OU=Unit/O=Org/L=Cambridge/ST=Cambs/C=GB/serialNumber=EZ4U2CIXL");
+  EXPECT_EQ(subject_of(req.get()),
+            "/CN=parallaxsecond.com/OU=Unit/O=Org/L=Cambridge/ST=Cambs/C=GB/serialNumber=EZ4U2CIXL");
   EXPECT_EQ(sans_of(req.get()), "DNS:localhost,IP(4),");
   // The public key in the request is the key's own.
   EXPECT_EQ(EVP_PKEY_eq(X509_REQ_get0_pubkey(req.get()), ec_.get()), 1);
@@ -510,11 +522,10 @@ TEST_F(CliCommandsTest, CreateCsrWithTheReferenceOptions) {
 }
 
 TEST_F(CliCommandsTest, CreateCsrForEveryScheme) {
-  for (const auto& [name, key, alg] :
-       {std::tuple{"ecc384", ec384_.get(), Algorithm::ecdsa(Hash::Sha384)},
-        std::tuple{"rsa-sign", rsa_.get(), Algorithm::rsa_pkcs1v15_sign(Hash::Sha256)},
-        std::tuple{"rsa-pss", rsa_.get(), Algorithm::rsa_pss(Hash::Sha256)},
-        std::tuple{"rsa-pss-any", rsa_small_.get(), Algorithm::rsa_pss(Hash::Sha256)}}) {
+  for (const auto& [name, key, alg] : {std::tuple{"ecc384", ec384_.get(), Algorithm::ecdsa(Hash::Sha384)},
+                                       std::tuple{"rsa-sign", rsa_.get(), Algorithm::rsa_pkcs1v15_sign(Hash::Sha256)},
+                                       std::tuple{"rsa-pss", rsa_.get(), Algorithm::rsa_pss(Hash::Sha256)},
+                                       std::tuple{"rsa-pss-any", rsa_small_.get(), Algorithm::rsa_pss(Hash::Sha256)}}) {
     sign_algs_.clear();
     CliRun r = run(server_, std::string("create-csr -k ") + name + " --cn " + name);
     ASSERT_EQ(r.exit_code, 0) << name << ": " << r.err;
@@ -569,9 +580,10 @@ Bytes pem_of(Writer write) {
 
 TEST_F(CliCommandsTest, ImportKeyPairsAndPublicKeys) {
   Pkey key(EVP_EC_gen("P-384"));
-  const std::string ec_file = write_temp("ec.pem", pem_of([&](BIO* bio) {
-    return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  }));
+  const std::string ec_file =
+      write_temp("ec.pem", pem_of([&](BIO* bio) {
+                   return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+                 }));
   CliRun r = run(server_, "import-key -k imported -f " + ec_file);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(r.out.empty());
@@ -599,9 +611,10 @@ TEST_F(CliCommandsTest, ImportKeyPairsAndPublicKeys) {
   EXPECT_EQ(bytes(import_.data()), der_of(&i2d_PublicKey, rsa_.get()));
 
   // RSA key pair for PSS signing, from standard input.
-  const std::string rsa_pair = write_temp("rsa-pair.pem", pem_of([&](BIO* bio) {
-    return PEM_write_bio_PrivateKey(bio, rsa_.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  }));
+  const std::string rsa_pair =
+      write_temp("rsa-pair.pem", pem_of([&](BIO* bio) {
+                   return PEM_write_bio_PrivateKey(bio, rsa_.get(), nullptr, nullptr, 0, nullptr, nullptr);
+                 }));
   r = run(server_, "import-key -k pss -f - -r", "cat " + rsa_pair);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   got = client::detail::attributes_from_proto(import_.attributes());
@@ -621,7 +634,8 @@ TEST_F(CliCommandsTest, ImportKeyErrors) {
   r = run(server_, "import-key -k x -f " + junk);
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("neither a PEM key nor"), std::string::npos) << r.err;
-  const std::string ec_file = write_temp("ec.pem", pem_of([&](BIO* bio) { return PEM_write_bio_PUBKEY(bio, ec_.get()); }));
+  const std::string ec_file =
+      write_temp("ec.pem", pem_of([&](BIO* bio) { return PEM_write_bio_PUBKEY(bio, ec_.get()); }));
   r = run(server_, "import-key -k x -f " + ec_file + " --oaep");
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("RSA keys only"), std::string::npos) << r.err;

@@ -38,7 +38,9 @@ struct ReqFree {
 };
 using Req = std::unique_ptr<X509_REQ, ReqFree>;
 
-Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes b(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 Bytes der_of(int (*i2d)(const EVP_PKEY*, unsigned char**), const EVP_PKEY* key) {
   unsigned char* out = nullptr;
@@ -103,9 +105,13 @@ TEST(Utf8Lossy, KeepsValidTextAndReplacesMaximalSubparts) {
   const std::string fffd = "\xEF\xBF\xBD";
   EXPECT_EQ(utf8_lossy(b("plain text")), "plain text");
   EXPECT_EQ(utf8_lossy(b("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\x91")), "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x94\x91");
-  EXPECT_EQ(utf8_lossy(b("a\xFF" "b")), "a" + fffd + "b");
+  EXPECT_EQ(utf8_lossy(b("a\xFF"
+                         "b")),
+            "a" + fffd + "b");
   // A truncated 4-byte sequence is one replacement.
-  EXPECT_EQ(utf8_lossy(b("\xF0\x9F\x94" "A")), fffd + "A");
+  EXPECT_EQ(utf8_lossy(b("\xF0\x9F\x94"
+                         "A")),
+            fffd + "A");
   // Overlong lead byte and a lone continuation byte: one each.
   EXPECT_EQ(utf8_lossy(b("\xC0\xAF")), fffd + fffd);
   // A surrogate: ED is valid only with 80..9F next.
@@ -122,8 +128,9 @@ TEST(ParseKeyFile, EccKeyPairInEveryContainer) {
   const Bytes scalar = ec_scalar(key.get(), 32);
   const Bytes pkcs8_pem =
       pem_of([&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
-  const Bytes sec1_pem = pem_of(
-      [&](BIO* bio) { return PEM_write_bio_PrivateKey_traditional(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); });
+  const Bytes sec1_pem = pem_of([&](BIO* bio) {
+    return PEM_write_bio_PrivateKey_traditional(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
+  });
   std::string with_params = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n";
   with_params.append(sec1_pem.begin(), sec1_pem.end());
   const Bytes pkcs8_der = [&] {
@@ -167,7 +174,8 @@ TEST(ParseKeyFile, RsaKeys) {
   const Bytes rsa_private = der_of(&i2d_PrivateKey, key.get());
   const Bytes rsa_public = der_of(&i2d_PublicKey, key.get());
   for (const Bytes& file :
-       {pem_of([&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); }),
+       {pem_of(
+            [&](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr); }),
         pem_of([&](BIO* bio) {
           return PEM_write_bio_PrivateKey_traditional(bio, key.get(), nullptr, nullptr, 0, nullptr, nullptr);
         }),
@@ -340,7 +348,9 @@ std::string sig_alg_text(X509_REQ* req) {
   return std::string(data, static_cast<size_t>(n));
 }
 
-Bytes spki_of(EVP_PKEY* key) { return der_of(&i2d_PUBKEY, key); }
+Bytes spki_of(EVP_PKEY* key) {
+  return der_of(&i2d_PUBKEY, key);
+}
 
 CsrFields all_fields() {
   CsrFields f;

@@ -18,7 +18,9 @@ using client::EccFamily;
 using client::Hash;
 using testing::hex_bytes;
 
-Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes b(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -120,12 +122,12 @@ TEST(EcdsaDer, MinimalDerFromOtherToolsIsPadded) {
 
 TEST(EcdsaDer, MalformedInputIsRejected) {
   EXPECT_THROW(ecdsa_der_to_raw(hex_bytes(""), 32), CliError);
-  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("31 06 02 01 01 02 01 01"), 32), CliError);  // not a SEQUENCE
-  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 01 01 02 01 01 00"), 32), CliError);  // trailing byte
+  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("31 06 02 01 01 02 01 01"), 32), CliError);           // not a SEQUENCE
+  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 01 01 02 01 01 00"), 32), CliError);        // trailing byte
   EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 09 02 01 01 02 01 01 02 01 01"), 32), CliError);  // third INTEGER
-  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 05 01 02 01 01"), 32), CliError);  // length overrun
-  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 01 81 02 01 01"), 32), CliError);  // negative
-  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 07 02 02 01 01 02 01 01"), 1), CliError);  // longer than curve
+  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 05 01 02 01 01"), 32), CliError);           // length overrun
+  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 06 02 01 81 02 01 01"), 32), CliError);           // negative
+  EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 07 02 02 01 01 02 01 01"), 1), CliError);         // longer than curve
   EXPECT_THROW(ecdsa_der_to_raw(hex_bytes("30 84 FF FF FF FF"), 32), CliError);
 }
 

@@ -6,15 +6,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
 
-#include "sdk-cpp/cli/crypto_support.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_keys.pb.h"
 #include "list_opcodes.pb.h"
@@ -26,6 +24,8 @@
 #include "psa_generate_random.pb.h"
 #include "psa_sign_hash.pb.h"
 #include "psa_verify_hash.pb.h"
+#include "sdk-cpp/cli/crypto_support.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 #ifndef PARSEC_CLI_PATH
 #error "PARSEC_CLI_PATH must name the parsec-cli binary"
@@ -59,8 +59,8 @@ CliRun run(const FakeServer& server, const std::string& args) {
   static int counter = 0;
   const std::string err_path = ::testing::TempDir() + "parsec-cli-stderr-" + std::to_string(::getpid()) + "-" +
                                std::to_string(counter++) + ".txt";
-  const std::string cmd = "PARSEC_SERVICE_ENDPOINT=" + server.endpoint().uri() + " " + PARSEC_CLI_PATH + " " + args +
-                          " 2>" + err_path;
+  const std::string cmd =
+      "PARSEC_SERVICE_ENDPOINT=" + server.endpoint().uri() + " " + PARSEC_CLI_PATH + " " + args + " 2>" + err_path;
   CliRun r;
   FILE* p = ::popen(cmd.c_str(), "r");
   if (p == nullptr) {
@@ -282,7 +282,8 @@ TEST_F(CliTest, SignPrintsBase64DerLikeTheReferenceTool) {
   const CliRun r = run(server_, "--app-name tester sign -k ecc 'hello world'");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, base64_encode(ecdsa_raw_to_der(raw_sig_)) + "\n");
-  EXPECT_EQ(Bytes(last_hash_.begin(), last_hash_.end()), digest(client::Hash::Sha256, Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'}));
+  EXPECT_EQ(Bytes(last_hash_.begin(), last_hash_.end()),
+            digest(client::Hash::Sha256, Bytes{'h', 'e', 'l', 'l', 'o', ' ', 'w', 'o', 'r', 'l', 'd'}));
 }
 
 TEST_F(CliTest, VerifyAcceptsTheSignAndRejectsOthers) {
@@ -350,8 +351,8 @@ TEST_F(CliTest, ServiceErrorIsOneLineAndExitOne) {
 }
 
 TEST_F(CliTest, ConnectionErrorIsOneLine) {
-  const std::string cmd = std::string("PARSEC_SERVICE_ENDPOINT=unix:/nonexistent/parsec.sock ") + PARSEC_CLI_PATH +
-                          " ping 2>&1";
+  const std::string cmd =
+      std::string("PARSEC_SERVICE_ENDPOINT=unix:/nonexistent/parsec.sock ") + PARSEC_CLI_PATH + " ping 2>&1";
   FILE* p = ::popen(cmd.c_str(), "r");
   ASSERT_NE(p, nullptr);
   char buf[512] = {};

@@ -10,7 +10,6 @@
 #include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
 #include "delete_client.pb.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
 #include "list_keys.pb.h"
@@ -39,6 +38,7 @@
 #include "psa_sign_message.pb.h"
 #include "psa_verify_hash.pb.h"
 #include "psa_verify_message.pb.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {
@@ -82,7 +82,9 @@ M body_as(const Captured& c) {
   return m;
 }
 
-Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes b(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // ---- automatic authentication ---------------------------------------------------
 
@@ -117,8 +119,8 @@ TEST(AutoAuth, DirectSkippedWithoutAppName) {
 
 TEST(AutoAuth, FirstUsableEntryWins) {
   FakeServer server;
-  server.push(reply_message(Opcode::ListAuthenticators,
-                            authenticators({AuthType::UnixPeerCredentials, AuthType::Direct})));
+  server.push(
+      reply_message(Opcode::ListAuthenticators, authenticators({AuthType::UnixPeerCredentials, AuthType::Direct})));
   Client client(server.endpoint(), "app");
   EXPECT_EQ(client.auth_type(), AuthType::UnixPeerCredentials);
 }
@@ -207,9 +209,8 @@ TEST(AutoAuth, NoIdentityRequestsDoNotTriggerDiscovery) {
 
 TEST(AutoProvider, FirstListedProviderIsUsedAndCached) {
   FakeServer server;
-  server.push(reply_message(Opcode::ListProviders, providers({{3, "1e4954a4-ff21-46d3-ab0c-661eeb667e1d"},
-                                                              {1, kMbedUuid},
-                                                              {0, kCoreUuid}})));
+  server.push(reply_message(Opcode::ListProviders,
+                            providers({{3, "1e4954a4-ff21-46d3-ab0c-661eeb667e1d"}, {1, kMbedUuid}, {0, kCoreUuid}})));
   server.set_default(reply_with(status_response(Opcode::PsaDestroyKey, Status::Success)));
   Client client(server.endpoint(), "app");
   client.set_auth_type(AuthType::Direct);
@@ -307,8 +308,8 @@ TEST(Discovery, ListOpcodesSortsAndChecks) {
   server.push(reply_message(Opcode::ListOpcodes, r));
   Client client(server.endpoint(), "");
   EXPECT_EQ(client.list_opcodes(ProviderId::Core),
-            (std::vector<Opcode>{Opcode::Ping, Opcode::ListProviders, Opcode::ListOpcodes,
-                                 Opcode::ListAuthenticators, Opcode::ListKeys}));
+            (std::vector<Opcode>{Opcode::Ping, Opcode::ListProviders, Opcode::ListOpcodes, Opcode::ListAuthenticators,
+                                 Opcode::ListKeys}));
   EXPECT_EQ(body_as<list_opcodes::Operation>(server.requests()[0]).provider_id(), 0u);
   r.add_opcodes(0x1D);
   server.push(reply_message(Opcode::ListOpcodes, r));
@@ -612,8 +613,7 @@ TEST_F(Ops, Mac) {
   psa_mac_compute::Result mac;
   mac.set_mac("MAC");
   server_.push(reply_message(Opcode::PsaMacCompute, mac));
-  EXPECT_EQ(client_.mac_compute("k", Algorithm::truncated_mac(Algorithm::hmac(Hash::Sha256), 16), b("in")),
-            b("MAC"));
+  EXPECT_EQ(client_.mac_compute("k", Algorithm::truncated_mac(Algorithm::hmac(Hash::Sha256), 16), b("in")), b("MAC"));
   auto c = last();
   EXPECT_EQ(c.header.opcode, 0x16u);
   auto m = body_as<psa_mac_compute::Operation>(c);
@@ -665,8 +665,8 @@ TEST_F(Ops, RawKeyAgreement) {
 
 TEST_F(Ops, CanDoCrypto) {
   server_.push(reply_with(status_response(Opcode::CanDoCrypto, Status::Success)));
-  EXPECT_TRUE(client_.can_do_crypto(CheckType::Generate,
-                                    KeyAttributes::rsa_key_pair(2048, Algorithm::rsa_pss(Hash::Sha256))));
+  EXPECT_TRUE(
+      client_.can_do_crypto(CheckType::Generate, KeyAttributes::rsa_key_pair(2048, Algorithm::rsa_pss(Hash::Sha256))));
   auto c = last();
   EXPECT_EQ(c.header.opcode, 0x20u);
   auto op = body_as<can_do_crypto::Operation>(c);

@@ -6,13 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "sdk-cpp/src/convert.h"
-#include "parsec/client/info.h"
-#include "parsec/client/key_attributes.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/algorithm.h"
 #include "parsec/client/error.h"
+#include "parsec/client/info.h"
 #include "parsec/client/key_attributes.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {
@@ -227,8 +226,8 @@ TEST(ConvertAttributes, EveryKeyTypeRoundTrips) {
 
 TEST(ConvertAttributes, EveryFlagRoundTrips) {
   KeyAttributes a = KeyAttributes::of_type(KeyType::Aes, 256, Algorithm::aead_gcm());
-  bool UsageFlags::*flags[] = {&UsageFlags::export_, &UsageFlags::copy, &UsageFlags::cache,
-                               &UsageFlags::encrypt, &UsageFlags::decrypt, &UsageFlags::sign_message,
+  bool UsageFlags::*flags[] = {&UsageFlags::export_,        &UsageFlags::copy,    &UsageFlags::cache,
+                               &UsageFlags::encrypt,        &UsageFlags::decrypt, &UsageFlags::sign_message,
                                &UsageFlags::verify_message, &UsageFlags::derive};
   for (auto f : flags) {
     a.flags = UsageFlags();

@@ -42,7 +42,9 @@ TEST(Endpoint, ParsesEmptyAuthorityForm) {
   EXPECT_EQ(Endpoint::parse("unix:///tmp/p.sock").path(), "/tmp/p.sock");
 }
 
-TEST(Endpoint, SchemeIsCaseInsensitive) { EXPECT_EQ(Endpoint::parse("UNIX:/tmp/p.sock").path(), "/tmp/p.sock"); }
+TEST(Endpoint, SchemeIsCaseInsensitive) {
+  EXPECT_EQ(Endpoint::parse("UNIX:/tmp/p.sock").path(), "/tmp/p.sock");
+}
 
 TEST(Endpoint, RejectsOtherSchemes) {
   EXPECT_EQ(parse_status("tcp://localhost:1234"), Status::ConnectionError);

@@ -76,7 +76,9 @@ FakeServer::~FakeServer() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-client::Endpoint FakeServer::endpoint() const { return client::Endpoint::unix_socket(path_); }
+client::Endpoint FakeServer::endpoint() const {
+  return client::Endpoint::unix_socket(path_);
+}
 
 void FakeServer::push(Handler h) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -199,7 +201,9 @@ Handler reply_with(std::vector<uint8_t> bytes) {
   return [bytes = std::move(bytes)](const Captured&) { return Reply{bytes, false}; };
 }
 
-Handler reply_message(Opcode op, const google::protobuf::MessageLite& msg) { return reply_with(response(op, msg)); }
+Handler reply_message(Opcode op, const google::protobuf::MessageLite& msg) {
+  return reply_with(response(op, msg));
+}
 
 std::vector<uint8_t> hex_bytes(const std::string& hex) {
   std::vector<uint8_t> out;

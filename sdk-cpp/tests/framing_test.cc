@@ -2,13 +2,13 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include "sdk-cpp/tests/fake_server.h"
-#include "sdk-cpp/src/framing.h"
 #include "list_opcodes.pb.h"
 #include "list_providers.pb.h"
 #include "parsec/client/client.h"
 #include "ping.pb.h"
 #include "psa_generate_key.pb.h"
+#include "sdk-cpp/src/framing.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {

@@ -18,8 +18,6 @@
 #include <optional>
 #include <string>
 
-#include "sdk-cpp/src/convert.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "list_keys.pb.h"
 #include "parsec/client/client.h"
 #include "parsec/client/key.h"
@@ -30,6 +28,8 @@
 #include "psa_sign_hash.pb.h"
 #include "psa_sign_message.pb.h"
 #include "psa_verify_hash.pb.h"
+#include "sdk-cpp/src/convert.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {
@@ -42,7 +42,9 @@ using testing::reply_with;
 using testing::response;
 using testing::status_response;
 
-Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes b(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 template <class M>
 M body_as(const Captured& c) {
@@ -87,7 +89,7 @@ class EcSigner {
   }
   Bytes sign_raw(const Bytes& digest) const {
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr),
-                                                                      EVP_PKEY_CTX_free);
+                                                                    EVP_PKEY_CTX_free);
     EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
     size_t len = 0;
     EXPECT_EQ(EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()), 1);
@@ -106,7 +108,7 @@ class EcSigner {
   }
   bool verify_der(const Bytes& digest, const Bytes& der) const {
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr),
-                                                                      EVP_PKEY_CTX_free);
+                                                                    EVP_PKEY_CTX_free);
     EVP_PKEY_verify_init(ctx.get());
     return EVP_PKEY_verify(ctx.get(), der.data(), der.size(), digest.data(), digest.size()) == 1;
   }
@@ -131,7 +133,7 @@ class RsaSigner {
   // sign: PKCS#1 v1.5, or PSS with MGF1-SHA-256 and a 32-byte salt.
   Bytes sign(const Bytes& digest, bool pss = false) const {
     std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(key_.get(), nullptr),
-                                                                      EVP_PKEY_CTX_free);
+                                                                    EVP_PKEY_CTX_free);
     EXPECT_EQ(EVP_PKEY_sign_init(ctx.get()), 1);
     EVP_PKEY_CTX_set_rsa_padding(ctx.get(), pss ? RSA_PKCS1_PSS_PADDING : RSA_PKCS1_PADDING);
     if (pss) {

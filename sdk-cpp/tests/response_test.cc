@@ -6,10 +6,10 @@
 #include <functional>
 #include <string>
 
-#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/client.h"
 #include "ping.pb.h"
 #include "psa_generate_random.pb.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {
@@ -80,8 +80,7 @@ TEST(Response, UndefinedProviderIsProviderDoesNotExist) {
 }
 
 TEST(Response, NonProtobufContentTypeIsNotSupported) {
-  EXPECT_EQ(error_of(ping_with([](WireHeader& h) { h.content_type = 1; })).status(),
-            Status::ContentTypeNotSupported);
+  EXPECT_EQ(error_of(ping_with([](WireHeader& h) { h.content_type = 1; })).status(), Status::ContentTypeNotSupported);
 }
 
 TEST(Response, UndefinedOpcodeIsOpcodeDoesNotExist) {
@@ -158,8 +157,7 @@ TEST(Response, ServiceStatusBecomesError) {
     EXPECT_EQ(e.status(), Status::PsaErrorDoesNotExist);
     EXPECT_TRUE(e.from_service());
     EXPECT_EQ(e.operation(), "PsaSignHash");
-    EXPECT_STREQ(e.what(),
-                 "PsaSignHash failed: PsaErrorDoesNotExist (no key with this name exists for this caller)");
+    EXPECT_STREQ(e.what(), "PsaSignHash failed: PsaErrorDoesNotExist (no key with this name exists for this caller)");
   }
 }
 

@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "attest_key.pb.h"
-#include "sdk-cpp/tests/fake_server.h"
 #include "parsec/client/client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
@@ -17,6 +16,7 @@
 #include "psa_import_key.pb.h"
 #include "psa_sign_hash.pb.h"
 #include "sdk-cpp/src/secret_buffers.h"
+#include "sdk-cpp/tests/fake_server.h"
 
 namespace parsec::client {
 namespace {
@@ -36,7 +36,9 @@ void record(const WipeEvent& e) {
   g_events.push_back(e);
 }
 
-Bytes b(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes b(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 class SecretBuffers : public ::testing::Test {
  protected:

@@ -433,7 +433,8 @@ Result<Config> load_config(const std::string& path) {
   // parsing: the file may hold a PIN or a hierarchy password.
   std::streamoff size = f.tellg();
   if (size < 0 || size > (16 << 20)) {
-    return Failure(Status::PsaErrorStorageFailure, "configuration file " + path + " is unreadable or larger than 16 MiB");
+    return Failure(Status::PsaErrorStorageFailure,
+                   "configuration file " + path + " is unreadable or larger than 16 MiB");
   }
   std::string text(static_cast<size_t>(size), '\0');
   f.seekg(0);

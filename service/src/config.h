@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "parsec/interface/result.h"
 #include <vector>
+#include "parsec/interface/result.h"
 
 #include "parsec/interface/secret.h"
 #include "parsec/interface/wire.h"

@@ -51,7 +51,8 @@ struct CliRun {
 
 std::string base64(const Bytes& data) {
   std::string out(4 * ((data.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(), static_cast<int>(data.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(), static_cast<int>(data.size()));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -64,7 +65,8 @@ Bytes unbase64(const std::string& b64) {
     }
   }
   Bytes out(in.size());
-  const int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  const int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
   if (n < 0) {
     return {};
   }
@@ -176,8 +178,8 @@ std::string rsa_decrypt(EVP_PKEY* key, const Bytes& ciphertext, bool oaep) {
   size_t len = 0;
   EXPECT_EQ(EVP_PKEY_decrypt(ctx, nullptr, &len, ciphertext.data(), ciphertext.size()), 1);
   std::string out(len, '\0');
-  const int ok = EVP_PKEY_decrypt(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, ciphertext.data(),
-                                  ciphertext.size());
+  const int ok =
+      EVP_PKEY_decrypt(ctx, reinterpret_cast<unsigned char*>(out.data()), &len, ciphertext.data(), ciphertext.size());
   EVP_PKEY_CTX_free(ctx);
   if (ok != 1) {
     return "(OpenSSL could not decrypt)";
@@ -203,8 +205,9 @@ class CliOps : public ::testing::Test {
   // run executes `[stdin_cmd |] parsec-cli --app-name tester args` (trusted
   // test strings) and captures stdout and stderr together.
   CliRun run(const std::string& args, const std::string& stdin_cmd = "") {
-    std::string cmd = (stdin_cmd.empty() ? std::string() : stdin_cmd + " | ") + "PARSEC_SERVICE_ENDPOINT=" +
-                      d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args + " 2>&1";
+    std::string cmd = (stdin_cmd.empty() ? std::string() : stdin_cmd + " | ") +
+                      "PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args +
+                      " 2>&1";
     if (stdin_cmd.empty()) {
       cmd += " </dev/null";
     }
@@ -345,7 +348,8 @@ TEST_F(CliOps, ParsecCiphertextsDecryptWithOpenSSL) {
   // The private key is OpenSSL's; the service holds the public half only.
   const Pkey pair(EVP_RSA_gen(2048));
   ASSERT_TRUE(pair);
-  const std::string pub_file = write_file("pub.pem", pem_of([&](BIO* b) { return PEM_write_bio_PUBKEY(b, pair.get()); }));
+  const std::string pub_file =
+      write_file("pub.pem", pem_of([&](BIO* b) { return PEM_write_bio_PUBKEY(b, pair.get()); }));
   ASSERT_EQ(run("import-key -k pub-v15 -f " + pub_file).code, 0);
   ASSERT_EQ(run("import-key -k pub-oaep -f " + pub_file + " --oaep").code, 0);
   for (const auto& [key, oaep] : {std::pair{"pub-v15", false}, std::pair{"pub-oaep", true}}) {
@@ -362,9 +366,9 @@ TEST_F(CliOps, ParsecCiphertextsDecryptWithOpenSSL) {
 TEST_F(CliOps, ImportedKeyPairDecryptsOpenSSLCiphertexts) {
   const Pkey pair(EVP_RSA_gen(2048));
   ASSERT_TRUE(pair);
-  const std::string file = write_file("pair.pem", pem_of([&](BIO* b) {
-    return PEM_write_bio_PrivateKey(b, pair.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  }));
+  const std::string file = write_file(
+      "pair.pem",
+      pem_of([&](BIO* b) { return PEM_write_bio_PrivateKey(b, pair.get(), nullptr, nullptr, 0, nullptr, nullptr); }));
   ASSERT_EQ(run("import-key -k imported -f " + file + " -o").code, 0);
   EXPECT_EQ(ok("decrypt -k imported " + base64(rsa_encrypt(pair.get(), "imported OAEP", true))), "imported OAEP\n");
 }
@@ -405,9 +409,10 @@ TEST_F(CliOps, HashEqualsOpenSSL) {
 TEST_F(CliOps, ImportedEccKeySignsCsrsAndExportsBack) {
   const Pkey pair(EVP_EC_gen("P-256"));
   ASSERT_TRUE(pair);
-  const std::string file = write_file("ec.pem", pem_of([&](BIO* b) {
-    return PEM_write_bio_PrivateKey_traditional(b, pair.get(), nullptr, nullptr, 0, nullptr, nullptr);
-  }));
+  const std::string file =
+      write_file("ec.pem", pem_of([&](BIO* b) {
+                   return PEM_write_bio_PrivateKey_traditional(b, pair.get(), nullptr, nullptr, 0, nullptr, nullptr);
+                 }));
   ASSERT_EQ(run("import-key -k ec -f " + file + " --exportable").code, 0);
   // Its public key is the file's.
   const Pkey pub = public_key("ec");
@@ -436,7 +441,8 @@ TEST_F(CliOps, GeneratedRsaKeyExportsWhenExportable) {
   ASSERT_TRUE(again);
   EXPECT_EQ(EVP_PKEY_eq(again.get(), pub.get()), 1);
   // An imported public key exports as export-public-key prints it.
-  const std::string pub_file = write_file("pub.pem", pem_of([&](BIO* b) { return PEM_write_bio_PUBKEY(b, pub.get()); }));
+  const std::string pub_file =
+      write_file("pub.pem", pem_of([&](BIO* b) { return PEM_write_bio_PUBKEY(b, pub.get()); }));
   ASSERT_EQ(run("import-key -k pub -f " + pub_file + " --exportable").code, 0);
   EXPECT_EQ(ok("export-key -k pub"), ok("export-public-key -k pub"));
 }

@@ -5,14 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
-#include <fstream>
-#include <memory>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <algorithm>
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <memory>
 
 #include "tests/e2e/harness.h"
 
@@ -32,8 +32,8 @@ class Cli : public ::testing::Test {
   // run executes parsec-cli with `args` (shell-quoted by the caller) and
   // captures stdout and stderr.
   CliRun run(const std::string& args) {
-    std::string cmd = "PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args +
-                      " 2>&1";
+    std::string cmd =
+        "PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args + " 2>&1";
     CliRun r;
     FILE* p = ::popen(cmd.c_str(), "r");
     std::array<char, 4096> buf;

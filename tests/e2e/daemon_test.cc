@@ -6,10 +6,10 @@
 
 #include <fstream>
 
+#include <thread>
+#include "delete_client.pb.h"
 #include "list_authenticators.pb.h"
 #include "list_clients.pb.h"
-#include "delete_client.pb.h"
-#include <thread>
 #include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
@@ -76,7 +76,7 @@ TEST(Daemon, RefusesToReplaceANonSocketOrALiveService) {
   std::remove(d.socket_path().c_str());
   d.start();
   Daemon second;
-  second.write_config(d.config_text({}) );
+  second.write_config(d.config_text({}));
   // Same socket path as the running one: must refuse, not steal it.
   std::string cfg = second.config_text({});
   size_t at = cfg.find(second.socket_path());
@@ -118,8 +118,7 @@ TEST(Daemon, SighupAppliesANewAuthenticatorAndAdmins) {
   Daemon d;
   d.start();
   list_clients::Operation lc;
-  EXPECT_EQ(call(d.socket_path(), Opcode::ListClients, 0, AuthType::Direct, "bob", lc).status,
-            Status::AdminOperation);
+  EXPECT_EQ(call(d.socket_path(), Opcode::ListClients, 0, AuthType::Direct, "bob", lc).status, Status::AdminOperation);
   DaemonOptions o;
   o.authenticators =
       "[[authenticator]]\nauth_type = \"Direct\"\nadmins = [ { name = \"bob\" } ]\n"
@@ -184,9 +183,8 @@ TEST(Daemon, SigtermFinishesInFlightRequests) {
   App a{d.socket_path(), "alice"};
   size_t from = d.log_size();
   // An RSA-3072 generation takes long enough to be in flight when SIGTERM lands.
-  std::thread t([&] {
-    EXPECT_EQ(a.generate("slow", rsa_pair(3072, rsa_pkcs1(Algorithm::SHA_256))).status, Status::Success);
-  });
+  std::thread t(
+      [&] { EXPECT_EQ(a.generate("slow", rsa_pair(3072, rsa_pkcs1(Algorithm::SHA_256))).status, Status::Success); });
   ASSERT_TRUE(d.wait_for_log("PsaGenerateKey dispatched", from)) << d.log();
   d.signal(SIGTERM);
   t.join();

@@ -8,12 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 
 #ifndef PARSECD_PATH
@@ -36,7 +36,9 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-Daemon::Daemon(DaemonOptions opts) : opts_(std::move(opts)) { write_config(config_text(opts_)); }
+Daemon::Daemon(DaemonOptions opts) : opts_(std::move(opts)) {
+  write_config(config_text(opts_));
+}
 
 Daemon::~Daemon() {
   if (pid_ > 0) {

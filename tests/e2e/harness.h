@@ -4,8 +4,8 @@
 
 #include <sys/types.h>
 
-#include <condition_variable>
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <string>
 #include <thread>

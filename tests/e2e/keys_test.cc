@@ -4,14 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <filesystem>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <filesystem>
 
-#include "list_keys.pb.h"
-#include "psa_generate_random.pb.h"
 #include <openssl/bn.h>
 #include <openssl/ecdsa.h>
+#include "list_keys.pb.h"
+#include "psa_generate_random.pb.h"
 #include "tests/e2e/proto_client.h"
 
 namespace parsec::e2e {
@@ -93,8 +93,7 @@ TEST_F(Keys, PolicyIsEnforced) {
   auto attrs = ecc_pair(256, ecdsa(Algorithm::SHA_256));
   attrs.mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(false);
   ASSERT_EQ(a.generate("verify-only", attrs).status, Status::Success);
-  EXPECT_EQ(a.sign_hash("verify-only", ecdsa(Algorithm::SHA_256), sha(256, "m")).status,
-            Status::PsaErrorNotPermitted);
+  EXPECT_EQ(a.sign_hash("verify-only", ecdsa(Algorithm::SHA_256), sha(256, "m")).status, Status::PsaErrorNotPermitted);
   ASSERT_EQ(a.generate("k", ecc_pair(256, ecdsa(Algorithm::SHA_256))).status, Status::Success);
   // Another hash than the policy's, another scheme, another key type.
   EXPECT_EQ(a.sign_hash("k", ecdsa(Algorithm::SHA_384), sha(384, "m")).status, Status::PsaErrorNotPermitted);
@@ -103,10 +102,8 @@ TEST_F(Keys, PolicyIsEnforced) {
   EXPECT_EQ(a.sign_hash("k", det, sha(256, "m")).status, Status::PsaErrorNotPermitted);
   EXPECT_EQ(a.sign_hash("k", rsa_pkcs1(Algorithm::SHA_256), sha(256, "m")).status, Status::PsaErrorNotPermitted);
   // Hash length must match the algorithm's hash.
-  EXPECT_EQ(a.sign_hash("k", ecdsa(Algorithm::SHA_256), std::string(31, 'x')).status,
-            Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(a.sign_hash("k", ecdsa(Algorithm::SHA_256), std::string(33, 'x')).status,
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(a.sign_hash("k", ecdsa(Algorithm::SHA_256), std::string(31, 'x')).status, Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(a.sign_hash("k", ecdsa(Algorithm::SHA_256), std::string(33, 'x')).status, Status::PsaErrorInvalidArgument);
 }
 
 TEST_F(Keys, CreationRules) {
@@ -143,8 +140,7 @@ TEST_F(Keys, ImportedPublicKeyVerifiesOpenSSLSignature) {
   ASSERT_EQ(EVP_PKEY_sign_init(ctx), 1);
   unsigned char der[80];
   size_t der_len = sizeof der;
-  ASSERT_EQ(EVP_PKEY_sign(ctx, der, &der_len, reinterpret_cast<const unsigned char*>(digest.data()), digest.size()),
-            1);
+  ASSERT_EQ(EVP_PKEY_sign(ctx, der, &der_len, reinterpret_cast<const unsigned char*>(digest.data()), digest.size()), 1);
   EVP_PKEY_CTX_free(ctx);
   EVP_PKEY_free(pkey);
   const unsigned char* p = der;

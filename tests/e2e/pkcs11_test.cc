@@ -21,13 +21,13 @@
 #include "list_keys.pb.h"
 #include "list_opcodes.pb.h"
 #include "list_providers.pb.h"
-#include "tests/e2e/proto_client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
 #include "psa_export_key.pb.h"
 #include "psa_generate_random.pb.h"
 #include "psa_sign_message.pb.h"
 #include "psa_verify_message.pb.h"
+#include "tests/e2e/proto_client.h"
 #include "tests/e2e/softhsm_fixture.h"
 
 namespace parsec::e2e {
@@ -76,7 +76,9 @@ std::string digest(Algorithm::Hash h, const std::string& data) {
   return std::string(reinterpret_cast<char*>(out), n);
 }
 
-const unsigned char* u8(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u8(const std::string& s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 Pkey rsa_public_from_der(const std::string& der) {
   const unsigned char* p = u8(der);
@@ -199,7 +201,7 @@ std::string ec_sign(EVP_PKEY* k, const std::string& hash, size_t half) {
 // ---- requests the shared client lacks ---------------------------------------------
 
 Call p11_sign_message(const App& a, const std::string& key, const Algorithm::AsymmetricSignature& alg,
-                  const std::string& msg) {
+                      const std::string& msg) {
   psa_sign_message::Operation op;
   op.set_key_name(key);
   *op.mutable_alg() = alg;
@@ -214,7 +216,7 @@ Call p11_sign_message(const App& a, const std::string& key, const Algorithm::Asy
 }
 
 Call p11_verify_message(const App& a, const std::string& key, const Algorithm::AsymmetricSignature& alg,
-                    const std::string& msg, const std::string& sig) {
+                        const std::string& msg, const std::string& sig) {
   psa_verify_message::Operation op;
   op.set_key_name(key);
   *op.mutable_alg() = alg;
@@ -224,8 +226,7 @@ Call p11_verify_message(const App& a, const std::string& key, const Algorithm::A
 }
 
 Call p11_encrypt(const App& a, const std::string& key, const Algorithm::AsymmetricEncryption& alg,
-                 const std::string& pt,
-             const std::string& salt = "") {
+                 const std::string& pt, const std::string& salt = "") {
   psa_asymmetric_encrypt::Operation op;
   op.set_key_name(key);
   *op.mutable_alg() = alg;
@@ -241,8 +242,7 @@ Call p11_encrypt(const App& a, const std::string& key, const Algorithm::Asymmetr
 }
 
 Call p11_decrypt(const App& a, const std::string& key, const Algorithm::AsymmetricEncryption& alg,
-                 const std::string& ct,
-             const std::string& salt = "") {
+                 const std::string& ct, const std::string& salt = "") {
   psa_asymmetric_decrypt::Operation op;
   op.set_key_name(key);
   *op.mutable_alg() = alg;
@@ -392,10 +392,10 @@ TEST_F(Pkcs11, ListsProviderTwoAndWhatItServes) {
   ASSERT_TRUE(ops.ParseFromString(c.body));
   std::set<uint32_t> got(ops.opcodes().begin(), ops.opcodes().end());
   std::set<uint32_t> want;
-  for (Opcode o : {Opcode::PsaGenerateKey, Opcode::PsaDestroyKey, Opcode::PsaSignHash, Opcode::PsaVerifyHash,
-                   Opcode::PsaSignMessage, Opcode::PsaVerifyMessage, Opcode::PsaImportKey,
-                   Opcode::PsaExportPublicKey, Opcode::PsaAsymmetricEncrypt, Opcode::PsaAsymmetricDecrypt,
-                   Opcode::PsaGenerateRandom, Opcode::CanDoCrypto}) {
+  for (Opcode o :
+       {Opcode::PsaGenerateKey, Opcode::PsaDestroyKey, Opcode::PsaSignHash, Opcode::PsaVerifyHash,
+        Opcode::PsaSignMessage, Opcode::PsaVerifyMessage, Opcode::PsaImportKey, Opcode::PsaExportPublicKey,
+        Opcode::PsaAsymmetricEncrypt, Opcode::PsaAsymmetricDecrypt, Opcode::PsaGenerateRandom, Opcode::CanDoCrypto}) {
     want.insert(static_cast<uint32_t>(o));
   }
   EXPECT_EQ(got, want);
@@ -615,9 +615,9 @@ TEST_F(Pkcs11, ImportedKeyPairsDecryptAndOpenSSLDecryptsTheDaemonsCiphertexts) {
 TEST_F(Pkcs11, ImportedPublicKeysVerifyOpenSSLSignatures) {
   start();
   App a = app("alice");
-  for (auto [bits, group, hash] : {std::tuple{256u, "P-256", Algorithm::SHA_256},
-                                   std::tuple{384u, "P-384", Algorithm::SHA_384},
-                                   std::tuple{521u, "P-521", Algorithm::SHA_512}}) {
+  for (auto [bits, group, hash] :
+       {std::tuple{256u, "P-256", Algorithm::SHA_256}, std::tuple{384u, "P-384", Algorithm::SHA_384},
+        std::tuple{521u, "P-521", Algorithm::SHA_512}}) {
     Pkey k(EVP_EC_gen(group));
     ASSERT_TRUE(k);
     std::string name = std::string("peer-") + group;
@@ -662,8 +662,7 @@ TEST_F(Pkcs11, ImportedPrivateKeysSignForOpenSSL) {
   start();
   App a = app("alice");
   Pkey ec(EVP_EC_gen("P-256"));
-  ASSERT_EQ(a.import("ec", ecc_pair(256, ecdsa(Algorithm::SHA_256)), ec_scalar(ec.get(), 32)).status,
-            Status::Success);
+  ASSERT_EQ(a.import("ec", ecc_pair(256, ecdsa(Algorithm::SHA_256)), ec_scalar(ec.get(), 32)).status, Status::Success);
   EXPECT_EQ(a.export_public("ec").body, ec_point(ec.get()));
   std::string d = digest(Algorithm::SHA_256, "imported");
   Call sig = a.sign_hash("ec", ecdsa(Algorithm::SHA_256), d);
@@ -934,8 +933,8 @@ TEST_F(Pkcs11, MisconfigurationsStopTheDaemonWithTheirCause) {
       {"library_path = \"" + module + "\"\nallow_export = \"no\"\n", "setting \"allow_export\" must be true or false"},
   };
   for (const Case& c : cases) {
-    std::string log = start_failing(
-        "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"sqlite-manager\"\n" + c.settings);
+    std::string log =
+        start_failing("[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"sqlite-manager\"\n" + c.settings);
     size_t line = log.find("start-up failed: provider \"pkcs11-provider\" (Pkcs11): ");
     ASSERT_NE(line, std::string::npos) << log;
     EXPECT_NE(log.find(c.cause, line), std::string::npos) << c.cause << "\nlog:\n" << log;

@@ -3,9 +3,9 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
-#include <openssl/rsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "list_keys.pb.h"
@@ -38,9 +38,9 @@ using psa_algorithm::Algorithm;
 
 Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType auth, const std::string& auth_bytes,
           const google::protobuf::MessageLite& op, bool may_be_down) {
-  RawResponse r = raw_exchange(socket,
-                               make_request(request_header(opcode, provider, auth), op.SerializeAsString(), auth_bytes),
-                               false, std::chrono::milliseconds(10000), may_be_down);
+  RawResponse r =
+      raw_exchange(socket, make_request(request_header(opcode, provider, auth), op.SerializeAsString(), auth_bytes),
+                   false, std::chrono::milliseconds(10000), may_be_down);
   Call c;
   if (r.got_header) {
     c.status = static_cast<Status>(r.header.status);
@@ -49,7 +49,9 @@ Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType a
   return c;
 }
 
-std::string App::auth_bytes() const { return auth == AuthType::NoAuth ? std::string() : name; }
+std::string App::auth_bytes() const {
+  return auth == AuthType::NoAuth ? std::string() : name;
+}
 
 Call App::generate(const std::string& key, const psa_key_attributes::KeyAttributes& attrs) const {
   psa_generate_key::Operation op;
@@ -58,7 +60,8 @@ Call App::generate(const std::string& key, const psa_key_attributes::KeyAttribut
   return call(socket, Opcode::PsaGenerateKey, provider, auth, auth_bytes(), op, may_be_down);
 }
 
-Call App::import(const std::string& key, const psa_key_attributes::KeyAttributes& attrs, const std::string& data) const {
+Call App::import(const std::string& key, const psa_key_attributes::KeyAttributes& attrs,
+                 const std::string& data) const {
   psa_import_key::Operation op;
   op.set_key_name(key);
   *op.mutable_attributes() = attrs;
@@ -178,9 +181,9 @@ bool openssl_verify_ecdsa(const std::string& point, int curve_bits, const std::s
   // PSA signatures are r||s; OpenSSL wants DER.
   size_t half = raw_sig.size() / 2;
   ECDSA_SIG* es = ECDSA_SIG_new();
-  ECDSA_SIG_set0(es, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_sig.data()), static_cast<int>(half), nullptr),
-                 BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_sig.data()) + half, static_cast<int>(half),
-                           nullptr));
+  ECDSA_SIG_set0(
+      es, BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_sig.data()), static_cast<int>(half), nullptr),
+      BN_bin2bn(reinterpret_cast<const unsigned char*>(raw_sig.data()) + half, static_cast<int>(half), nullptr));
   unsigned char* der = nullptr;
   int der_len = i2d_ECDSA_SIG(es, &der);
   ECDSA_SIG_free(es);

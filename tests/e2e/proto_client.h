@@ -7,9 +7,9 @@
 #include <string>
 
 #include "can_do_crypto.pb.h"
-#include "tests/e2e/harness.h"
 #include "psa_algorithm.pb.h"
 #include "psa_key_attributes.pb.h"
+#include "tests/e2e/harness.h"
 
 namespace parsec::e2e {
 
@@ -54,8 +54,8 @@ psa_key_attributes::KeyAttributes rsa_pair(uint32_t bits, const psa_algorithm::A
 std::string sha(int bits, const std::string& data);
 bool openssl_verify_ecdsa(const std::string& point, int curve_bits, const std::string& digest,
                           const std::string& raw_sig);
-bool openssl_verify_rsa(const std::string& rsa_public_der, const std::string& digest, const std::string& sig,
-                        bool pss, int hash_bits);
+bool openssl_verify_rsa(const std::string& rsa_public_der, const std::string& digest, const std::string& sig, bool pss,
+                        int hash_bits);
 
 // ---- the other crypto operations, as `app` on its provider ---------------------
 // Each returns the status and, on success, the result's payload field in
@@ -63,9 +63,8 @@ bool openssl_verify_rsa(const std::string& rsa_public_der, const std::string& di
 Call export_key(const App& app, const std::string& key);  // body = key material
 Call sign_message(const App& app, const std::string& key, const psa_algorithm::Algorithm::AsymmetricSignature& alg,
                   const std::string& message);  // body = signature
-Call verify_message(const App& app, const std::string& key,
-                    const psa_algorithm::Algorithm::AsymmetricSignature& alg, const std::string& message,
-                    const std::string& signature);
+Call verify_message(const App& app, const std::string& key, const psa_algorithm::Algorithm::AsymmetricSignature& alg,
+                    const std::string& message, const std::string& signature);
 Call asymmetric_encrypt(const App& app, const std::string& key,
                         const psa_algorithm::Algorithm::AsymmetricEncryption& alg, const std::string& plaintext,
                         const std::string& salt = "");  // body = ciphertext

@@ -6,12 +6,12 @@
 
 #include <random>
 
-#include "tests/e2e/harness.h"
 #include "list_clients.pb.h"
 #include "list_opcodes.pb.h"
 #include "ping.pb.h"
 #include "psa_generate_key.pb.h"
 #include "psa_sign_hash.pb.h"
+#include "tests/e2e/harness.h"
 
 namespace parsec::e2e {
 namespace {
@@ -75,13 +75,13 @@ Daemon* Protocol::daemon_ = nullptr;
 
 TEST_F(Protocol, PingGoldenBytes) {
   // wire-protocol.md section 9, byte for byte in both directions.
-  std::string req = hex(
-      "10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
-      "00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00");
-  std::string want = hex(
-      "10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
-      "00 00 00 00 02 00 00 00 00 00 01 00 00 00 00 00 00 00"
-      "08 01");
+  std::string req =
+      hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
+          "00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00");
+  std::string want =
+      hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
+          "00 00 00 00 02 00 00 00 00 00 01 00 00 00 00 00 00 00"
+          "08 01");
   RawResponse r = send(req);
   ASSERT_TRUE(r.got_header);
   EXPECT_EQ(header_bytes(r.header) + r.body, want);
@@ -130,9 +130,8 @@ TEST_F(Protocol, ReservedBytesMustBeZero) {
   h.reserved2 = 0x80;
   RawResponse r = send(make_request(h, "", ""));
   // wire-protocol.md section 9, last example, byte for byte.
-  EXPECT_EQ(header_bytes(r.header),
-            hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
-                "00 00 00 00 00 00 00 00 00 00 01 00 00 00 11 00 00 00"));
+  EXPECT_EQ(header_bytes(r.header), hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
+                                        "00 00 00 00 00 00 00 00 00 00 01 00 00 00 11 00 00 00"));
 }
 
 TEST_F(Protocol, BodyAboveLimitIsRefusedWithoutReadingIt) {

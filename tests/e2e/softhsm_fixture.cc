@@ -98,9 +98,13 @@ SoftHsm::~SoftHsm() {
   std::filesystem::remove_all(dir_, ec);
 }
 
-void SoftHsm::use() const { ::setenv("SOFTHSM2_CONF", conf_.c_str(), 1); }
+void SoftHsm::use() const {
+  ::setenv("SOFTHSM2_CONF", conf_.c_str(), 1);
+}
 
-std::string SoftHsm::module_path() { return PARSEC_SOFTHSM_MODULE; }
+std::string SoftHsm::module_path() {
+  return PARSEC_SOFTHSM_MODULE;
+}
 
 std::string SoftHsm::init_token(const std::string& label, const std::string& user_pin,
                                 const std::string& so_pin) const {
@@ -211,7 +215,9 @@ std::vector<Pkcs11Direct::Object> Pkcs11Direct::objects() {
   return out;
 }
 
-void Pkcs11Direct::destroy(CK_OBJECT_HANDLE h) { check(fn_->C_DestroyObject(session_, h), "C_DestroyObject"); }
+void Pkcs11Direct::destroy(CK_OBJECT_HANDLE h) {
+  check(fn_->C_DestroyObject(session_, h), "C_DestroyObject");
+}
 
 CK_OBJECT_HANDLE Pkcs11Direct::generate_ec_p256(const std::string& label, const std::string& id,
                                                 CK_OBJECT_HANDLE* pub_out) {

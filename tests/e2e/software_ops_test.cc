@@ -237,7 +237,9 @@ struct CipherCtxFree {
 };
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
-const unsigned char* u8(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
+const unsigned char* u8(const std::string& s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 Pkey rsa_public_from_der(const std::string& der) {
   const unsigned char* p = u8(der);
@@ -445,12 +447,12 @@ std::string cipher_run(const char* name, bool encrypt, const std::string& key, c
   std::string out(in.size() + 32, '\0');
   int len = 0;
   int fin = 0;
-  const bool ok = EVP_CipherInit_ex2(ctx.get(), cipher, u8(key), iv.empty() ? nullptr : u8(iv), encrypt ? 1 : 0,
-                                     nullptr) == 1 &&
-                  EVP_CIPHER_CTX_set_padding(ctx.get(), padding ? 1 : 0) == 1 &&
-                  EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u8(in),
-                                   static_cast<int>(in.size())) == 1 &&
-                  EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &fin) == 1;
+  const bool ok =
+      EVP_CipherInit_ex2(ctx.get(), cipher, u8(key), iv.empty() ? nullptr : u8(iv), encrypt ? 1 : 0, nullptr) == 1 &&
+      EVP_CIPHER_CTX_set_padding(ctx.get(), padding ? 1 : 0) == 1 &&
+      EVP_CipherUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, u8(in),
+                       static_cast<int>(in.size())) == 1 &&
+      EVP_CipherFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &fin) == 1;
   EVP_CIPHER_free(cipher);
   if (!ok) {
     return {};
@@ -519,15 +521,14 @@ TEST_F(SoftwareOps, HashKnownAnswersAndStatuses) {
 
 TEST_F(SoftwareOps, MacKnownAnswersOnTheUnlistedOpcodes) {
   App a = app();
-  ASSERT_EQ(a.import("hmac", attrs(type_hmac(), 0, alg_mac(mac_hmac(Algorithm::SHA_256)), kMac),
-                     unhex(kat::kHmacCase1Key))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.import("hmac", attrs(type_hmac(), 0, alg_mac(mac_hmac(Algorithm::SHA_256)), kMac), unhex(kat::kHmacCase1Key))
+          .status,
+      Status::Success);
   Call mac = mac_compute(a, "hmac", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data);
   ASSERT_EQ(mac.status, Status::Success);
   EXPECT_EQ(kat::hex(mac.body), kat::kHmacSha256Case1);
-  EXPECT_EQ(mac_verify(a, "hmac", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data, mac.body).status,
-            Status::Success);
+  EXPECT_EQ(mac_verify(a, "hmac", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data, mac.body).status, Status::Success);
   EXPECT_EQ(mac_verify(a, "hmac", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data, flip(mac.body, 31)).status,
             Status::PsaErrorInvalidSignature);
   // Policy: another hash is not permitted.
@@ -536,8 +537,7 @@ TEST_F(SoftwareOps, MacKnownAnswersOnTheUnlistedOpcodes) {
   const auto truncated = mac_hmac_truncated(Algorithm::SHA_256, 16);
   ASSERT_EQ(a.import("hmac5", attrs(type_hmac(), 0, alg_mac(truncated), kMac), unhex(kat::kHmacCase5Key)).status,
             Status::Success);
-  EXPECT_EQ(kat::hex(mac_compute(a, "hmac5", truncated, kat::kHmacCase5Data).body),
-            kat::kHmacSha256Case5Truncated128);
+  EXPECT_EQ(kat::hex(mac_compute(a, "hmac5", truncated, kat::kHmacCase5Data).body), kat::kHmacSha256Case5Truncated128);
 
   ASSERT_EQ(a.import("cmac", attrs(type_aes(), 128, alg_mac(mac_cmac()), kMac), unhex(kat::kCmacKey)).status,
             Status::Success);
@@ -552,10 +552,10 @@ TEST_F(SoftwareOps, MacKnownAnswersOnTheUnlistedOpcodes) {
                 .status,
             Status::Success);
   EXPECT_EQ(mac_compute(a, "verify-only", mac_hmac(Algorithm::SHA_256), "x").status, Status::PsaErrorNotPermitted);
-  EXPECT_EQ(mac_verify(a, "verify-only", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data,
-                       unhex(kat::kHmacSha256Case1))
-                .status,
-            Status::Success);
+  EXPECT_EQ(
+      mac_verify(a, "verify-only", mac_hmac(Algorithm::SHA_256), kat::kHmacCase1Data, unhex(kat::kHmacSha256Case1))
+          .status,
+      Status::Success);
   // CBC-MAC is not implemented by Mbed TLS 2.28's PSA core.
   ASSERT_EQ(a.generate("cbc-mac", attrs(type_aes(), 128, alg_mac(mac_cbc()), kMac)).status, Status::Success);
   EXPECT_EQ(mac_compute(a, "cbc-mac", mac_cbc(), std::string(16, 'x')).status, Status::PsaErrorNotSupported);
@@ -623,18 +623,18 @@ TEST_F(SoftwareOps, AeadKnownAnswersAndStatuses) {
             Status::PsaErrorNotPermitted);
   EXPECT_EQ(aead_encrypt(a, "gcm", aead_default(Algorithm::Aead::CCM), "123456789012", "", "p").status,
             Status::PsaErrorNotPermitted);
-  ASSERT_EQ(a.import("aes-chacha", attrs(type_aes(), 0, alg_aead(aead_default(Algorithm::Aead::CHACHA20_POLY1305)),
-                                         kCrypt),
-                     std::string(32, 'k'))
-                .status,
-            Status::Success);
-  EXPECT_EQ(aead_encrypt(a, "aes-chacha", aead_default(Algorithm::Aead::CHACHA20_POLY1305), "123456789012", "", "p")
-                .status,
-            Status::PsaErrorNotPermitted);
+  ASSERT_EQ(
+      a.import("aes-chacha", attrs(type_aes(), 0, alg_aead(aead_default(Algorithm::Aead::CHACHA20_POLY1305)), kCrypt),
+               std::string(32, 'k'))
+          .status,
+      Status::Success);
+  EXPECT_EQ(
+      aead_encrypt(a, "aes-chacha", aead_default(Algorithm::Aead::CHACHA20_POLY1305), "123456789012", "", "p").status,
+      Status::PsaErrorNotPermitted);
   // Flags.
-  ASSERT_EQ(a.generate("decrypt-only", attrs(type_aes(), 128, alg_aead(aead_default(Algorithm::Aead::GCM)), kDecrypt))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.generate("decrypt-only", attrs(type_aes(), 128, alg_aead(aead_default(Algorithm::Aead::GCM)), kDecrypt)).status,
+      Status::Success);
   EXPECT_EQ(aead_encrypt(a, "decrypt-only", aead_default(Algorithm::Aead::GCM), "123456789012", "", "p").status,
             Status::PsaErrorNotPermitted);
   // ChaCha20-Poly1305 with a shortened tag: PSA 2.28 has none.
@@ -721,9 +721,9 @@ TEST_F(SoftwareOps, CipherKnownAnswersInteropAndStatuses) {
   // ChaCha20 as a stream cipher: 12-byte nonce, counter from 0 (OpenSSL's
   // 16-byte IV is counter || nonce).
   const std::string chacha_key(32, '\x29');
-  ASSERT_EQ(a.import("chacha", attrs(type_chacha20(), 256, alg_cipher(Algorithm::STREAM_CIPHER), kCrypt), chacha_key)
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.import("chacha", attrs(type_chacha20(), 256, alg_cipher(Algorithm::STREAM_CIPHER), kCrypt), chacha_key).status,
+      Status::Success);
   Call stream = cipher_encrypt(a, "chacha", Algorithm::STREAM_CIPHER, plaintext);
   ASSERT_EQ(stream.status, Status::Success);
   ASSERT_EQ(stream.body.size(), 12u + plaintext.size());
@@ -827,8 +827,7 @@ TEST_F(SoftwareOps, RsaKnownAnswers) {
             Status::PsaErrorInvalidSignature);
 
   const std::string der = kat::rsa_private_der(kat::kEncP, kat::kEncQ, kat::kEncE);
-  ASSERT_EQ(a.import("v15", attrs(type_rsa_pair(), 1024, alg_enc(enc_pkcs1()), kDecrypt), der).status,
-            Status::Success);
+  ASSERT_EQ(a.import("v15", attrs(type_rsa_pair(), 1024, alg_enc(enc_pkcs1()), kDecrypt), der).status, Status::Success);
   EXPECT_EQ(kat::hex(asymmetric_decrypt(a, "v15", enc_pkcs1(), unhex(kat::kPkcs1EncCiphertext)).body),
             kat::kEncMessage);
   ASSERT_EQ(a.import("oaep", attrs(type_rsa_pair(), 1024, alg_enc(enc_oaep(Algorithm::SHA_1)), kDecrypt), der).status,
@@ -841,9 +840,9 @@ TEST_F(SoftwareOps, RsaKnownAnswers) {
 TEST_F(SoftwareOps, DaemonSignaturesVerifyWithOpenSsl) {
   App a = app();
   // ECDSA on P-256 / P-384 / P-521 (generated by the daemon), each scheme.
-  for (const auto& [bits, hash, hbits] : {std::tuple{256u, Algorithm::SHA_256, 256},
-                                          std::tuple{384u, Algorithm::SHA_384, 384},
-                                          std::tuple{521u, Algorithm::SHA_512, 512}}) {
+  for (const auto& [bits, hash, hbits] :
+       {std::tuple{256u, Algorithm::SHA_256, 256}, std::tuple{384u, Algorithm::SHA_384, 384},
+        std::tuple{521u, Algorithm::SHA_512, 512}}) {
     for (const Sig& s : {ecdsa(hash), sig_det_ecdsa(hash)}) {
       const std::string name = "ec-" + std::to_string(bits) + (s.has_ecdsa() ? "" : "-det");
       ASSERT_EQ(a.generate(name, attrs(type_ecc_pair(kSecpR1), bits, alg_sig(s), kSign)).status, Status::Success);
@@ -913,10 +912,10 @@ TEST_F(SoftwareOps, DaemonSignaturesVerifyWithOpenSsl) {
   EXPECT_TRUE(openssl_verify_rsa(a.export_public("rsa-gen").body, sha(384, "generated"), gen_sig.body, true, 384));
 
   // Statuses of the message operations: flags, policy, tampering.
-  ASSERT_EQ(a.generate("verify-only", attrs(type_ecc_pair(kSecpR1), 256, alg_sig(ecdsa(Algorithm::SHA_256)),
-                                            kVerifyMessage))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.generate("verify-only", attrs(type_ecc_pair(kSecpR1), 256, alg_sig(ecdsa(Algorithm::SHA_256)), kVerifyMessage))
+          .status,
+      Status::Success);
   EXPECT_EQ(sign_message(a, "verify-only", ecdsa(Algorithm::SHA_256), "m").status, Status::PsaErrorNotPermitted);
   EXPECT_EQ(sign_message(a, "pkcs1", rsa_pss(Algorithm::SHA_256), "m").status, Status::PsaErrorNotPermitted);
   EXPECT_EQ(verify_message(a, "pss", rsa_pss(Algorithm::SHA_256), "pss", std::string(256, 'x')).status,
@@ -966,12 +965,10 @@ TEST_F(SoftwareOps, RsaEncryptionInteropWithOpenSsl) {
             Status::PsaErrorNotPermitted);
   EXPECT_EQ(asymmetric_encrypt(a, "oaep", enc_oaep(Algorithm::SHA_256), secret).status, Status::PsaErrorNotPermitted);
   EXPECT_EQ(asymmetric_encrypt(a, "oaep", enc_pkcs1(), secret).status, Status::PsaErrorNotPermitted);
-  ASSERT_EQ(a.generate("ec", attrs(type_ecc_pair(kSecpR1), 256, alg_enc(enc_pkcs1()), kCrypt)).status,
-            Status::Success);
+  ASSERT_EQ(a.generate("ec", attrs(type_ecc_pair(kSecpR1), 256, alg_enc(enc_pkcs1()), kCrypt)).status, Status::Success);
   EXPECT_EQ(asymmetric_encrypt(a, "ec", enc_pkcs1(), secret).status, Status::PsaErrorNotPermitted);
   // Too long for the key.
-  EXPECT_EQ(asymmetric_encrypt(a, "pkcs1", enc_pkcs1(), std::string(246, 'x')).status,
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(asymmetric_encrypt(a, "pkcs1", enc_pkcs1(), std::string(246, 'x')).status, Status::PsaErrorInvalidArgument);
   expect_not_logged(secret);
 }
 
@@ -1010,16 +1007,16 @@ TEST_F(SoftwareOps, DecryptionFailuresAllLookTheSame) {
 
 TEST_F(SoftwareOps, EcdhKnownAnswersAndInterop) {
   App a = app();
-  ASSERT_EQ(a.import("rfc5903", attrs(type_ecc_pair(kSecpR1), 256, alg_ecdh(), kDerive), unhex(kat::kRfc5903Private))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.import("rfc5903", attrs(type_ecc_pair(kSecpR1), 256, alg_ecdh(), kDerive), unhex(kat::kRfc5903Private)).status,
+      Status::Success);
   Call s1 = raw_key_agreement(a, "rfc5903", Algorithm::KeyAgreement::ECDH, unhex(kat::kRfc5903PeerPublic));
   ASSERT_EQ(s1.status, Status::Success);
   EXPECT_EQ(kat::hex(s1.body), kat::kRfc5903Shared);
-  ASSERT_EQ(a.import("rfc7748", attrs(type_ecc_pair(kMontgomery), 255, alg_ecdh(), kDerive),
-                     unhex(kat::kX25519AlicePrivate))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.import("rfc7748", attrs(type_ecc_pair(kMontgomery), 255, alg_ecdh(), kDerive), unhex(kat::kX25519AlicePrivate))
+          .status,
+      Status::Success);
   EXPECT_EQ(kat::hex(a.export_public("rfc7748").body), kat::kX25519AlicePublic);
   Call s2 = raw_key_agreement(a, "rfc7748", Algorithm::KeyAgreement::ECDH, unhex(kat::kX25519BobPublic));
   ASSERT_EQ(s2.status, Status::Success);
@@ -1035,8 +1032,7 @@ TEST_F(SoftwareOps, EcdhKnownAnswersAndInterop) {
   ASSERT_TRUE(our_pub);
   EXPECT_EQ(derive(theirs.get(), our_pub.get()), ours.body);
 
-  ASSERT_EQ(a.generate("x25519", attrs(type_ecc_pair(kMontgomery), 255, alg_ecdh(), kDerive)).status,
-            Status::Success);
+  ASSERT_EQ(a.generate("x25519", attrs(type_ecc_pair(kMontgomery), 255, alg_ecdh(), kDerive)).status, Status::Success);
   Pkey their_x(EVP_PKEY_Q_keygen(nullptr, nullptr, "X25519"));
   unsigned char raw_pub[32];
   size_t raw_len = sizeof raw_pub;
@@ -1127,8 +1123,7 @@ TEST_F(SoftwareOps, KeyTypesAndExportRoundTrips) {
   EXPECT_EQ(a.export_public("secret").status, Status::PsaErrorInvalidArgument);
   EXPECT_EQ(a.generate("secret", no_export).status, Status::PsaErrorAlreadyExists);
   EXPECT_EQ(a.import("secret", no_export, std::string(16, 'k')).status, Status::PsaErrorAlreadyExists);
-  EXPECT_EQ(a.generate("aes-100", attrs(type_aes(), 100, alg_none(), kExport)).status,
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(a.generate("aes-100", attrs(type_aes(), 100, alg_none(), kExport)).status, Status::PsaErrorInvalidArgument);
   EXPECT_EQ(a.generate("chacha-128", attrs(type_chacha20(), 128, alg_none(), kExport)).status,
             Status::PsaErrorInvalidArgument);
   EXPECT_EQ(a.import("short-aes", attrs(type_aes(), 0, alg_none(), kExport), std::string(15, 'k')).status,
@@ -1153,9 +1148,9 @@ TEST_F(SoftwareOps, DeprecatedTemplatesAreRefusedOnGeneration) {
   EXPECT_EQ(a.generate("sha1-oaep", attrs(type_rsa_pair(), 1024, alg_enc(enc_oaep(Algorithm::SHA_1)), kCrypt)).status,
             Status::DeprecatedPrimitive);
   // On import they are only logged.
-  ASSERT_EQ(a.import("des", attrs(type_des(), 0, alg_cipher(Algorithm::CBC_NO_PADDING), kCrypt), std::string(24, 'd'))
-                .status,
-            Status::Success);
+  ASSERT_EQ(
+      a.import("des", attrs(type_des(), 0, alg_cipher(Algorithm::CBC_NO_PADDING), kCrypt), std::string(24, 'd')).status,
+      Status::Success);
   EXPECT_TRUE(d_.wait_for_log("deprecated primitive"));
 }
 
@@ -1182,21 +1177,21 @@ TEST_F(SoftwareOps, CanDoCrypto) {
   EXPECT_EQ(can_do(a, can_do_crypto::USE, attrs(type_ecc_pair(kSecpR1), 256, alg_sig(ecdsa(Algorithm::SHA_256)), kSign))
                 .status,
             Status::Success);
-  EXPECT_EQ(can_do(a, can_do_crypto::GENERATE, attrs(type_aes(), 256, alg_aead(aead_default(Algorithm::Aead::GCM)),
-                                                     kCrypt))
-                .status,
-            Status::Success);
-  EXPECT_EQ(can_do(a, can_do_crypto::IMPORT, attrs(type_rsa_public(), 0, alg_enc(enc_oaep(Algorithm::SHA_256)),
-                                                   kEncrypt))
-                .status,
-            Status::Success);
-  EXPECT_EQ(can_do(a, can_do_crypto::GENERATE, attrs(type_rsa_pair(), 0, alg_sig(rsa_pss(Algorithm::SHA_256)), kSign))
-                .status,
-            Status::PsaErrorNotSupported);
-  EXPECT_EQ(can_do(a, can_do_crypto::USE, attrs(type_ecc_pair(kSecpR1), 256, alg_sig(ecdsa(Algorithm::SHA3_256)),
-                                                kSign))
-                .status,
-            Status::PsaErrorNotSupported);
+  EXPECT_EQ(
+      can_do(a, can_do_crypto::GENERATE, attrs(type_aes(), 256, alg_aead(aead_default(Algorithm::Aead::GCM)), kCrypt))
+          .status,
+      Status::Success);
+  EXPECT_EQ(
+      can_do(a, can_do_crypto::IMPORT, attrs(type_rsa_public(), 0, alg_enc(enc_oaep(Algorithm::SHA_256)), kEncrypt))
+          .status,
+      Status::Success);
+  EXPECT_EQ(
+      can_do(a, can_do_crypto::GENERATE, attrs(type_rsa_pair(), 0, alg_sig(rsa_pss(Algorithm::SHA_256)), kSign)).status,
+      Status::PsaErrorNotSupported);
+  EXPECT_EQ(
+      can_do(a, can_do_crypto::USE, attrs(type_ecc_pair(kSecpR1), 256, alg_sig(ecdsa(Algorithm::SHA3_256)), kSign))
+          .status,
+      Status::PsaErrorNotSupported);
   EXPECT_EQ(can_do(a, can_do_crypto::USE, attrs(type_aes(), 128, alg_sig(ecdsa(Algorithm::SHA_256)), kSign)).status,
             Status::PsaErrorNotSupported);
   EXPECT_EQ(can_do(a, can_do_crypto::GENERATE, attrs(type_dh_pair(), 2048, alg_none(), kDerive)).status,

@@ -43,7 +43,9 @@ std::string find_swtpm() {
 
 }  // namespace
 
-bool Swtpm::available() { return !find_swtpm().empty(); }
+bool Swtpm::available() {
+  return !find_swtpm().empty();
+}
 
 Swtpm::Swtpm() : owned_(true) {
   std::string tmpl = (std::filesystem::temp_directory_path() / "parsec-swtpm-XXXXXX").string();
@@ -55,7 +57,9 @@ Swtpm::Swtpm() : owned_(true) {
   start();
 }
 
-Swtpm::Swtpm(const std::string& state_dir) : dir_(state_dir), socket_(state_dir + "/tpm.sock") { start(); }
+Swtpm::Swtpm(const std::string& state_dir) : dir_(state_dir), socket_(state_dir + "/tpm.sock") {
+  start();
+}
 
 Swtpm::~Swtpm() {
   try {

@@ -26,12 +26,12 @@
 #include "can_do_crypto.pb.h"
 #include "list_providers.pb.h"
 #include "prepare_key_attestation.pb.h"
-#include "tests/e2e/proto_client.h"
 #include "psa_asymmetric_decrypt.pb.h"
 #include "psa_asymmetric_encrypt.pb.h"
 #include "psa_generate_random.pb.h"
 #include "psa_sign_message.pb.h"
 #include "psa_verify_message.pb.h"
+#include "tests/e2e/proto_client.h"
 #include "tests/e2e/swtpm_fixture.h"
 
 namespace parsec::e2e {
@@ -43,8 +43,7 @@ using testing::Swtpm;
 
 constexpr uint8_t kTpm = 3;
 
-std::string tpm_provider(const std::string& tcti, const std::string& owner_auth = "",
-                         const std::string& extra = "") {
+std::string tpm_provider(const std::string& tcti, const std::string& owner_auth = "", const std::string& extra = "") {
   return "[[provider]]\nprovider_type = \"Tpm\"\nkey_info_manager = \"sqlite-manager\"\ntcti = \"" + tcti +
          "\"\nowner_hierarchy_auth = \"" + owner_auth + "\"\n" + extra;
 }
@@ -138,8 +137,9 @@ Pkey generate_openssl(bool rsa, int size) {
   if (rsa) {
     ok = ok && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, size) == 1;
   } else {
-    ok = ok && EVP_PKEY_CTX_set_ec_paramgen_curve_nid(
-                   ctx, size == 256 ? NID_X9_62_prime256v1 : size == 384 ? NID_secp384r1 : NID_secp521r1) == 1;
+    ok = ok && EVP_PKEY_CTX_set_ec_paramgen_curve_nid(ctx, size == 256   ? NID_X9_62_prime256v1
+                                                           : size == 384 ? NID_secp384r1
+                                                                         : NID_secp521r1) == 1;
   }
   ok = ok && EVP_PKEY_keygen(ctx, &key) == 1;
   EVP_PKEY_CTX_free(ctx);
@@ -176,8 +176,8 @@ std::string psa_public(EVP_PKEY* key, bool rsa) {
   size_t n = 0;
   EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, nullptr, 0, &n);
   std::string out(n, '\0');
-  EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                  reinterpret_cast<unsigned char*>(out.data()), n, &n);
+  EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, reinterpret_cast<unsigned char*>(out.data()),
+                                  n, &n);
   return out;
 }
 
@@ -245,8 +245,8 @@ void make_credential(const std::string& ek_der, const std::string& name, const s
   secret = rsa_encrypt(ek.get(), seed, true, Algorithm::SHA_256, std::string("IDENTITY", 9));
   ASSERT_FALSE(secret.empty());
   const std::string sym = kdfa(seed, "STORAGE", name, 128);
-  const std::string plain = std::string{static_cast<char>(credential.size() >> 8),
-                                        static_cast<char>(credential.size())} + credential;
+  const std::string plain =
+      std::string{static_cast<char>(credential.size() >> 8), static_cast<char>(credential.size())} + credential;
   std::string enc(plain.size(), '\0');
   EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
   const unsigned char iv[16] = {};
@@ -262,7 +262,9 @@ void make_credential(const std::string& ek_der, const std::string& name, const s
   blob = std::string{0, 32} + outer + enc;
 }
 
-std::string sha256(const std::string& data) { return sha(256, data); }
+std::string sha256(const std::string& data) {
+  return sha(256, data);
+}
 
 // ---- the fixture --------------------------------------------------------------------
 
@@ -464,8 +466,8 @@ TEST_F(Tpm, RsaPkcs1AndPssVerifyWithOpenSSL) {
   for (Case c : {Case{2048, false, Algorithm::SHA_256, 256}, Case{2048, true, Algorithm::SHA_256, 256},
                  Case{1024, true, Algorithm::SHA_384, 384}, Case{3072, false, Algorithm::SHA_512, 512},
                  Case{3072, true, Algorithm::SHA_512, 512}}) {
-    const std::string name = "rsa-" + std::to_string(c.bits) + (c.pss ? "-pss-" : "-pkcs1-") +
-                             std::to_string(c.hash_bits);
+    const std::string name =
+        "rsa-" + std::to_string(c.bits) + (c.pss ? "-pss-" : "-pkcs1-") + std::to_string(c.hash_bits);
     auto alg = c.pss ? rsa_pss(c.hash) : rsa_pkcs1(c.hash);
     ASSERT_EQ(a.generate(name, rsa_pair(c.bits, alg)).status, Status::Success) << name;
     // PSS signatures are checked with salt length = hash length, as PSA
@@ -530,8 +532,7 @@ TEST_F(Tpm, UnsupportedTemplatesAreRefused) {
   Algorithm::AsymmetricSignature det;
   det.mutable_deterministic_ecdsa()->mutable_hash_alg()->set_specific(Algorithm::SHA_256);
   EXPECT_EQ(a.generate("det", ecc_pair(256, det)).status, Status::PsaErrorNotSupported);
-  EXPECT_EQ(a.generate("rsa4096", rsa_pair(4096, rsa_pkcs1(Algorithm::SHA_256))).status,
-            Status::PsaErrorNotSupported);
+  EXPECT_EQ(a.generate("rsa4096", rsa_pair(4096, rsa_pkcs1(Algorithm::SHA_256))).status, Status::PsaErrorNotSupported);
   auto k1 = ecc_pair(256, ecdsa(Algorithm::SHA_256));
   k1.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_K1);
   EXPECT_EQ(a.generate("k1", k1).status, Status::PsaErrorNotSupported);
@@ -551,8 +552,8 @@ TEST_F(Tpm, DecryptsOpenSSLCiphertexts) {
   ASSERT_TRUE(oaep_pub && pkcs1_pub);
   const std::string msg = "attack at dawn";
   // Labels: none, one the TPM cannot take (no trailing NUL), one it can.
-  for (const std::string& label : {std::string(), std::string("my label"), std::string("nul-ended\0", 10),
-                                   std::string(200, 'L')}) {
+  for (const std::string& label :
+       {std::string(), std::string("my label"), std::string("nul-ended\0", 10), std::string(200, 'L')}) {
     const std::string c = rsa_encrypt(oaep_pub.get(), msg, true, Algorithm::SHA_256, label);
     ASSERT_EQ(c.size(), 256u);
     Call p = decrypt(a, "oaep", oaep(Algorithm::SHA_256), c, label);
@@ -644,10 +645,10 @@ TEST_F(Tpm, ImportedPublicKeysVerifyAndEncrypt) {
   rattrs.mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(false);
   ASSERT_EQ(a.import("rsa-pub", rattrs, psa_public(rsa.get(), true)).status, Status::Success);
   const std::string d2 = sha(256, "rsa signed by OpenSSL");
-  EXPECT_EQ(a.verify_hash("rsa-pub", rsa_pkcs1(Algorithm::SHA_256), d2,
-                          openssl_sign_digest(rsa.get(), d2, 0, EVP_sha256()))
-                .status,
-            Status::Success);
+  EXPECT_EQ(
+      a.verify_hash("rsa-pub", rsa_pkcs1(Algorithm::SHA_256), d2, openssl_sign_digest(rsa.get(), d2, 0, EVP_sha256()))
+          .status,
+      Status::Success);
   // A public key cannot sign, even when its flags say so.
   EXPECT_EQ(a.sign_hash("rsa-pub", rsa_pkcs1(Algorithm::SHA_256), d2).status, Status::PsaErrorNotPermitted);
 
@@ -784,10 +785,10 @@ TEST_F(Tpm, EightClientsSignAtOnce) {
   for (int i = 0; i < kClients; ++i) {
     App a = app("client" + std::to_string(i));
     const bool rsa = i % 4 == 3;
-    ASSERT_EQ(a.generate("k", rsa ? rsa_pair(2048, rsa_pkcs1(Algorithm::SHA_256))
-                                  : ecc_pair(256, ecdsa(Algorithm::SHA_256)))
-                  .status,
-              Status::Success);
+    ASSERT_EQ(
+        a.generate("k", rsa ? rsa_pair(2048, rsa_pkcs1(Algorithm::SHA_256)) : ecc_pair(256, ecdsa(Algorithm::SHA_256)))
+            .status,
+        Status::Success);
     pubs[static_cast<size_t>(i)] = a.export_public("k").body;
   }
   std::atomic<int> good{0};
@@ -827,8 +828,8 @@ TEST_F(Tpm, KeysSurviveADaemonRestart) {
   EXPECT_EQ(a.export_public("ecc").body, ecc_pub);
   sign_and_check(a, "ecc", 256, false, ecdsa(Algorithm::SHA_256), 256);
   Pkey pub = rsa_public_from_der(rsa_pub);
-  Call p = decrypt(a, "rsa", oaep(Algorithm::SHA_256), rsa_encrypt(pub.get(), "still here", true,
-                                                                    Algorithm::SHA_256, ""), "");
+  Call p = decrypt(a, "rsa", oaep(Algorithm::SHA_256),
+                   rsa_encrypt(pub.get(), "still here", true, Algorithm::SHA_256, ""), "");
   ASSERT_EQ(p.status, Status::Success);
   EXPECT_EQ(p.body, "still here");
   // The key store file is private to the daemon.
@@ -946,9 +947,9 @@ TEST(TpmStartup, LockoutDoesNotStopTheDaemon) {
   bool locked = false;
   for (int i = 0; i < 40 && !locked; ++i) {
     tpm.tool({"tpm2_flushcontext", "-t"});
-    tpm.tool({"tpm2_create", "-C", ctx, "-P", "wrong", "-u", tpm.state_dir() + "/x.pub", "-r",
-              tpm.state_dir() + "/x.priv"},
-             &out);
+    tpm.tool(
+        {"tpm2_create", "-C", ctx, "-P", "wrong", "-u", tpm.state_dir() + "/x.pub", "-r", tpm.state_dir() + "/x.priv"},
+        &out);
     locked = out.find("lockout") != std::string::npos || out.find("0x921") != std::string::npos;
   }
   tpm.tool({"tpm2_flushcontext", "-t"});

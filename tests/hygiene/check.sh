@@ -11,7 +11,7 @@
 #  4. Project includes are rooted: a quoted include names a path with a folder
 #     ("service/src/config.h"), so no two folders' "config.h" can be confused.
 set -uo pipefail
-ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+ROOT="${1:-$(cd "$(dirname "$0")/../.." && pwd)}"
 cd "$ROOT"
 fail=0
 report() {

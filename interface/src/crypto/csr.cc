@@ -40,7 +40,9 @@ Failure fail(const std::string& what, Status code = Status::PsaErrorInvalidArgum
   ERR_clear_error();
   return {code, reason != nullptr ? what + ": " + reason : what};
 }
-Failure out_of_memory() { return fail("out of memory", Status::PsaErrorInsufficientMemory); }
+Failure out_of_memory() {
+  return fail("out of memory", Status::PsaErrorInsufficientMemory);
+}
 
 // The SHA-2 hashes X.509 signature algorithms are given for here.
 Result<const EVP_MD*> md_of(Hash h) {
@@ -59,11 +61,16 @@ Result<const EVP_MD*> md_of(Hash h) {
 int signature_nid(CsrScheme scheme, Hash h) {
   const bool ec = scheme == CsrScheme::Ecdsa;
   switch (h) {
-    case Hash::Sha224: return ec ? NID_ecdsa_with_SHA224 : NID_sha224WithRSAEncryption;
-    case Hash::Sha256: return ec ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption;
-    case Hash::Sha384: return ec ? NID_ecdsa_with_SHA384 : NID_sha384WithRSAEncryption;
-    case Hash::Sha512: return ec ? NID_ecdsa_with_SHA512 : NID_sha512WithRSAEncryption;
-    default: return NID_undef;  // md_of refused it before
+    case Hash::Sha224:
+      return ec ? NID_ecdsa_with_SHA224 : NID_sha224WithRSAEncryption;
+    case Hash::Sha256:
+      return ec ? NID_ecdsa_with_SHA256 : NID_sha256WithRSAEncryption;
+    case Hash::Sha384:
+      return ec ? NID_ecdsa_with_SHA384 : NID_sha384WithRSAEncryption;
+    case Hash::Sha512:
+      return ec ? NID_ecdsa_with_SHA512 : NID_sha512WithRSAEncryption;
+    default:
+      return NID_undef;  // md_of refused it before
   }
 }
 
@@ -124,9 +131,9 @@ Outcome add_entry(X509_NAME* name, int nid, const char* option, const std::optio
     return Status::Success;
   }
   if (printable && !is_printable_string(*value)) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   std::string(option) + " \"" + *value +
-                       "\" may only contain letters, digits, spaces and ' ( ) + , - . / : = ?");
+    return Failure(
+        Status::PsaErrorInvalidArgument,
+        std::string(option) + " \"" + *value + "\" may only contain letters, digits, spaces and ' ( ) + , - . / : = ?");
   }
   if (!printable && !is_utf8(*value)) {
     return Failure(Status::PsaErrorInvalidArgument, std::string(option) + " is not valid UTF-8");
@@ -272,9 +279,9 @@ Result<CsrSigning> csr_signing(const psa::KeyAttributes& attributes) {
                        " is not an asymmetric signature; a certificate request needs a signing key");
   }
   if (psa::is_public_key_type(attributes.type)) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   std::string("a certificate request needs a key pair; the key is a ") +
-                       psa::key_type_name(attributes.type));
+    return Failure(
+        Status::PsaErrorInvalidArgument,
+        std::string("a certificate request needs a key pair; the key is a ") + psa::key_type_name(attributes.type));
   }
   CsrSigning s;
   const Hash h = policy.hash_alg() == Hash::Any ? Hash::Sha256 : policy.hash_alg();

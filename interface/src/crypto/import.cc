@@ -15,7 +15,9 @@ namespace {
 
 using ossl::Ptr;
 
-Failure invalid(std::string detail) { return {Status::PsaErrorInvalidArgument, std::move(detail)}; }
+Failure invalid(std::string detail) {
+  return {Status::PsaErrorInvalidArgument, std::move(detail)};
+}
 
 // same_der: `der` is exactly what OpenSSL writes for the object it decoded
 // from it, so that only strict DER (minimal lengths and INTEGERs, no
@@ -112,14 +114,10 @@ Result<RsaPrivateKey> parse_rsa_private_key(const uint8_t* p, size_t n) {
   const struct {
     const char* name;
     SecretBytes* field;
-  } parts[] = {{OSSL_PKEY_PARAM_RSA_N, &out.modulus},
-               {OSSL_PKEY_PARAM_RSA_E, &out.public_exponent},
-               {OSSL_PKEY_PARAM_RSA_D, &out.private_exponent},
-               {OSSL_PKEY_PARAM_RSA_FACTOR1, &out.prime1},
-               {OSSL_PKEY_PARAM_RSA_FACTOR2, &out.prime2},
-               {OSSL_PKEY_PARAM_RSA_EXPONENT1, &out.exponent1},
-               {OSSL_PKEY_PARAM_RSA_EXPONENT2, &out.exponent2},
-               {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &out.coefficient}};
+  } parts[] = {{OSSL_PKEY_PARAM_RSA_N, &out.modulus},           {OSSL_PKEY_PARAM_RSA_E, &out.public_exponent},
+               {OSSL_PKEY_PARAM_RSA_D, &out.private_exponent},  {OSSL_PKEY_PARAM_RSA_FACTOR1, &out.prime1},
+               {OSSL_PKEY_PARAM_RSA_FACTOR2, &out.prime2},      {OSSL_PKEY_PARAM_RSA_EXPONENT1, &out.exponent1},
+               {OSSL_PKEY_PARAM_RSA_EXPONENT2, &out.exponent2}, {OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &out.coefficient}};
   for (const auto& part : parts) {
     if (!magnitude(key.get(), part.name, *part.field) || part.field->empty()) {
       return invalid(std::string("the RSAPrivateKey has no or a zero ") + part.name);

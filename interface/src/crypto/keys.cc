@@ -45,7 +45,9 @@ constexpr Curve kCurves[] = {
     {EccFamily::Montgomery, 448, NID_X448, "X448"},
 };
 
-bool weierstrass(const Curve& c) { return c.family != EccFamily::Montgomery; }
+bool weierstrass(const Curve& c) {
+  return c.family != EccFamily::Montgomery;
+}
 
 const Curve* curve_by_nid(int nid) {
   for (const Curve& c : kCurves) {
@@ -61,7 +63,9 @@ Failure unsupported_curve(EccFamily family, uint32_t bits) {
                                             ", " + std::to_string(bits) + " bits"};
 }
 
-Failure invalid(std::string detail) { return {Status::PsaErrorInvalidArgument, std::move(detail)}; }
+Failure invalid(std::string detail) {
+  return {Status::PsaErrorInvalidArgument, std::move(detail)};
+}
 
 // der_of runs an i2d function into a wiped buffer.
 template <typename I2d, typename T>
@@ -275,8 +279,8 @@ Result<Bytes> spki(ASN1_OBJECT* algorithm, int param_type, ASN1_OBJECT* param, c
     return Failure(Status::PsaErrorInsufficientMemory, "out of memory");
   }
   std::copy(key.begin(), key.end(), buf);
-  if (X509_PUBKEY_set0_param(pub.get(), algorithm, param_type, owned_param.get(), buf,
-                             static_cast<int>(key.size())) != 1) {
+  if (X509_PUBKEY_set0_param(pub.get(), algorithm, param_type, owned_param.get(), buf, static_cast<int>(key.size())) !=
+      1) {
     OPENSSL_free(buf);
     return invalid("cannot build the SubjectPublicKeyInfo" + ossl::reason());
   }

@@ -42,9 +42,8 @@ bool read_element(const unsigned char** p, const unsigned char* end, Element& ou
 
 Result<Bytes> ecdsa_raw_to_der(const Bytes& raw) {
   if (raw.empty() || raw.size() % 2 != 0) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   "an ECDSA signature r||s has two halves of equal length; got " + std::to_string(raw.size()) +
-                       " bytes");
+    return Failure(Status::PsaErrorInvalidArgument, "an ECDSA signature r||s has two halves of equal length; got " +
+                                                        std::to_string(raw.size()) + " bytes");
   }
   const int half = static_cast<int>(raw.size() / 2);
   ossl::Ptr<ECDSA_SIG> sig(ECDSA_SIG_new());

@@ -4,23 +4,40 @@ namespace parsec::psa {
 
 const char* hash_name(Hash h) {
   switch (h) {
-    case Hash::None: return "None";
-    case Hash::Md2: return "Md2";
-    case Hash::Md4: return "Md4";
-    case Hash::Md5: return "Md5";
-    case Hash::Ripemd160: return "Ripemd160";
-    case Hash::Sha1: return "Sha1";
-    case Hash::Sha224: return "Sha224";
-    case Hash::Sha256: return "Sha256";
-    case Hash::Sha384: return "Sha384";
-    case Hash::Sha512: return "Sha512";
-    case Hash::Sha512_224: return "Sha512_224";
-    case Hash::Sha512_256: return "Sha512_256";
-    case Hash::Sha3_224: return "Sha3_224";
-    case Hash::Sha3_256: return "Sha3_256";
-    case Hash::Sha3_384: return "Sha3_384";
-    case Hash::Sha3_512: return "Sha3_512";
-    case Hash::Any: return "Any";
+    case Hash::None:
+      return "None";
+    case Hash::Md2:
+      return "Md2";
+    case Hash::Md4:
+      return "Md4";
+    case Hash::Md5:
+      return "Md5";
+    case Hash::Ripemd160:
+      return "Ripemd160";
+    case Hash::Sha1:
+      return "Sha1";
+    case Hash::Sha224:
+      return "Sha224";
+    case Hash::Sha256:
+      return "Sha256";
+    case Hash::Sha384:
+      return "Sha384";
+    case Hash::Sha512:
+      return "Sha512";
+    case Hash::Sha512_224:
+      return "Sha512_224";
+    case Hash::Sha512_256:
+      return "Sha512_256";
+    case Hash::Sha3_224:
+      return "Sha3_224";
+    case Hash::Sha3_256:
+      return "Sha3_256";
+    case Hash::Sha3_384:
+      return "Sha3_384";
+    case Hash::Sha3_512:
+      return "Sha3_512";
+    case Hash::Any:
+      return "Any";
   }
   return "Unknown";
 }
@@ -57,67 +74,105 @@ uint32_t hash_length(Hash h) {
 
 const char* cipher_name(Cipher c) {
   switch (c) {
-    case Cipher::None: return "None";
-    case Cipher::StreamCipher: return "StreamCipher";
-    case Cipher::Ctr: return "Ctr";
-    case Cipher::Cfb: return "Cfb";
-    case Cipher::Ofb: return "Ofb";
-    case Cipher::Xts: return "Xts";
-    case Cipher::EcbNoPadding: return "EcbNoPadding";
-    case Cipher::CbcNoPadding: return "CbcNoPadding";
-    case Cipher::CbcPkcs7: return "CbcPkcs7";
+    case Cipher::None:
+      return "None";
+    case Cipher::StreamCipher:
+      return "StreamCipher";
+    case Cipher::Ctr:
+      return "Ctr";
+    case Cipher::Cfb:
+      return "Cfb";
+    case Cipher::Ofb:
+      return "Ofb";
+    case Cipher::Xts:
+      return "Xts";
+    case Cipher::EcbNoPadding:
+      return "EcbNoPadding";
+    case Cipher::CbcNoPadding:
+      return "CbcNoPadding";
+    case Cipher::CbcPkcs7:
+      return "CbcPkcs7";
   }
   return "Unknown";
 }
 
 const char* aead_algorithm_name(AeadAlgorithm a) {
   switch (a) {
-    case AeadAlgorithm::None: return "None";
-    case AeadAlgorithm::Ccm: return "Ccm";
-    case AeadAlgorithm::Gcm: return "Gcm";
-    case AeadAlgorithm::Chacha20Poly1305: return "Chacha20Poly1305";
+    case AeadAlgorithm::None:
+      return "None";
+    case AeadAlgorithm::Ccm:
+      return "Ccm";
+    case AeadAlgorithm::Gcm:
+      return "Gcm";
+    case AeadAlgorithm::Chacha20Poly1305:
+      return "Chacha20Poly1305";
   }
   return "Unknown";
 }
 
 const char* raw_key_agreement_name(RawKeyAgreement r) {
   switch (r) {
-    case RawKeyAgreement::None: return "None";
-    case RawKeyAgreement::Ffdh: return "Ffdh";
-    case RawKeyAgreement::Ecdh: return "Ecdh";
+    case RawKeyAgreement::None:
+      return "None";
+    case RawKeyAgreement::Ffdh:
+      return "Ffdh";
+    case RawKeyAgreement::Ecdh:
+      return "Ecdh";
   }
   return "Unknown";
 }
 
 const char* algorithm_kind_name(AlgorithmKind k) {
   switch (k) {
-    case AlgorithmKind::None: return "None";
-    case AlgorithmKind::Hash: return "Hash";
-    case AlgorithmKind::Hmac: return "Hmac";
-    case AlgorithmKind::CbcMac: return "CbcMac";
-    case AlgorithmKind::Cmac: return "Cmac";
-    case AlgorithmKind::Cipher: return "Cipher";
-    case AlgorithmKind::Aead: return "Aead";
-    case AlgorithmKind::RsaPkcs1v15Sign: return "RsaPkcs1v15Sign";
-    case AlgorithmKind::RsaPkcs1v15SignRaw: return "RsaPkcs1v15SignRaw";
-    case AlgorithmKind::RsaPss: return "RsaPss";
-    case AlgorithmKind::Ecdsa: return "Ecdsa";
-    case AlgorithmKind::EcdsaAny: return "EcdsaAny";
-    case AlgorithmKind::DeterministicEcdsa: return "DeterministicEcdsa";
-    case AlgorithmKind::RsaPkcs1v15Crypt: return "RsaPkcs1v15Crypt";
-    case AlgorithmKind::RsaOaep: return "RsaOaep";
-    case AlgorithmKind::RawKeyAgreement: return "RawKeyAgreement";
-    case AlgorithmKind::KeyAgreementWithDerivation: return "KeyAgreementWithDerivation";
-    case AlgorithmKind::Hkdf: return "Hkdf";
-    case AlgorithmKind::Tls12Prf: return "Tls12Prf";
-    case AlgorithmKind::Tls12PskToMs: return "Tls12PskToMs";
+    case AlgorithmKind::None:
+      return "None";
+    case AlgorithmKind::Hash:
+      return "Hash";
+    case AlgorithmKind::Hmac:
+      return "Hmac";
+    case AlgorithmKind::CbcMac:
+      return "CbcMac";
+    case AlgorithmKind::Cmac:
+      return "Cmac";
+    case AlgorithmKind::Cipher:
+      return "Cipher";
+    case AlgorithmKind::Aead:
+      return "Aead";
+    case AlgorithmKind::RsaPkcs1v15Sign:
+      return "RsaPkcs1v15Sign";
+    case AlgorithmKind::RsaPkcs1v15SignRaw:
+      return "RsaPkcs1v15SignRaw";
+    case AlgorithmKind::RsaPss:
+      return "RsaPss";
+    case AlgorithmKind::Ecdsa:
+      return "Ecdsa";
+    case AlgorithmKind::EcdsaAny:
+      return "EcdsaAny";
+    case AlgorithmKind::DeterministicEcdsa:
+      return "DeterministicEcdsa";
+    case AlgorithmKind::RsaPkcs1v15Crypt:
+      return "RsaPkcs1v15Crypt";
+    case AlgorithmKind::RsaOaep:
+      return "RsaOaep";
+    case AlgorithmKind::RawKeyAgreement:
+      return "RawKeyAgreement";
+    case AlgorithmKind::KeyAgreementWithDerivation:
+      return "KeyAgreementWithDerivation";
+    case AlgorithmKind::Hkdf:
+      return "Hkdf";
+    case AlgorithmKind::Tls12Prf:
+      return "Tls12Prf";
+    case AlgorithmKind::Tls12PskToMs:
+      return "Tls12PskToMs";
   }
   return "Unknown";
 }
 
 // ---- factories ---------------------------------------------------------------
 
-Algorithm Algorithm::none() { return Algorithm(); }
+Algorithm Algorithm::none() {
+  return Algorithm();
+}
 
 Algorithm Algorithm::hash(Hash h) {
   Algorithm a;
@@ -246,8 +301,12 @@ Algorithm Algorithm::raw_key_agreement(RawKeyAgreement r) {
   return a;
 }
 
-Algorithm Algorithm::ecdh() { return raw_key_agreement(RawKeyAgreement::Ecdh); }
-Algorithm Algorithm::ffdh() { return raw_key_agreement(RawKeyAgreement::Ffdh); }
+Algorithm Algorithm::ecdh() {
+  return raw_key_agreement(RawKeyAgreement::Ecdh);
+}
+Algorithm Algorithm::ffdh() {
+  return raw_key_agreement(RawKeyAgreement::Ffdh);
+}
 
 Algorithm Algorithm::key_agreement_with_derivation(RawKeyAgreement r, const Algorithm& kdf) {
   Algorithm a;
@@ -287,7 +346,9 @@ bool Algorithm::is_mac() const {
   return kind_ == AlgorithmKind::Hmac || kind_ == AlgorithmKind::CbcMac || kind_ == AlgorithmKind::Cmac;
 }
 
-bool Algorithm::is_aead() const { return kind_ == AlgorithmKind::Aead; }
+bool Algorithm::is_aead() const {
+  return kind_ == AlgorithmKind::Aead;
+}
 
 bool Algorithm::is_asymmetric_signature() const {
   switch (kind_) {
@@ -316,8 +377,8 @@ bool Algorithm::is_key_derivation() const {
 }
 
 bool Algorithm::has_sign_hash() const {
-  return kind_ == AlgorithmKind::RsaPkcs1v15Sign || kind_ == AlgorithmKind::RsaPss ||
-         kind_ == AlgorithmKind::Ecdsa || kind_ == AlgorithmKind::DeterministicEcdsa;
+  return kind_ == AlgorithmKind::RsaPkcs1v15Sign || kind_ == AlgorithmKind::RsaPss || kind_ == AlgorithmKind::Ecdsa ||
+         kind_ == AlgorithmKind::DeterministicEcdsa;
 }
 
 bool Algorithm::is_ecc_signature() const {
@@ -365,8 +426,7 @@ std::string Algorithm::to_string() const {
     case AlgorithmKind::CbcMac:
     case AlgorithmKind::Cmac:
       if (truncated_) {
-        return "Mac(Truncated { mac_alg: " + full_mac_text(*this) + ", mac_length: " + std::to_string(length_) +
-               " })";
+        return "Mac(Truncated { mac_alg: " + full_mac_text(*this) + ", mac_length: " + std::to_string(length_) + " })";
       }
       return "Mac(FullLength(" + full_mac_text(*this) + "))";
     case AlgorithmKind::Cipher:

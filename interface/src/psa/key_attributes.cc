@@ -4,51 +4,83 @@ namespace parsec::psa {
 
 const char* key_type_name(KeyType t) {
   switch (t) {
-    case KeyType::None: return "None";
-    case KeyType::RawData: return "RawData";
-    case KeyType::Hmac: return "Hmac";
-    case KeyType::Derive: return "Derive";
-    case KeyType::Aes: return "Aes";
-    case KeyType::Des: return "Des";
-    case KeyType::Camellia: return "Camellia";
-    case KeyType::Arc4: return "Arc4";
-    case KeyType::Chacha20: return "Chacha20";
-    case KeyType::RsaPublicKey: return "RsaPublicKey";
-    case KeyType::RsaKeyPair: return "RsaKeyPair";
-    case KeyType::EccKeyPair: return "EccKeyPair";
-    case KeyType::EccPublicKey: return "EccPublicKey";
-    case KeyType::DhKeyPair: return "DhKeyPair";
-    case KeyType::DhPublicKey: return "DhPublicKey";
+    case KeyType::None:
+      return "None";
+    case KeyType::RawData:
+      return "RawData";
+    case KeyType::Hmac:
+      return "Hmac";
+    case KeyType::Derive:
+      return "Derive";
+    case KeyType::Aes:
+      return "Aes";
+    case KeyType::Des:
+      return "Des";
+    case KeyType::Camellia:
+      return "Camellia";
+    case KeyType::Arc4:
+      return "Arc4";
+    case KeyType::Chacha20:
+      return "Chacha20";
+    case KeyType::RsaPublicKey:
+      return "RsaPublicKey";
+    case KeyType::RsaKeyPair:
+      return "RsaKeyPair";
+    case KeyType::EccKeyPair:
+      return "EccKeyPair";
+    case KeyType::EccPublicKey:
+      return "EccPublicKey";
+    case KeyType::DhKeyPair:
+      return "DhKeyPair";
+    case KeyType::DhPublicKey:
+      return "DhPublicKey";
   }
   return "Unknown";
 }
 
-bool is_ecc_key_type(KeyType t) { return t == KeyType::EccKeyPair || t == KeyType::EccPublicKey; }
-bool is_rsa_key_type(KeyType t) { return t == KeyType::RsaKeyPair || t == KeyType::RsaPublicKey; }
-bool is_dh_key_type(KeyType t) { return t == KeyType::DhKeyPair || t == KeyType::DhPublicKey; }
+bool is_ecc_key_type(KeyType t) {
+  return t == KeyType::EccKeyPair || t == KeyType::EccPublicKey;
+}
+bool is_rsa_key_type(KeyType t) {
+  return t == KeyType::RsaKeyPair || t == KeyType::RsaPublicKey;
+}
+bool is_dh_key_type(KeyType t) {
+  return t == KeyType::DhKeyPair || t == KeyType::DhPublicKey;
+}
 bool is_public_key_type(KeyType t) {
   return t == KeyType::RsaPublicKey || t == KeyType::EccPublicKey || t == KeyType::DhPublicKey;
 }
 
 const char* ecc_family_name(EccFamily f) {
   switch (f) {
-    case EccFamily::None: return "None";
-    case EccFamily::SecpK1: return "SecpK1";
-    case EccFamily::SecpR1: return "SecpR1";
-    case EccFamily::SecpR2: return "SecpR2";
-    case EccFamily::SectK1: return "SectK1";
-    case EccFamily::SectR1: return "SectR1";
-    case EccFamily::SectR2: return "SectR2";
-    case EccFamily::BrainpoolPR1: return "BrainpoolPR1";
-    case EccFamily::Frp: return "Frp";
-    case EccFamily::Montgomery: return "Montgomery";
+    case EccFamily::None:
+      return "None";
+    case EccFamily::SecpK1:
+      return "SecpK1";
+    case EccFamily::SecpR1:
+      return "SecpR1";
+    case EccFamily::SecpR2:
+      return "SecpR2";
+    case EccFamily::SectK1:
+      return "SectK1";
+    case EccFamily::SectR1:
+      return "SectR1";
+    case EccFamily::SectR2:
+      return "SectR2";
+    case EccFamily::BrainpoolPR1:
+      return "BrainpoolPR1";
+    case EccFamily::Frp:
+      return "Frp";
+    case EccFamily::Montgomery:
+      return "Montgomery";
   }
   return "Unknown";
 }
 
 const char* dh_family_name(DhFamily f) {
   switch (f) {
-    case DhFamily::Rfc7919: return "Rfc7919";
+    case DhFamily::Rfc7919:
+      return "Rfc7919";
   }
   return "Unknown";
 }
@@ -76,9 +108,9 @@ UsageFlags UsageFlags::for_policy(const Algorithm& policy) {
 }
 
 bool UsageFlags::operator==(const UsageFlags& o) const {
-  return export_ == o.export_ && copy == o.copy && cache == o.cache && encrypt == o.encrypt &&
-         decrypt == o.decrypt && sign_message == o.sign_message && verify_message == o.verify_message &&
-         sign_hash == o.sign_hash && verify_hash == o.verify_hash && derive == o.derive;
+  return export_ == o.export_ && copy == o.copy && cache == o.cache && encrypt == o.encrypt && decrypt == o.decrypt &&
+         sign_message == o.sign_message && verify_message == o.verify_message && sign_hash == o.sign_hash &&
+         verify_hash == o.verify_hash && derive == o.derive;
 }
 
 namespace {

@@ -7,12 +7,22 @@ namespace {
 
 constexpr Status kBad = Status::InvalidEncoding;
 
-bool hash_is_deprecated(Hash h) { return h == Hash::Md2 || h == Hash::Md4 || h == Hash::Md5 || h == Hash::Sha1; }
+bool hash_is_deprecated(Hash h) {
+  return h == Hash::Md2 || h == Hash::Md4 || h == Hash::Md5 || h == Hash::Sha1;
+}
 
-bool is_rsa(KeyType t) { return t == KeyType::RsaKeyPair || t == KeyType::RsaPublicKey; }
-bool is_ecc(KeyType t) { return t == KeyType::EccKeyPair || t == KeyType::EccPublicKey; }
-bool is_dh(KeyType t) { return t == KeyType::DhKeyPair || t == KeyType::DhPublicKey; }
-bool is_block_cipher(KeyType t) { return t == KeyType::Aes || t == KeyType::Camellia || t == KeyType::Des; }
+bool is_rsa(KeyType t) {
+  return t == KeyType::RsaKeyPair || t == KeyType::RsaPublicKey;
+}
+bool is_ecc(KeyType t) {
+  return t == KeyType::EccKeyPair || t == KeyType::EccPublicKey;
+}
+bool is_dh(KeyType t) {
+  return t == KeyType::DhKeyPair || t == KeyType::DhPublicKey;
+}
+bool is_block_cipher(KeyType t) {
+  return t == KeyType::Aes || t == KeyType::Camellia || t == KeyType::Des;
+}
 
 // algorithm_deprecated: the algorithm names a deprecated hash (operations §12.4).
 bool algorithm_deprecated(const Algorithm& a) {
@@ -89,8 +99,8 @@ Outcome validate_algorithm(const Algorithm& a) {
         return Failure(kBad, "cipher mode None");
       }
       if (static_cast<uint32_t>(a.cipher_mode()) > static_cast<uint32_t>(Cipher::CbcPkcs7)) {
-        return Failure(kBad, "cipher mode " + std::to_string(static_cast<uint32_t>(a.cipher_mode())) +
-                                 " is not defined");
+        return Failure(kBad,
+                       "cipher mode " + std::to_string(static_cast<uint32_t>(a.cipher_mode())) + " is not defined");
       }
       return Outcome();
     case AlgorithmKind::Aead:
@@ -98,8 +108,8 @@ Outcome validate_algorithm(const Algorithm& a) {
         return Failure(kBad, "AEAD algorithm None");
       }
       if (static_cast<uint32_t>(a.aead_alg()) > static_cast<uint32_t>(AeadAlgorithm::Chacha20Poly1305)) {
-        return Failure(kBad, "AEAD algorithm " + std::to_string(static_cast<uint32_t>(a.aead_alg())) +
-                                 " is not defined");
+        return Failure(kBad,
+                       "AEAD algorithm " + std::to_string(static_cast<uint32_t>(a.aead_alg())) + " is not defined");
       }
       return Outcome();
     case AlgorithmKind::RawKeyAgreement:
@@ -121,8 +131,8 @@ Outcome validate_attributes(const KeyAttributes& attrs) {
   if (attrs.type == KeyType::None || static_cast<uint32_t>(attrs.type) > static_cast<uint32_t>(KeyType::DhPublicKey)) {
     return Failure(kBad, "key attributes without a key type");
   }
-  if (is_ecc(attrs.type) &&
-      (attrs.family == EccFamily::None || static_cast<uint32_t>(attrs.family) > static_cast<uint32_t>(EccFamily::Montgomery))) {
+  if (is_ecc(attrs.type) && (attrs.family == EccFamily::None ||
+                             static_cast<uint32_t>(attrs.family) > static_cast<uint32_t>(EccFamily::Montgomery))) {
     return Failure(kBad, "ECC key attributes without a curve family");
   }
   if (is_dh(attrs.type) && attrs.dh_family != DhFamily::Rfc7919) {
@@ -292,9 +302,9 @@ Outcome check_sign_hash_length(const Algorithm& alg, size_t hash_len) {
   }
   const size_t want = hash_length(alg.hash_alg());
   if (hash_len != want) {
-    return Failure(Status::PsaErrorInvalidArgument, "hash is " + std::to_string(hash_len) +
-                                                        " bytes but the algorithm's hash produces " +
-                                                        std::to_string(want));
+    return Failure(
+        Status::PsaErrorInvalidArgument,
+        "hash is " + std::to_string(hash_len) + " bytes but the algorithm's hash produces " + std::to_string(want));
   }
   return Outcome();
 }

@@ -57,9 +57,7 @@ class MbedCryptoProvider final : public Provider {
 
   void abandon_key(const CreatedKey& key) override { engine_->abandon_key(key.key_ref); }
 
-  Outcome destroy_key(const StoredKey& key, StorageTxn& txn) override {
-    return engine_->destroy_key(key.key_ref, txn);
-  }
+  Outcome destroy_key(const StoredKey& key, StorageTxn& txn) override { return engine_->destroy_key(key.key_ref, txn); }
 
   Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
     // One listing instead of a read per key: cheaper, and no key material is
@@ -171,8 +169,7 @@ class MbedCryptoProvider final : public Provider {
     const Status s = can_do(check, op.attributes);
     if (s != Status::Success) {
       return Outcome(s, "Mbed TLS 2.28 cannot do this with " + op.attributes.type_to_string() + " (" +
-                            std::to_string(op.attributes.bits) + " bits), policy " +
-                            op.attributes.policy.to_string());
+                            std::to_string(op.attributes.bits) + " bits), policy " + op.attributes.policy.to_string());
     }
     return Outcome();
   }

@@ -27,10 +27,9 @@ struct Curve {
 // although the family exists: secp224k1 and Curve448 (PSA 2.28 refuses them),
 // the binary-field and SECP_R2 families (not in Mbed TLS), FRP (no PSA id).
 constexpr Curve kEccCurves[] = {
-    {Family::SecpR1, 192},       {Family::SecpR1, 224},       {Family::SecpR1, 256},
-    {Family::SecpR1, 384},       {Family::SecpR1, 521},       {Family::SecpK1, 192},
-    {Family::SecpK1, 256},       {Family::BrainpoolPR1, 256}, {Family::BrainpoolPR1, 384},
-    {Family::BrainpoolPR1, 512}, {Family::Montgomery, 255},
+    {Family::SecpR1, 192},       {Family::SecpR1, 224},       {Family::SecpR1, 256},     {Family::SecpR1, 384},
+    {Family::SecpR1, 521},       {Family::SecpK1, 192},       {Family::SecpK1, 256},     {Family::BrainpoolPR1, 256},
+    {Family::BrainpoolPR1, 384}, {Family::BrainpoolPR1, 512}, {Family::Montgomery, 255},
 };
 
 bool in(std::initializer_list<uint32_t> values, uint32_t v) {
@@ -56,13 +55,25 @@ struct TypeOf {
   KeyType type;
   Family family;
 };
-TypeOf type_of(const psa::KeyAttributes& a) { return TypeOf{a.type, a.family}; }
+TypeOf type_of(const psa::KeyAttributes& a) {
+  return TypeOf{a.type, a.family};
+}
 
-bool is_rsa(const TypeOf& t) { return psa::is_rsa_key_type(t.type); }
-bool is_ecc(const TypeOf& t) { return psa::is_ecc_key_type(t.type); }
-bool is_dh(const TypeOf& t) { return psa::is_dh_key_type(t.type); }
-bool is_public(const TypeOf& t) { return psa::is_public_key_type(t.type); }
-bool is(const TypeOf& t, KeyType k) { return t.type == k; }
+bool is_rsa(const TypeOf& t) {
+  return psa::is_rsa_key_type(t.type);
+}
+bool is_ecc(const TypeOf& t) {
+  return psa::is_ecc_key_type(t.type);
+}
+bool is_dh(const TypeOf& t) {
+  return psa::is_dh_key_type(t.type);
+}
+bool is_public(const TypeOf& t) {
+  return psa::is_public_key_type(t.type);
+}
+bool is(const TypeOf& t, KeyType k) {
+  return t.type == k;
+}
 
 // hash_supported: the hashes of this build (no SHA-3, no SHA-512/t in 2.28).
 bool hash_supported(Hash h) {
@@ -131,8 +142,7 @@ bool compatible(const TypeOf& t, const Algorithm& a) {
   }
   switch (a.kind()) {
     case AlgorithmKind::Cipher:
-      return a.cipher_mode() == psa::Cipher::StreamCipher ? (is(t, KeyType::Chacha20) || is(t, KeyType::Arc4))
-                                                          : block;
+      return a.cipher_mode() == psa::Cipher::StreamCipher ? (is(t, KeyType::Chacha20) || is(t, KeyType::Arc4)) : block;
     case AlgorithmKind::Aead:
       return a.aead_alg() == psa::AeadAlgorithm::Chacha20Poly1305 ? is(t, KeyType::Chacha20)
                                                                   : (is(t, KeyType::Aes) || is(t, KeyType::Camellia));
@@ -340,8 +350,8 @@ Outcome check_creation(const KeyAttributes& attributes, Creation how) {
     }
     return curve_supported(type.family, bits)
                ? Outcome()
-               : Outcome(Status::PsaErrorNotSupported, std::string("no ") + bits_text + "-bit curve in family " +
-                                                           psa::ecc_family_name(type.family));
+               : Outcome(Status::PsaErrorNotSupported,
+                         std::string("no ") + bits_text + "-bit curve in family " + psa::ecc_family_name(type.family));
   }
   return Outcome();
 }
@@ -357,8 +367,8 @@ Outcome check_imported_size(const KeyAttributes& attributes, size_t bits) {
   if (is_ecc(type)) {
     return bits <= 521 && curve_supported(type.family, static_cast<uint32_t>(bits))
                ? Outcome()
-               : Outcome(Status::PsaErrorNotSupported, "imported ECC key is on an unsupported " +
-                                                           std::to_string(bits) + "-bit curve");
+               : Outcome(Status::PsaErrorNotSupported,
+                         "imported ECC key is on an unsupported " + std::to_string(bits) + "-bit curve");
   }
   return Outcome();
 }

@@ -14,7 +14,9 @@ using psa::KeyType;
 // silently mean "full length", so both are refused.
 constexpr uint32_t kMaxEncodedLength = 63;
 
-Failure invalid(std::string why) { return Failure(Status::PsaErrorInvalidArgument, std::move(why)); }
+Failure invalid(std::string why) {
+  return Failure(Status::PsaErrorInvalidArgument, std::move(why));
+}
 
 Failure wrong_family(const Algorithm& alg, const char* family) {
   return invalid(std::string("algorithm ") + psa::algorithm_kind_name(alg.kind()) + " is not " + family);

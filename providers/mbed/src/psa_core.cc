@@ -15,8 +15,8 @@
 #include <optional>
 #include <utility>
 
-#include "parsec/provider/provider.h"
 #include "parsec/interface/secret.h"
+#include "parsec/provider/provider.h"
 
 namespace parsec::provider::mbed {
 namespace {
@@ -74,7 +74,9 @@ PsaLock::PsaLock(StorageReader* reader, StorageTxn* txn) : lock_(lock_psa()), ro
   t_route = &route_;
 }
 
-PsaLock::~PsaLock() { t_route = nullptr; }
+PsaLock::~PsaLock() {
+  t_route = nullptr;
+}
 
 }  // namespace parsec::provider::mbed
 
@@ -109,8 +111,8 @@ extern "C" psa_status_t psa_its_get_info(psa_storage_uid_t uid, struct psa_stora
   }
 }
 
-extern "C" psa_status_t psa_its_get(psa_storage_uid_t uid, uint32_t data_offset, uint32_t data_length,
-                                    void* p_data, size_t* p_data_length) {
+extern "C" psa_status_t psa_its_get(psa_storage_uid_t uid, uint32_t data_offset, uint32_t data_length, void* p_data,
+                                    size_t* p_data_length) {
   try {
     SecretBytes blob;
     const psa_status_t s = parsec::provider::mbed::read_blob(uid, &blob);

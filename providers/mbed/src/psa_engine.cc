@@ -57,7 +57,9 @@ Failure key_failure(const char* what, psa_status_t s) {
   return psa_failure(what, s);
 }
 
-Failure bad_ref() { return Failure(Status::PsaErrorInvalidHandle, "malformed key reference"); }
+Failure bad_ref() {
+  return Failure(Status::PsaErrorInvalidHandle, "malformed key reference");
+}
 
 void set_persistent_id(PsaAttributes& attrs, psa_key_id_t id) {
   psa_set_key_id(attrs.get(), id);
@@ -75,8 +77,12 @@ Result<psa_key_id_t> id_of(const Bytes& key_ref) {
 // input is the pointer PSA gets for an input that may be empty: PSA accepts
 // a null pointer with length 0, and an empty vector's data() may be null
 // anyway; null states the intent.
-const uint8_t* input(const Bytes& b) { return b.empty() ? nullptr : b.data(); }
-const uint8_t* input(const SecretBytes& b) { return b.empty() ? nullptr : b.data(); }
+const uint8_t* input(const Bytes& b) {
+  return b.empty() ? nullptr : b.data();
+}
+const uint8_t* input(const SecretBytes& b) {
+  return b.empty() ? nullptr : b.data();
+}
 
 // Input sizes come from a request body (at most body_len_limit), so the
 // additions below cannot overflow in practice; the check keeps it so.
@@ -206,9 +212,8 @@ Result<std::unique_ptr<PsaEngine>> PsaEngine::create(StorageReader* storage, uin
   // Ids continue after the largest committed one so that an id is never
   // handed out twice across restarts; once past PSA_KEY_ID_USER_MAX creation
   // answers PsaErrorInsufficientStorage.
-  const uint64_t next_id = max_uid >= PSA_KEY_ID_USER_MAX
-                               ? uint64_t{PSA_KEY_ID_USER_MAX} + 1
-                               : std::max<uint64_t>(max_uid, PSA_KEY_ID_USER_MIN - 1) + 1;
+  const uint64_t next_id = max_uid >= PSA_KEY_ID_USER_MAX ? uint64_t{PSA_KEY_ID_USER_MAX} + 1
+                                                          : std::max<uint64_t>(max_uid, PSA_KEY_ID_USER_MIN - 1) + 1;
   return std::unique_ptr<PsaEngine>(new PsaEngine(storage, next_id));
 }
 
@@ -399,9 +404,8 @@ Result<psa_algorithm_t> message_signature(const psa::Algorithm& alg) {
     return psa_alg;
   }
   if (!PSA_ALG_IS_HASH_AND_SIGN(*psa_alg)) {
-    return Failure(Status::PsaErrorInvalidArgument,
-                   std::string("a message cannot be signed with the raw scheme ") +
-                       psa::algorithm_kind_name(alg.kind()));
+    return Failure(Status::PsaErrorInvalidArgument, std::string("a message cannot be signed with the raw scheme ") +
+                                                        psa::algorithm_kind_name(alg.kind()));
   }
   return psa_alg;
 }
@@ -421,8 +425,8 @@ Result<Bytes> PsaEngine::sign_message(const Bytes& key_ref, const psa::Algorithm
   size_t length = 0;
   {
     PsaLock lock(storage_);
-    const psa_status_t s = psa_sign_message(*id, *psa_alg, input(message), message.size(), signature.data(),
-                                            signature.size(), &length);
+    const psa_status_t s =
+        psa_sign_message(*id, *psa_alg, input(message), message.size(), signature.data(), signature.size(), &length);
     if (s != PSA_SUCCESS) {
       return key_failure("psa_sign_message", s);
     }
@@ -444,8 +448,7 @@ Outcome PsaEngine::verify_message(const Bytes& key_ref, const psa::Algorithm& al
   PsaLock lock(storage_);
   return verify_outcome(
       "psa_verify_message",
-      psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature), signature.size()),
-      *psa_alg);
+      psa_verify_message(*id, *psa_alg, input(message), message.size(), input(signature), signature.size()), *psa_alg);
 }
 
 Result<Bytes> PsaEngine::asymmetric_encrypt(const Bytes& key_ref, const psa::Algorithm& alg,
@@ -592,8 +595,8 @@ Result<SecretBytes> PsaEngine::cipher_decrypt(const Bytes& key_ref, psa::Cipher 
   }
   OutputBuffer plaintext(Sensitivity::Secret);
   // One spare block: the padding is checked in a block buffer of its own.
-  PARSEC_TRY(plaintext.allocate(PSA_CIPHER_DECRYPT_OUTPUT_MAX_SIZE(ciphertext.size()) +
-                                PSA_BLOCK_CIPHER_BLOCK_MAX_SIZE));
+  PARSEC_TRY(
+      plaintext.allocate(PSA_CIPHER_DECRYPT_OUTPUT_MAX_SIZE(ciphertext.size()) + PSA_BLOCK_CIPHER_BLOCK_MAX_SIZE));
   size_t length = 0;
   PsaLock lock(storage_);
   const psa_status_t s = psa_cipher_decrypt(*id, *psa_alg, input(ciphertext), ciphertext.size(), plaintext.data(),
@@ -661,8 +664,8 @@ Result<SecretBytes> PsaEngine::raw_key_agreement(const Bytes& key_ref, const psa
   PARSEC_TRY(secret.allocate(PSA_RAW_KEY_AGREEMENT_OUTPUT_MAX_SIZE));
   size_t length = 0;
   PsaLock lock(storage_);
-  const psa_status_t s = psa_raw_key_agreement(*psa_alg, *id, input(peer_key), peer_key.size(), secret.data(),
-                                               secret.size(), &length);
+  const psa_status_t s =
+      psa_raw_key_agreement(*psa_alg, *id, input(peer_key), peer_key.size(), secret.data(), secret.size(), &length);
   if (s != PSA_SUCCESS) {
     return key_failure("psa_raw_key_agreement", s);
   }

@@ -65,8 +65,7 @@ std::optional<psa_key_id_t> key_id_from_ref(const Bytes& ref) {
     return std::nullopt;
   }
   const psa_key_id_t id = static_cast<psa_key_id_t>(ref[0]) | (static_cast<psa_key_id_t>(ref[1]) << 8) |
-                          (static_cast<psa_key_id_t>(ref[2]) << 16) |
-                          (static_cast<psa_key_id_t>(ref[3]) << 24);
+                          (static_cast<psa_key_id_t>(ref[2]) << 16) | (static_cast<psa_key_id_t>(ref[3]) << 24);
   if (id < PSA_KEY_ID_USER_MIN || id > PSA_KEY_ID_USER_MAX) {
     return std::nullopt;
   }

@@ -25,7 +25,8 @@ inline constexpr const char* kSha256Abc = "ba7816bf8f01cfea414140de5dae2223b0036
 inline constexpr const char* kSha384Abc =
     "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7";
 inline constexpr const char* kSha512Abc =
-    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9"
+    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a"
+    "9"
     "ac94fa54ca49f";
 // FIPS 202 example (SHA3-256("abc")); Mbed TLS 2.28 has no SHA-3, so it is
 // only used to show that the request is refused.
@@ -36,7 +37,8 @@ inline constexpr const char* kHmacCase1Key = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b
 inline constexpr const char* kHmacCase1Data = "Hi There";
 inline constexpr const char* kHmacSha256Case1 = "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7";
 inline constexpr const char* kHmacSha512Case1 =
-    "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e6"
+    "87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e"
+    "6"
     "96c203a126854";
 inline constexpr const char* kHmacCase2Key = "4a656665";  // "Jefe"
 inline constexpr const char* kHmacCase2Data = "what do ya want for nothing?";
@@ -79,10 +81,12 @@ inline constexpr const char* kGcm4Key = "feffe9928665731c6d6a8f9467308308";
 inline constexpr const char* kGcm4Iv = "cafebabefacedbaddecaf888";
 inline constexpr const char* kGcm4Aad = "feedfacedeadbeeffeedfacedeadbeefabaddad2";
 inline constexpr const char* kGcm4Plain =
-    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba6"
+    "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba"
+    "6"
     "37b39";
 inline constexpr const char* kGcm4CipherTag =
-    "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d5"
+    "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d"
+    "5"
     "8e091"
     "5bc94fbc3221a5db94fae95ae7121a47";
 
@@ -104,9 +108,11 @@ inline constexpr const char* kChachaPolyKey = "808182838485868788898a8b8c8d8e8f9
 inline constexpr const char* kChachaPolyNonce = "070000004041424344454647";
 inline constexpr const char* kChachaPolyAad = "50515253c0c1c2c3c4c5c6c7";
 inline constexpr const char* kChachaPolyPlain =
-    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be it.";
+    "Ladies and Gentlemen of the class of '99: If I could offer you only one tip for the future, sunscreen would be "
+    "it.";
 inline constexpr const char* kChachaPolyCipherTag =
-    "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d"
+    "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905"
+    "d"
     "6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b6116"
     "1ae10b594f09e26a7e902ecbd0600691";
 
@@ -123,7 +129,8 @@ inline constexpr const char* kRfc6979P256Sha256Test =
     "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367"
     "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083";
 inline constexpr const char* kRfc6979P521Private =
-    "00fad06daa62ba3b25d2fb40133da757205de67f5bb0018fee8c86e1b68c7e75caa896eb32f1f47c70855836a6d16fcc1466f6d8fbec67db89e"
+    "00fad06daa62ba3b25d2fb40133da757205de67f5bb0018fee8c86e1b68c7e75caa896eb32f1f47c70855836a6d16fcc1466f6d8fbec67db89"
+    "e"
     "c0c08b0e996b83538";
 inline constexpr const char* kRfc6979P521Sha512Sample =
     "00c328fafcbd79dd77850370c46325d987cb525569fb63c5d3bc53950e6d4c5f174e25a1ee9017b5d450606add152b534931d7d4e8455cc91f"
@@ -138,7 +145,8 @@ inline constexpr const char* kTest = "test";
 // test_suite_pkcs1_v21.data.
 // RSASSA-PKCS1-v1_5 "Int" vector: 1024-bit key, e = 65537, SHA-1.
 inline constexpr const char* kPkcs1SignN =
-    "a2ba40ee07e3b2bd2f02ce227f36a195024486e49c19cb41bbbdfbba98b22b0e577c2eeaffa20d883a76e65e394c69d4b3c05a1e8fadda27edb"
+    "a2ba40ee07e3b2bd2f02ce227f36a195024486e49c19cb41bbbdfbba98b22b0e577c2eeaffa20d883a76e65e394c69d4b3c05a1e8fadda27ed"
+    "b"
     "2a42bc000fe888b9b32c22d15add0cd76b3e7936e19955b220dd17d4ea904b1ec102b2e4de7751222aa99151024c7cb41cc5ea21d00eeb41f7"
     "c800834d2c6e06bce3bce7ea9a5";
 inline constexpr const char* kPkcs1SignE = "010001";
@@ -150,7 +158,8 @@ inline constexpr const char* kPkcs1SignQ =
     "37c5bf86d03f2f";
 inline constexpr const char* kPkcs1SignMessage =
     "859eef2fd78aca00308bdc471193bf55bf9d78db8f8a672b484634f3c9c26e6478ae10260fe0dd8c082e53a5293af2173cd50c6d5d354febf7"
-    "8b26021c25c02712e78cd4694c9f469777e451e7f8e9e04cd3739c6bbfedae487fb55644e9ca74ff77a53cb729802f6ed4a5ffa8ba159890fc";
+    "8b26021c25c02712e78cd4694c9f469777e451e7f8e9e04cd3739c6bbfedae487fb55644e9ca74ff77a53cb729802f6ed4a5ffa8ba159890f"
+    "c";
 inline constexpr const char* kPkcs1SignSignature =
     "2154f928615e5101fcdeb57bc08fc2f35c3d5996403861ae3efb1d0712f8bb05cc21f7f5f11f62e5b6ea9f0f2b62180e5cbe7ba535032d6ac"
     "8068fff7f362f73d2c3bf5eca6062a1723d7cfd5abb6dcf7e405f2dc560ffe6fc37d38bee4dc9e24fe2bece3e3b4a3f032701d3f0947b42930"
@@ -211,9 +220,12 @@ inline constexpr const char* kX25519Shared = "4a5d9d5ba4ce2de1728e3bf480350f25e0
 // a test bug).
 inline std::string unhex(std::string_view hex) {
   auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    if (c >= '0' && c <= '9')
+      return c - '0';
+    if (c >= 'a' && c <= 'f')
+      return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+      return c - 'A' + 10;
     throw std::invalid_argument("bad hex digit");
   };
   if (hex.size() % 2 != 0) {
@@ -258,7 +270,9 @@ inline std::string der_integer(const BIGNUM* v) {
   return "\x02" + der_length(body.size()) + body;
 }
 
-inline std::string der_sequence(const std::string& content) { return "\x30" + der_length(content.size()) + content; }
+inline std::string der_sequence(const std::string& content) {
+  return "\x30" + der_length(content.size()) + content;
+}
 
 struct BnFree {
   void operator()(BIGNUM* b) const { BN_clear_free(b); }
@@ -288,8 +302,7 @@ inline std::string rsa_private_der(const char* p_hex, const char* q_hex, const c
   using detail::Bn;
   std::unique_ptr<BN_CTX, decltype(&BN_CTX_free)> ctx(BN_CTX_new(), &BN_CTX_free);
   Bn p = detail::bn_hex(p_hex), q = detail::bn_hex(q_hex), e = detail::bn_hex(e_hex);
-  Bn n(BN_new()), p1(BN_new()), q1(BN_new()), phi(BN_new()), d(BN_new()), dp(BN_new()), dq(BN_new()),
-      qinv(BN_new());
+  Bn n(BN_new()), p1(BN_new()), q1(BN_new()), phi(BN_new()), d(BN_new()), dp(BN_new()), dq(BN_new()), qinv(BN_new());
   BN_mul(n.get(), p.get(), q.get(), ctx.get());
   BN_sub(p1.get(), p.get(), BN_value_one());
   BN_sub(q1.get(), q.get(), BN_value_one());

@@ -36,7 +36,9 @@ std::vector<Hash> all_hashes() {
   return out;
 }
 
-const char* yes_no(bool b) { return b ? "supported" : "not supported"; }
+const char* yes_no(bool b) {
+  return b ? "supported" : "not supported";
+}
 
 class CanDo : public OpsTest {
  protected:
@@ -45,8 +47,7 @@ class CanDo : public OpsTest {
   void expect_use_matches(const KeyAttributes& a, Status outcome) {
     const Status answer = can_do(USE, a);
     EXPECT_EQ(answer == kYes, outcome == Status::Success)
-        << describe(a) << ": CanDoCrypto " << yes_no(answer == kYes) << ", operation "
-        << static_cast<int>(outcome);
+        << describe(a) << ": CanDoCrypto " << yes_no(answer == kYes) << ", operation " << static_cast<int>(outcome);
     // The Import check of the same template agrees (the key is importable).
     EXPECT_EQ(can_do(IMPORT, a), answer) << describe(a);
   }
@@ -95,8 +96,7 @@ TEST_F(CanDo, RulesOfTheSpec) {
   // What Mbed TLS 2.28 cannot do at all.
   EXPECT_EQ(can_do(GENERATE, make_key(dh_pair_type(), 2048, ffdh(), kDerive)), kNo);
   EXPECT_EQ(can_do(IMPORT, make_key(dh_public_type(), 2048, no_alg(), kExport)), kNo);
-  EXPECT_EQ(can_do(IMPORT, make_key(ecc_pair_type(psa::EccFamily::Frp), 256, no_alg(), kExport)),
-            kNo);
+  EXPECT_EQ(can_do(IMPORT, make_key(ecc_pair_type(psa::EccFamily::Frp), 256, no_alg(), kExport)), kNo);
   EXPECT_EQ(can_do(USE, make_key(ecc_pair_type(kSecpR1), 256, sign_alg(ecdsa(kSha3_256)), kSignVerify)), kNo);
   EXPECT_EQ(can_do(USE, make_key(ecc_pair_type(kMontgomery), 255, sign_alg(ecdsa(kSha256)), kSignVerify)), kNo);
   EXPECT_EQ(can_do(USE, make_key(aes_type(), 256, cipher(psa::Cipher::Xts), kCrypt)), kNo);
@@ -137,9 +137,8 @@ TEST_F(CanDo, GenerateAnswerMatchesGeneration) {
       Result<CreatedKey> created = provider_->generate_key(a, txn);
       const Status answer = can_do(GENERATE, a);
       EXPECT_TRUE(answer == kYes || answer == kNo);
-      EXPECT_EQ(answer == kYes, created.ok())
-          << describe(a) << ": CanDoCrypto " << yes_no(answer == kYes) << ", generation "
-          << static_cast<int>(created.status());
+      EXPECT_EQ(answer == kYes, created.ok()) << describe(a) << ": CanDoCrypto " << yes_no(answer == kYes)
+                                              << ", generation " << static_cast<int>(created.status());
       if (created.ok()) {
         provider_->abandon_key(*created);
       }
@@ -155,12 +154,12 @@ TEST_F(CanDo, CipherAnswersMatchTheLibrary) {
     uint32_t bits;
   };
   const Type types[] = {
-      {aes_type(), 128}, {aes_type(), 256},     {camellia_type(), 128}, {des_type(), 64}, {des_type(), 128},
-      {des_type(), 192}, {chacha20_type(), 256}, {arc4_type(), 128},    {arc4_type(), 40},
+      {aes_type(), 128}, {aes_type(), 256},      {camellia_type(), 128}, {des_type(), 64},  {des_type(), 128},
+      {des_type(), 192}, {chacha20_type(), 256}, {arc4_type(), 128},     {arc4_type(), 40},
   };
   for (const Type& t : types) {
-    for (uint32_t m = static_cast<uint32_t>(psa::Cipher::StreamCipher); m <= static_cast<uint32_t>(psa::Cipher::CbcPkcs7);
-         ++m) {
+    for (uint32_t m = static_cast<uint32_t>(psa::Cipher::StreamCipher);
+         m <= static_cast<uint32_t>(psa::Cipher::CbcPkcs7); ++m) {
       const Algorithm alg = cipher(static_cast<Cipher>(m));
       const bool stream = static_cast<Cipher>(m) == psa::Cipher::StreamCipher;
       const bool stream_type = (t.type.kind == psa::KeyType::Chacha20) || (t.type.kind == psa::KeyType::Arc4);
@@ -222,8 +221,8 @@ TEST_F(CanDo, MacAnswersMatchTheLibrary) {
     KeyType type;
     uint32_t bits;
   };
-  for (const Block& b : {Block{aes_type(), 128}, Block{aes_type(), 256}, Block{des_type(), 192},
-                         Block{des_type(), 64}, Block{camellia_type(), 128}}) {
+  for (const Block& b : {Block{aes_type(), 128}, Block{aes_type(), 256}, Block{des_type(), 192}, Block{des_type(), 64},
+                         Block{camellia_type(), 128}}) {
     for (const Algorithm& alg : {cmac(), cmac_truncated(4), cmac_truncated(8), cmac_truncated(16), cbc_mac()}) {
       cases.emplace_back(make_key(b.type, b.bits, alg, kSignMessage | kVerifyMessage), std::string(b.bits / 8, 'k'));
     }
@@ -247,8 +246,11 @@ TEST_F(CanDo, SignatureAndEncryptionAnswersMatchTheLibrary) {
     Family family;
     uint32_t bits;
   };
-  const Curve curves[] = {{kSecpR1, 256}, {kSecpR1, 521}, {psa::EccFamily::SecpK1, 256},
-                          {psa::EccFamily::BrainpoolPR1, 384}, {kMontgomery, 255}};
+  const Curve curves[] = {{kSecpR1, 256},
+                          {kSecpR1, 521},
+                          {psa::EccFamily::SecpK1, 256},
+                          {psa::EccFamily::BrainpoolPR1, 384},
+                          {kMontgomery, 255}};
   for (const Curve& c : curves) {
     const KeyAttributes base = make_key(ecc_pair_type(c.family), c.bits, no_alg(), kExport);
     const StoredKey made = must_gen(base);
@@ -265,7 +267,8 @@ TEST_F(CanDo, SignatureAndEncryptionAnswersMatchTheLibrary) {
       const Res sig = (s.kind() == psa::AlgorithmKind::EcdsaAny) ? sign_hash(k, s, input) : sign_message(k, s, input);
       Status outcome = sig.status();
       if (sig.ok()) {
-        outcome = (s.kind() == psa::AlgorithmKind::EcdsaAny) ? verify_hash(k, s, input, *sig) : verify_message(k, s, input, *sig);
+        outcome = (s.kind() == psa::AlgorithmKind::EcdsaAny) ? verify_hash(k, s, input, *sig)
+                                                             : verify_message(k, s, input, *sig);
       }
       expect_use_matches(a, outcome);
     }
@@ -312,8 +315,8 @@ TEST_F(CanDo, KeyAgreementAnswersMatchTheLibrary) {
     Family family;
     uint32_t bits;
   };
-  for (const Curve& c : {Curve{kSecpR1, 256}, Curve{kSecpR1, 384}, Curve{kMontgomery, 255},
-                         Curve{psa::EccFamily::BrainpoolPR1, 256}}) {
+  for (const Curve& c :
+       {Curve{kSecpR1, 256}, Curve{kSecpR1, 384}, Curve{kMontgomery, 255}, Curve{psa::EccFamily::BrainpoolPR1, 256}}) {
     // derive | sign_hash: the Use check needs one of its use flags.
     const KeyAttributes a = make_key(ecc_pair_type(c.family), c.bits, ecdh(), kDerive | kSignHash);
     const StoredKey k = must_gen(a);

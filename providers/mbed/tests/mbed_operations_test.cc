@@ -47,7 +47,9 @@ const char* md_of(Hash h) {
   }
 }
 
-std::string sha(Hash h, const std::string& m) { return str(digest(md_of(h), m)); }
+std::string sha(Hash h, const std::string& m) {
+  return str(digest(md_of(h), m));
+}
 
 std::string flip(std::string s, size_t at, uint8_t mask = 0x01) {
   s.at(at) = static_cast<char>(s.at(at) ^ mask);
@@ -65,9 +67,9 @@ struct Curve {
 };
 
 const Curve kWeierstrassCurves[] = {
-    {kSecpR1, 192, "prime192v1"},       {kSecpR1, 224, "secp224r1"},        {kSecpR1, 256, "prime256v1"},
-    {kSecpR1, 384, "secp384r1"},        {kSecpR1, 521, "secp521r1"},        {kSecpK1, 192, "secp192k1"},
-    {kSecpK1, 256, "secp256k1"},        {kBrainpool, 256, "brainpoolP256r1"}, {kBrainpool, 384, "brainpoolP384r1"},
+    {kSecpR1, 192, "prime192v1"},         {kSecpR1, 224, "secp224r1"},          {kSecpR1, 256, "prime256v1"},
+    {kSecpR1, 384, "secp384r1"},          {kSecpR1, 521, "secp521r1"},          {kSecpK1, 192, "secp192k1"},
+    {kSecpK1, 256, "secp256k1"},          {kBrainpool, 256, "brainpoolP256r1"}, {kBrainpool, 384, "brainpoolP384r1"},
     {kBrainpool, 512, "brainpoolP512r1"},
 };
 
@@ -143,9 +145,10 @@ TEST_F(OpsKeys, UnsupportedCurvesGroupsAndSizes) {
   }
   // A DH public value cannot be imported either.
   FakeTxn txn;
-  EXPECT_EQ(provider_->import_key(make_key(dh_public_type(), 0, ffdh(), kDerive), SecretBytes(std::string(256, '\x05')), txn)
-                .status(),
-            Status::PsaErrorNotSupported);
+  EXPECT_EQ(
+      provider_->import_key(make_key(dh_public_type(), 0, ffdh(), kDerive), SecretBytes(std::string(256, '\x05')), txn)
+          .status(),
+      Status::PsaErrorNotSupported);
 }
 
 TEST_F(OpsKeys, SymmetricKeysOfEverySizeGenerateAndExport) {
@@ -154,10 +157,10 @@ TEST_F(OpsKeys, SymmetricKeysOfEverySizeGenerateAndExport) {
     uint32_t bits;
   };
   const Case cases[] = {
-      {aes_type(), 128},      {aes_type(), 192},       {aes_type(), 256},     {camellia_type(), 128},
-      {camellia_type(), 256}, {chacha20_type(), 256},  {hmac_type(), 8},      {hmac_type(), 256},
-      {hmac_type(), 1024},    {raw_data_type(), 8},    {raw_data_type(), 4096}, {derive_type(), 256},
-      {des_type(), 64},       {des_type(), 128},       {des_type(), 192},     {arc4_type(), 128},
+      {aes_type(), 128},      {aes_type(), 192},      {aes_type(), 256},       {camellia_type(), 128},
+      {camellia_type(), 256}, {chacha20_type(), 256}, {hmac_type(), 8},        {hmac_type(), 256},
+      {hmac_type(), 1024},    {raw_data_type(), 8},   {raw_data_type(), 4096}, {derive_type(), 256},
+      {des_type(), 64},       {des_type(), 128},      {des_type(), 192},       {arc4_type(), 128},
   };
   for (const Case& c : cases) {
     const KeyAttributes a = make_key(c.type, c.bits, no_alg(), kExport);
@@ -221,9 +224,8 @@ TEST_F(OpsKeys, KnownPrivateKeysExportTheirKnownPublicKeys) {
       must_imp(make_key(ecc_pair_type(kMontgomery), 0, ecdh(), kDerive), unhex(kat::kX25519AlicePrivate));
   EXPECT_EQ(x25519.attributes.bits, 255u);
   EXPECT_EQ(kat::hex(ok_str(export_public(x25519))), kat::kX25519AlicePublic);
-  const StoredKey rsa =
-      must_imp(make_key(rsa_pair_type(), 0, pkcs1v15_crypt(), kDecrypt),
-               kat::rsa_private_der(kat::kEncP, kat::kEncQ, kat::kEncE));
+  const StoredKey rsa = must_imp(make_key(rsa_pair_type(), 0, pkcs1v15_crypt(), kDecrypt),
+                                 kat::rsa_private_der(kat::kEncP, kat::kEncQ, kat::kEncE));
   EXPECT_EQ(kat::hex(ok_str(export_public(rsa))), kat::hex(kat::rsa_public_der(kat::kEncN, kat::kEncE)));
 }
 
@@ -280,18 +282,18 @@ TEST_F(OpsKeys, DestroyedKeysAreGoneForEveryOperation) {
 using OpsSign = OpsTest;
 
 TEST_F(OpsSign, DeterministicEcdsaMatchesRfc6979) {
-  const StoredKey p256 = must_imp(
-      make_key(ecc_pair_type(kSecpR1), 256, sign_alg(deterministic_ecdsa(kSha256)), kSignVerify),
-      unhex(kat::kRfc6979P256Private));
+  const StoredKey p256 =
+      must_imp(make_key(ecc_pair_type(kSecpR1), 256, sign_alg(deterministic_ecdsa(kSha256)), kSignVerify),
+               unhex(kat::kRfc6979P256Private));
   EXPECT_EQ(kat::hex(ok_str(sign_hash(p256, deterministic_ecdsa(kSha256), sha(kSha256, kat::kSample)))),
             kat::kRfc6979P256Sha256Sample);
   EXPECT_EQ(kat::hex(ok_str(sign_message(p256, deterministic_ecdsa(kSha256), kat::kSample))),
             kat::kRfc6979P256Sha256Sample);
   EXPECT_EQ(kat::hex(ok_str(sign_message(p256, deterministic_ecdsa(kSha256), kat::kTest))),
             kat::kRfc6979P256Sha256Test);
-  const StoredKey p521 = must_imp(
-      make_key(ecc_pair_type(kSecpR1), 521, sign_alg(deterministic_ecdsa(kSha512)), kSignVerify),
-      unhex(kat::kRfc6979P521Private));
+  const StoredKey p521 =
+      must_imp(make_key(ecc_pair_type(kSecpR1), 521, sign_alg(deterministic_ecdsa(kSha512)), kSignVerify),
+               unhex(kat::kRfc6979P521Private));
   EXPECT_EQ(kat::hex(ok_str(sign_message(p521, deterministic_ecdsa(kSha512), kat::kSample))),
             kat::kRfc6979P521Sha512Sample);
 }
@@ -362,8 +364,7 @@ TEST_F(OpsSign, EveryRsaSchemeSignsForOpenSsl) {
     EXPECT_EQ(verify_hash(k, c.alg, d, flip(by_message, 7)), Status::PsaErrorInvalidSignature);
     // A value at or above the modulus is a bad signature too, not a bad argument.
     EXPECT_EQ(verify_hash(k, c.alg, d, std::string(by_hash.size(), '\xff')), Status::PsaErrorInvalidSignature);
-    EXPECT_EQ(verify_message(k, c.alg, c.name, std::string(by_hash.size(), '\xff')),
-              Status::PsaErrorInvalidSignature);
+    EXPECT_EQ(verify_message(k, c.alg, c.name, std::string(by_hash.size(), '\xff')), Status::PsaErrorInvalidSignature);
     // Every single-bit change of the signature is refused as a bad signature.
     for (size_t at = 0; at < by_hash.size(); at += 17) {
       EXPECT_EQ(verify_hash(k, c.alg, d, flip(by_hash, at, 0x80)), Status::PsaErrorInvalidSignature) << at;
@@ -475,10 +476,8 @@ TEST_F(OpsRsaCrypt, OpenSslAndProviderEncryptForEachOther) {
     std::string label;
   };
   const Case cases[] = {
-      {pkcs1v15_crypt(), nullptr, ""},
-      {oaep(kSha256), "SHA256", ""},
-      {oaep(kSha256), "SHA256", "a label"},
-      {oaep(kSha384), "SHA384", "another label"},
+      {pkcs1v15_crypt(), nullptr, ""},      {oaep(kSha256), "SHA256", ""},
+      {oaep(kSha256), "SHA256", "a label"}, {oaep(kSha384), "SHA384", "another label"},
       {oaep(kSha1), "SHA1", "sha-1 label"},
   };
   for (const Case& c : cases) {
@@ -529,12 +528,12 @@ TEST_F(OpsRsaCrypt, EveryDecryptionFailureLooksTheSame) {
     const StoredKey other = must_imp(make_key(rsa_pair_type(), 0, alg, kCrypt), other_der);
     ASSERT_EQ(kat::hex(ok_str(decrypt(k, alg, good))), kat::kEncMessage);
     const std::string failures[] = {
-        bad_padding,                    // well-formed RSA, broken padding
-        bad_type,                       // block type 1 where 2 is expected
-        flip(good, 64),                 // a tampered ciphertext
-        good.substr(1),                 // one byte short
-        good + "x",                     // one byte long
-        std::string(128, '\xff'),       // not below the modulus
+        bad_padding,               // well-formed RSA, broken padding
+        bad_type,                  // block type 1 where 2 is expected
+        flip(good, 64),            // a tampered ciphertext
+        good.substr(1),            // one byte short
+        good + "x",                // one byte long
+        std::string(128, '\xff'),  // not below the modulus
     };
     for (const std::string& c : failures) {
       EXPECT_EQ(decrypt(k, alg, c).status(), Status::PsaErrorInvalidPadding) << kat::hex(c.substr(0, 8));
@@ -549,13 +548,13 @@ TEST_F(OpsRsaCrypt, EveryDecryptionFailureLooksTheSame) {
 }
 
 TEST_F(OpsRsaCrypt, PlaintextTooLongForTheKey) {
-  const StoredKey pub = must_imp(make_key(rsa_public_type(), 0, oaep(kSha256), kEncrypt),
-                                 kat::rsa_public_der(kat::kEncN, kat::kEncE));
+  const StoredKey pub =
+      must_imp(make_key(rsa_public_type(), 0, oaep(kSha256), kEncrypt), kat::rsa_public_der(kat::kEncN, kat::kEncE));
   // 1024-bit key, OAEP-SHA-256: at most 128 - 2*32 - 2 = 62 bytes.
   EXPECT_EQ(ok_str(encrypt(pub, oaep(kSha256), std::string(62, 'p'))).size(), 128u);
   EXPECT_EQ(encrypt(pub, oaep(kSha256), std::string(63, 'p')).status(), Status::PsaErrorInvalidArgument);
-  const StoredKey v15 = must_imp(make_key(rsa_public_type(), 0, pkcs1v15_crypt(), kEncrypt),
-                                 kat::rsa_public_der(kat::kEncN, kat::kEncE));
+  const StoredKey v15 =
+      must_imp(make_key(rsa_public_type(), 0, pkcs1v15_crypt(), kEncrypt), kat::rsa_public_der(kat::kEncN, kat::kEncE));
   EXPECT_EQ(ok_str(encrypt(v15, pkcs1v15_crypt(), std::string(117, 'p'))).size(), 128u);
   EXPECT_EQ(encrypt(v15, pkcs1v15_crypt(), std::string(118, 'p')).status(), Status::PsaErrorInvalidArgument);
 }
@@ -687,8 +686,7 @@ TEST_F(OpsCipher, DecryptsSp80038aVectors) {
   }
   // ChaCha20 as a stream cipher: RFC 8439 A.1 #1 keystream under a zero nonce.
   const StoredKey chacha =
-      must_imp(make_key(chacha20_type(), 256, cipher(psa::Cipher::StreamCipher), kCrypt),
-               std::string(32, '\0'));
+      must_imp(make_key(chacha20_type(), 256, cipher(psa::Cipher::StreamCipher), kCrypt), std::string(32, '\0'));
   EXPECT_EQ(ok_str(cipher_decrypt(chacha, cipher(psa::Cipher::StreamCipher),
                                   std::string(12, '\0') + unhex(kat::kChacha20ZeroKeystream))),
             std::string(64, '\0'));
@@ -720,8 +718,7 @@ TEST_F(OpsCipher, EncryptsWithARandomIvForOpenSsl) {
     const std::string material = key256.substr(0, c.bits / 8);
     const StoredKey k = must_imp(make_key(c.type, c.bits, cipher(c.mode), kCrypt), material);
     const size_t block = (c.type.kind == psa::KeyType::Des) ? 8 : 16;
-    const bool whole_blocks = c.mode == psa::Cipher::CbcNoPadding ||
-                              c.mode == psa::Cipher::EcbNoPadding;
+    const bool whole_blocks = c.mode == psa::Cipher::CbcNoPadding || c.mode == psa::Cipher::EcbNoPadding;
     const std::string plaintext = whole_blocks ? std::string(64, 'b') : "twenty-nine bytes of plaintx";
     const std::string out = ok_str(cipher_encrypt(k, cipher(c.mode), plaintext));
     const size_t body = c.padding ? (plaintext.size() / block + 1) * block : plaintext.size();
@@ -747,8 +744,7 @@ TEST_F(OpsCipher, EncryptsWithARandomIvForOpenSsl) {
 
 TEST_F(OpsCipher, PaddingAndLengthErrors) {
   const std::string key(16, '\x21');
-  const StoredKey pkcs7 =
-      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcPkcs7), kCrypt), key);
+  const StoredKey pkcs7 = must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcPkcs7), kCrypt), key);
   // A last block whose padding bytes disagree.
   const std::string iv(16, '\x00');
   Bytes block(16, 0x41);
@@ -760,22 +756,17 @@ TEST_F(OpsCipher, PaddingAndLengthErrors) {
             Status::PsaErrorInvalidPadding);
   EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), iv + "short").status(),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), "short iv").status(),
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(cipher_decrypt(pkcs7, cipher(psa::Cipher::CbcPkcs7), "short iv").status(), Status::PsaErrorInvalidArgument);
 
-  const StoredKey nopad =
-      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcNoPadding), kCrypt), key);
+  const StoredKey nopad = must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::CbcNoPadding), kCrypt), key);
   EXPECT_EQ(cipher_encrypt(nopad, cipher(psa::Cipher::CbcNoPadding), "17 bytes of input").status(),
             Status::PsaErrorInvalidArgument);
-  const StoredKey ecb =
-      must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::EcbNoPadding), kCrypt), key);
+  const StoredKey ecb = must_imp(make_key(aes_type(), 128, cipher(psa::Cipher::EcbNoPadding), kCrypt), key);
   EXPECT_EQ(cipher_encrypt(ecb, cipher(psa::Cipher::EcbNoPadding), "15 bytes input!").status(),
             Status::PsaErrorInvalidArgument);
   // XTS is not implemented by Mbed TLS 2.28's PSA core.
-  const StoredKey xts =
-      must_imp(make_key(aes_type(), 256, cipher(psa::Cipher::Xts), kCrypt), std::string(32, 'x'));
-  EXPECT_EQ(cipher_encrypt(xts, cipher(psa::Cipher::Xts), std::string(32, 'p')).status(),
-            Status::PsaErrorNotSupported);
+  const StoredKey xts = must_imp(make_key(aes_type(), 256, cipher(psa::Cipher::Xts), kCrypt), std::string(32, 'x'));
+  EXPECT_EQ(cipher_encrypt(xts, cipher(psa::Cipher::Xts), std::string(32, 'p')).status(), Status::PsaErrorNotSupported);
 }
 
 // ---------------------------------------------------------------------------
@@ -821,8 +812,7 @@ TEST_F(OpsMac, HmacMatchesOpenSslForEveryHash) {
   const std::string key = "a fairly long HMAC key, longer than nothing";
   for (Hash h : {kSha1, kSha224, kSha256, kSha384, kSha512}) {
     const StoredKey k = must_imp(make_key(hmac_type(), 0, hmac(h), kSignMessage | kVerifyMessage), key);
-    EXPECT_EQ(ok_str(mac_compute(k, hmac(h), "data")), str(ossl_hmac(md_of(h), bytes(key), bytes("data"))))
-        << md_of(h);
+    EXPECT_EQ(ok_str(mac_compute(k, hmac(h), "data")), str(ossl_hmac(md_of(h), bytes(key), bytes("data")))) << md_of(h);
   }
   const StoredKey md5 = must_imp(make_key(hmac_type(), 0, hmac(kMd5), kSignMessage), key);
   EXPECT_EQ(ok_str(mac_compute(md5, hmac(kMd5), "data")), str(ossl_hmac("MD5", bytes(key), bytes("data"))));
@@ -845,8 +835,7 @@ TEST_F(OpsMac, UnsupportedMacs) {
 using OpsAgree = OpsTest;
 
 TEST_F(OpsAgree, KnownAnswers) {
-  const StoredKey p256 =
-      must_imp(make_key(ecc_pair_type(kSecpR1), 256, ecdh(), kDerive), unhex(kat::kRfc5903Private));
+  const StoredKey p256 = must_imp(make_key(ecc_pair_type(kSecpR1), 256, ecdh(), kDerive), unhex(kat::kRfc5903Private));
   EXPECT_EQ(kat::hex(ok_str(agree(p256, ecdh(), unhex(kat::kRfc5903PeerPublic)))), kat::kRfc5903Shared);
   const StoredKey x25519 =
       must_imp(make_key(ecc_pair_type(kMontgomery), 255, ecdh(), kDerive), unhex(kat::kX25519AlicePrivate));

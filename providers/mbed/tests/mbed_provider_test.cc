@@ -8,8 +8,8 @@
 
 #include <gtest/gtest.h>
 
-#include "providers/mbed/tests/psa_test_hooks.h"
 #include "providers/mbed/src/psa_values.h"
+#include "providers/mbed/tests/psa_test_hooks.h"
 #include "providers/mbed/tests/rsa_test_keys.h"
 #include "providers/mbed/tests/test_support.h"
 
@@ -18,7 +18,9 @@ namespace {
 
 const auto kSha256 = psa::Hash::Sha256;
 const auto kSha384 = psa::Hash::Sha384;
-const char* md_name(Hash h) { return h == kSha384 ? "SHA384" : "SHA256"; }
+const char* md_name(Hash h) {
+  return h == kSha384 ? "SHA384" : "SHA256";
+}
 
 class MbedProviderTest : public ::testing::Test {
  protected:
@@ -146,8 +148,7 @@ TEST_F(MbedProviderTest, FactoryCreatesTheProviderOrSaysWhyNot) {
   Result<Made> busy = f.create(ctx);
   ASSERT_FALSE(busy.ok());
   EXPECT_EQ(busy.status(), Status::PsaErrorBadState);
-  EXPECT_EQ(busy.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorBadState", 0), 0u)
-      << busy.detail();
+  EXPECT_EQ(busy.detail().rfind("Mbed TLS PSA Crypto failed to initialise: PsaErrorBadState", 0), 0u) << busy.detail();
   provider_.reset();
   {
     Result<Made> made = f.create(ctx);
@@ -163,8 +164,12 @@ TEST_F(MbedProviderTest, FactoryCreatesTheProviderOrSaysWhyNot) {
       << no_storage.detail();
 }
 
-TEST_F(MbedProviderTest, EcdsaP256SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(256, kSha256, false); }
-TEST_F(MbedProviderTest, EcdsaP384SignatureVerifiesWithOpenSsl) { expect_ecdsa_signs(384, kSha384, false); }
+TEST_F(MbedProviderTest, EcdsaP256SignatureVerifiesWithOpenSsl) {
+  expect_ecdsa_signs(256, kSha256, false);
+}
+TEST_F(MbedProviderTest, EcdsaP384SignatureVerifiesWithOpenSsl) {
+  expect_ecdsa_signs(384, kSha384, false);
+}
 TEST_F(MbedProviderTest, DeterministicEcdsaP256IsDeterministicAndVerifies) {
   expect_ecdsa_signs(256, kSha256, true);
 }
@@ -210,8 +215,8 @@ TEST_F(MbedProviderTest, VerifyHashRejectsABadSignature) {
   const SignAlg ec_alg = ecdsa(kSha256);
   const SignAlg rsa_alg = rsa_pss(kSha256);
   const Bytes digest = test::digest("SHA256", "message");
-  for (const auto& [attributes, alg] : {std::pair{ecc_key_pair(256, ec_alg), ec_alg},
-                                        std::pair{rsa_key_pair(1024, rsa_alg), rsa_alg}}) {
+  for (const auto& [attributes, alg] :
+       {std::pair{ecc_key_pair(256, ec_alg), ec_alg}, std::pair{rsa_key_pair(1024, rsa_alg), rsa_alg}}) {
     const CreatedKey key = generate(attributes);
     Bytes sig = sign(key, alg, digest);
     ASSERT_FALSE(sig.empty());
@@ -220,8 +225,7 @@ TEST_F(MbedProviderTest, VerifyHashRejectsABadSignature) {
     Bytes other_digest = digest;
     other_digest[0] ^= 0x80;
     sig[sig.size() / 2] ^= 0x01;
-    EXPECT_EQ(provider_->verify_hash(stored(key), verify_op(alg, other_digest, sig)),
-              Status::PsaErrorInvalidSignature);
+    EXPECT_EQ(provider_->verify_hash(stored(key), verify_op(alg, other_digest, sig)), Status::PsaErrorInvalidSignature);
   }
 }
 
@@ -281,8 +285,8 @@ TEST_F(MbedProviderTest, ExportPublicKeyIsByteExactWithOpenSsl) {
 
   // And an imported private key signs what OpenSSL verifies with its own key.
   const Bytes digest = test::digest("SHA256", "imported private key");
-  EXPECT_TRUE(ossl_verify(rsa.get(), "SHA256", digest, sign(*key, rsa_pkcs1v15(kSha256), digest),
-                          RsaPadding::Pkcs1v15));
+  EXPECT_TRUE(
+      ossl_verify(rsa.get(), "SHA256", digest, sign(*key, rsa_pkcs1v15(kSha256), digest), RsaPadding::Pkcs1v15));
 
   // Generated keys re-encode identically through OpenSSL.
   const CreatedKey ec = generate(ecc_key_pair(256, ecdsa(kSha256)));
@@ -444,8 +448,8 @@ TEST_F(MbedProviderTest, KeysSurviveARestart) {
   const Bytes d256 = test::digest("SHA256", "after restart");
   EXPECT_TRUE(ossl_verify(ossl_ec_public_from_point(384, ec_pub).get(), "SHA384", d384, sign(ec, ec_alg, d384),
                           RsaPadding::None));
-  EXPECT_TRUE(ossl_verify(ossl_rsa_public_from_der(rsa_pub).get(), "SHA256", d256, sign(rsa, rsa_alg, d256),
-                          RsaPadding::Pss));
+  EXPECT_TRUE(
+      ossl_verify(ossl_rsa_public_from_der(rsa_pub).get(), "SHA256", d256, sign(rsa, rsa_alg, d256), RsaPadding::Pss));
   // New ids continue after the stored ones.
   const CreatedKey next = generate(ecc_key_pair(256, ecdsa(kSha256)));
   EXPECT_EQ(*mbed::key_id_from_ref(next.key_ref), *mbed::key_id_from_ref(rsa.key_ref) + 1);
@@ -455,8 +459,7 @@ TEST_F(MbedProviderTest, RsaSizeRules) {
   FakeTxn txn;
   EXPECT_EQ(provider_->generate_key(rsa_key_pair(1000, rsa_pss(kSha256)), txn).status(),
             Status::PsaErrorInvalidArgument);
-  EXPECT_EQ(provider_->generate_key(rsa_key_pair(0, rsa_pss(kSha256)), txn).status(),
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(provider_->generate_key(rsa_key_pair(0, rsa_pss(kSha256)), txn).status(), Status::PsaErrorInvalidArgument);
   EXPECT_EQ(provider_->import_key(rsa_key_pair(1000, rsa_pss(kSha256)), SecretBytes(std::string("x")), txn).status(),
             Status::PsaErrorInvalidArgument);
   EXPECT_EQ(provider_->import_key(rsa_public_key(8192, rsa_pss(kSha256)), SecretBytes(std::string("x")), txn).status(),
@@ -497,9 +500,9 @@ TEST_F(MbedProviderTest, PsaPolicyStillApplies) {
   EXPECT_EQ(provider_->sign_hash(stored(vo), sign_op(ecdsa(kSha256), test::digest("SHA256", "m"))).status(),
             Status::PsaErrorNotPermitted);
   // The `any` hash never reaches PSA from a request.
-  EXPECT_EQ(provider_->sign_hash(stored(key), sign_op(with_any_hash(ecdsa(kSha256)), test::digest("SHA256", "m")))
-                .status(),
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(
+      provider_->sign_hash(stored(key), sign_op(with_any_hash(ecdsa(kSha256)), test::digest("SHA256", "m"))).status(),
+      Status::PsaErrorInvalidArgument);
   // A malformed reference is no key at all.
   StoredKey bogus = stored(key);
   bogus.key_ref = Bytes{1, 2};

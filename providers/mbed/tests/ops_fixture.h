@@ -36,7 +36,9 @@ inline Res to_res(Result<SecretBytes> r) {
   return std::string(r->view());
 }
 
-inline Status to_status(const Outcome& o) { return o.ok() ? Status::Success : checked(o.failure()); }
+inline Status to_status(const Outcome& o) {
+  return o.ok() ? Status::Success : checked(o.failure());
+}
 
 class OpsTest : public ::testing::Test {
  protected:

@@ -54,8 +54,7 @@ enum Usage : unsigned {
   kSignVerify = kSignHash | kVerifyHash | kSignMessage | kVerifyMessage,
 };
 
-psa::KeyAttributes make_key(const KeyType& type, uint32_t bits, const Algorithm& policy,
-                                           unsigned usage);
+psa::KeyAttributes make_key(const KeyType& type, uint32_t bits, const Algorithm& policy, unsigned usage);
 
 KeyType raw_data_type();
 KeyType hmac_type();
@@ -101,6 +100,10 @@ std::string describe(const Algorithm& a);
 
 // Names for gtest's messages (found by argument-dependent lookup).
 namespace parsec::psa {
-inline std::ostream& operator<<(std::ostream& o, Hash h) { return o << hash_name(h); }
-inline std::ostream& operator<<(std::ostream& o, Cipher c) { return o << cipher_name(c); }
+inline std::ostream& operator<<(std::ostream& o, Hash h) {
+  return o << hash_name(h);
+}
+inline std::ostream& operator<<(std::ostream& o, Cipher c) {
+  return o << cipher_name(c);
+}
 }  // namespace parsec::psa

@@ -44,8 +44,7 @@ class TempCwdEnvironment : public ::testing::Environment {
   fs::path dir_;
 };
 
-[[maybe_unused]] ::testing::Environment* const kTempCwd =
-    ::testing::AddGlobalTestEnvironment(new TempCwdEnvironment);
+[[maybe_unused]] ::testing::Environment* const kTempCwd = ::testing::AddGlobalTestEnvironment(new TempCwdEnvironment);
 
 struct EvpPkeyCtxFree {
   void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
@@ -57,7 +56,9 @@ struct EcdsaSigFree {
 };
 using EcdsaSig = std::unique_ptr<ECDSA_SIG, EcdsaSigFree>;
 
-size_t field_bytes(uint32_t bits) { return (bits + 7) / 8; }
+size_t field_bytes(uint32_t bits) {
+  return (bits + 7) / 8;
+}
 
 Bytes raw_to_der(const Bytes& raw) {
   const size_t half = raw.size() / 2;
@@ -88,7 +89,9 @@ Bytes der_to_raw(const Bytes& der, uint32_t bits) {
   return out;
 }
 
-bool is_rsa(EVP_PKEY* key) { return EVP_PKEY_is_a(key, "RSA") == 1; }
+bool is_rsa(EVP_PKEY* key) {
+  return EVP_PKEY_is_a(key, "RSA") == 1;
+}
 
 bool configure(EVP_PKEY_CTX* ctx, EVP_PKEY* key, const char* md_name, RsaPadding padding) {
   if (EVP_PKEY_CTX_set_signature_md(ctx, EVP_get_digestbyname(md_name)) <= 0) {
@@ -156,7 +159,9 @@ void FakeTxn::commit_to(FakeStorage& storage) const {
   }
 }
 
-psa::op::SignHash sign_op(const SignAlg& alg, const Bytes& digest) { return psa::op::SignHash{"key", alg, digest}; }
+psa::op::SignHash sign_op(const SignAlg& alg, const Bytes& digest) {
+  return psa::op::SignHash{"key", alg, digest};
+}
 
 psa::op::VerifyHash verify_op(const SignAlg& alg, const Bytes& digest, const Bytes& signature) {
   return psa::op::VerifyHash{"key", alg, digest, signature};
@@ -174,7 +179,9 @@ Bytes digest(const char* md_name, const std::string& message) {
   return out;
 }
 
-const char* curve_name(uint32_t bits) { return bits == 384 ? "P-384" : "P-256"; }
+const char* curve_name(uint32_t bits) {
+  return bits == 384 ? "P-384" : "P-256";
+}
 
 EvpPkey ossl_generate_ec(uint32_t bits) {
   return EvpPkey(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", curve_name(bits)));
@@ -247,8 +254,7 @@ Bytes ossl_private_encoding(EVP_PKEY* key, uint32_t ec_bits) {
   return out;
 }
 
-bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const Bytes& signature,
-                 RsaPadding padding) {
+bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const Bytes& signature, RsaPadding padding) {
   EvpPkeyCtx ctx(EVP_PKEY_CTX_new(key, nullptr));
   if (!ctx || EVP_PKEY_verify_init(ctx.get()) <= 0 || !configure(ctx.get(), key, md_name, padding)) {
     return false;
@@ -492,8 +498,8 @@ Bytes ossl_aead_encrypt(const char* name, const Bytes& key, const Bytes& nonce, 
   int fin = 0;
   if (EVP_CipherUpdate(ctx.get(), out.data(), &len, in.data(), static_cast<int>(in.size())) != 1 ||
       EVP_CipherFinal_ex(ctx.get(), out.data() + len, &fin) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_length),
-                          out.data() + in.size()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(tag_length), out.data() + in.size()) !=
+          1) {
     return {};
   }
   return out;

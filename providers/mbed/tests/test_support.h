@@ -74,11 +74,9 @@ Bytes ossl_private_encoding(EVP_PKEY* key, uint32_t ec_bits);
 enum class RsaPadding { None, Pkcs1v15, Pss };
 // ossl_verify checks a signature over a digest; for ECDSA `signature` is raw
 // r||s (PSA format) and is converted to DER first.
-bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const Bytes& signature,
-                 RsaPadding padding);
+bool ossl_verify(EVP_PKEY* key, const char* md_name, const Bytes& digest, const Bytes& signature, RsaPadding padding);
 // ossl_sign signs a digest; ECDSA signatures are returned raw r||s.
-Bytes ossl_sign(EVP_PKEY* key, const char* md_name, const Bytes& digest, RsaPadding padding,
-                uint32_t ec_bits = 0);
+Bytes ossl_sign(EVP_PKEY* key, const char* md_name, const Bytes& digest, RsaPadding padding, uint32_t ec_bits = 0);
 
 // ---- OpenSSL, beyond P-256/P-384 -------------------------------------------------
 // ossl_ec_public_named parses a PSA public point on the OpenSSL group `group`
@@ -114,8 +112,12 @@ std::optional<Bytes> ossl_aead_decrypt(const char* name, const Bytes& key, const
 Bytes ossl_hmac(const char* md_name, const Bytes& key, const Bytes& data);
 
 // bytes / str convert between the provider's Bytes and std::string.
-inline Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
-inline std::string str(const Bytes& b) { return std::string(b.begin(), b.end()); }
+inline Bytes bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
+inline std::string str(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
 
 // its_files_in_cwd lists *.psa_its files in the current directory (where
 // Mbed TLS's file backend would write them).
@@ -127,7 +129,9 @@ namespace parsec {
 // Test-only: an Outcome compares equal to the Status it carries, and prints
 // as its status and detail, so EXPECT_EQ(provider->verify_hash(...), Status::X)
 // reads as before.
-inline bool operator==(const Outcome& o, Status s) { return o.status() == s; }
+inline bool operator==(const Outcome& o, Status s) {
+  return o.status() == s;
+}
 inline void PrintTo(const Outcome& o, std::ostream* os) {
   *os << status_name(o.status()) << (o.detail().empty() ? "" : " (" + o.detail() + ")");
 }

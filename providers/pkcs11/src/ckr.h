@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/wire.h"
+#include "providers/pkcs11/src/p11.h"
 
 namespace parsec::provider::pkcs11 {
 

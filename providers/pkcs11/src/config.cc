@@ -19,7 +19,9 @@ int hex_value(char c) {
   return -1;
 }
 
-Failure bad_setting(std::string why) { return Failure(Status::InvalidEncoding, std::move(why)); }
+Failure bad_setting(std::string why) {
+  return Failure(Status::InvalidEncoding, std::move(why));
+}
 
 }  // namespace
 

@@ -24,7 +24,9 @@ std::optional<Hash> scheme_hash(const psa::Algorithm& alg, bool any_ok) {
 
 }  // namespace
 
-bool served_curve_bits(size_t bits) { return bits == 256 || bits == 384 || bits == 521; }
+bool served_curve_bits(size_t bits) {
+  return bits == 256 || bits == 384 || bits == 521;
+}
 
 std::optional<std::vector<uint8_t>> ec_params(size_t bits) {
   if (!served_curve_bits(bits)) {
@@ -55,8 +57,12 @@ std::optional<KeyShape> key_shape(const psa::KeyAttributes& a, bool allow_zero_b
   return s;
 }
 
-bool rsa_generate_bits_ok(size_t bits) { return bits >= 1024 && bits <= 4096 && bits % 8 == 0; }
-bool rsa_import_bits_ok(size_t bits) { return bits >= 1024 && bits <= 8192 && bits % 8 == 0; }
+bool rsa_generate_bits_ok(size_t bits) {
+  return bits >= 1024 && bits <= 4096 && bits % 8 == 0;
+}
+bool rsa_import_bits_ok(size_t bits) {
+  return bits >= 1024 && bits <= 8192 && bits % 8 == 0;
+}
 
 std::optional<HashMechanism> hash_mechanism(Hash hash) {
   switch (hash) {

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/result.h"
 #include "parsec/psa/algorithm.h"
 #include "parsec/psa/key_attributes.h"
+#include "providers/pkcs11/src/p11.h"
 #include "providers/pkcs11/src/soft_crypto.h"
 
 namespace parsec::provider::pkcs11 {
@@ -23,7 +23,9 @@ bool served_curve_bits(size_t bits);
 // a served SECP R1 size, or nullopt.
 std::optional<std::vector<uint8_t>> ec_params(size_t bits);
 // curve_bytes = ceil(bits / 8).
-inline size_t curve_bytes(size_t bits) { return (bits + 7) / 8; }
+inline size_t curve_bytes(size_t bits) {
+  return (bits + 7) / 8;
+}
 
 using Bytes = std::vector<uint8_t>;
 
@@ -57,7 +59,7 @@ struct SignPlan {
   CK_MECHANISM_TYPE mechanism = 0;  // CKM_ECDSA, CKM_RSA_PKCS or CKM_RSA_PKCS_PSS
   bool ecdsa = false;
   psa::Hash hash = psa::Hash::None;  // hash of the scheme (None for ecdsa_any / raw PKCS #1)
-  Bytes prefix;       // DigestInfo prefix (RSA PKCS #1 v1.5 with a hash)
+  Bytes prefix;                      // DigestInfo prefix (RSA PKCS #1 v1.5 with a hash)
   soft::RsaSigScheme rsa_scheme = soft::RsaSigScheme::Pkcs1v15;
 };
 

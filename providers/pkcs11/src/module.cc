@@ -213,8 +213,8 @@ Result<TokenEntry> choose_token(const std::vector<TokenEntry>& tokens, size_t un
   }
   if ((cfg.serial_number || cfg.token_label) && cfg.slot_number && out.slot != *cfg.slot_number) {
     warnings.push_back("slot_number " + std::to_string(*cfg.slot_number) + " disagrees with " +
-                       (cfg.serial_number ? std::string("serial_number") : std::string("token_label")) +
-                       "; using " + describe(out));
+                       (cfg.serial_number ? std::string("serial_number") : std::string("token_label")) + "; using " +
+                       describe(out));
   }
   return out;
 }

@@ -13,9 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "parsec/interface/result.h"
 #include "providers/pkcs11/src/config.h"
 #include "providers/pkcs11/src/p11.h"
-#include "parsec/interface/result.h"
 
 namespace parsec::provider::pkcs11 {
 

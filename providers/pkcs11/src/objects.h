@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "providers/pkcs11/src/p11.h"
 #include "parsec/interface/secret.h"
+#include "providers/pkcs11/src/p11.h"
 
 namespace parsec::provider::pkcs11 {
 
@@ -48,6 +48,8 @@ CK_RV find_objects(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE s, Template& t, std::v
 CK_RV get_attribute(CK_FUNCTION_LIST* f, CK_SESSION_HANDLE s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t, Bytes& out);
 
 std::string to_hex(const uint8_t* p, size_t n);
-inline std::string to_hex(const Bytes& b) { return to_hex(b.data(), b.size()); }
+inline std::string to_hex(const Bytes& b) {
+  return to_hex(b.data(), b.size());
+}
 
 }  // namespace parsec::provider::pkcs11

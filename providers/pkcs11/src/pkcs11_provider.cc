@@ -11,9 +11,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "parsec/crypto/import.h"
 #include "providers/pkcs11/src/ckr.h"
 #include "providers/pkcs11/src/config.h"
-#include "parsec/crypto/import.h"
 #include "providers/pkcs11/src/mechanisms.h"
 #include "providers/pkcs11/src/module.h"
 #include "providers/pkcs11/src/objects.h"
@@ -38,7 +38,9 @@ constexpr size_t kHandleCacheMax = 16384;
 constexpr size_t kPublicCacheMax = 4096;
 const Bytes kRsaExponent = {0x01, 0x00, 0x01};
 
-std::string as_string(const Bytes& b) { return std::string(b.begin(), b.end()); }
+std::string as_string(const Bytes& b) {
+  return std::string(b.begin(), b.end());
+}
 
 // expected_failure: outcomes of a caller's input, logged at debug level only.
 bool expected_failure(CK_RV rv) {
@@ -99,10 +101,10 @@ class Pkcs11Provider final : public Provider {
   }
 
   std::vector<Opcode> opcodes() const override {
-    return {Opcode::PsaGenerateKey,     Opcode::PsaDestroyKey,        Opcode::PsaSignHash,
-            Opcode::PsaVerifyHash,      Opcode::PsaSignMessage,       Opcode::PsaVerifyMessage,
-            Opcode::PsaImportKey,       Opcode::PsaExportPublicKey,   Opcode::PsaAsymmetricEncrypt,
-            Opcode::PsaAsymmetricDecrypt, Opcode::PsaGenerateRandom, Opcode::CanDoCrypto};
+    return {Opcode::PsaGenerateKey,       Opcode::PsaDestroyKey,      Opcode::PsaSignHash,
+            Opcode::PsaVerifyHash,        Opcode::PsaSignMessage,     Opcode::PsaVerifyMessage,
+            Opcode::PsaImportKey,         Opcode::PsaExportPublicKey, Opcode::PsaAsymmetricEncrypt,
+            Opcode::PsaAsymmetricDecrypt, Opcode::PsaGenerateRandom,  Opcode::CanDoCrypto};
   }
 
   // ---- key lifecycle --------------------------------------------------------
@@ -307,8 +309,10 @@ class Pkcs11Provider final : public Provider {
         missing.push_back(ref);
       }
     }
-    spdlog::info("provider \"{}\": reconciled {} mapped key(s): {} without token objects, {} orphaned object(s) "
-                 "destroyed", name_, mapped_refs.size(), missing.size(), orphans);
+    spdlog::info(
+        "provider \"{}\": reconciled {} mapped key(s): {} without token objects, {} orphaned object(s) "
+        "destroyed",
+        name_, mapped_refs.size(), missing.size(), orphans);
     return missing;
   }
 
@@ -445,9 +449,8 @@ class Pkcs11Provider final : public Provider {
     if (op.size == 0) {
       return out;
     }
-    CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
-      return fn()->C_GenerateRandom(s, out.data(), static_cast<CK_ULONG>(out.size()));
-    });
+    CK_RV rv = pool_->run(
+        [&](CK_SESSION_HANDLE s) { return fn()->C_GenerateRandom(s, out.data(), static_cast<CK_ULONG>(out.size())); });
     if (rv != CKR_OK) {
       return failed("C_GenerateRandom", rv);
     }
@@ -671,8 +674,10 @@ class Pkcs11Provider final : public Provider {
       return r;
     });
     if (rv != CKR_OK) {
-      spdlog::warn("provider \"{}\": could not erase the token objects of a {} key ({}); start-up reconciliation "
-                   "removes them", name_, why, ckr_name(rv));
+      spdlog::warn(
+          "provider \"{}\": could not erase the token objects of a {} key ({}); start-up reconciliation "
+          "removes them",
+          name_, why, ckr_name(rv));
     }
   }
 
@@ -820,8 +825,8 @@ class Pkcs11Provider final : public Provider {
   // decrypt_on_token decrypts with the key's private object. When `refused`
   // is given, a refusal of the mechanism or its parameters is reported there
   // instead of as a status.
-  Result<SecretBytes> decrypt_on_token(const StoredKey& key, Mechanism& mech, const Bytes& ciphertext,
-                                       size_t k, CK_RV* refused = nullptr) {
+  Result<SecretBytes> decrypt_on_token(const StoredKey& key, Mechanism& mech, const Bytes& ciphertext, size_t k,
+                                       CK_RV* refused = nullptr) {
     SecretBytes out(std::max<size_t>(k, 1));
     CK_ULONG len = 0;
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {

@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "parsec/interface/secret.h"
 #include "providers/pkcs11/src/ckr.h"
 #include "providers/pkcs11/src/module.h"
-#include "parsec/interface/secret.h"
 
 namespace parsec::provider::pkcs11 {
 
@@ -81,8 +81,8 @@ class SessionPool {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::vector<CK_SESSION_HANDLE> idle_;
-  size_t open_ = 0;           // idle + leased
-  CK_SLOT_ID slot_;           // may change when the token is reinserted
+  size_t open_ = 0;  // idle + leased
+  CK_SLOT_ID slot_;  // may change when the token is reinserted
   std::atomic<uint64_t> generation_{1};
   std::atomic<uint64_t> recoveries_{0};
   std::mutex login_mu_;
@@ -97,8 +97,7 @@ CK_RV SessionPool::run(F&& fn) {
     if (rv == CKR_OK) {
       rv = fn(l.handle);
       // Not logged in and no PIN to log in with: nothing to recover.
-      bool broken = (session_broken(rv) && (rv != CKR_USER_NOT_LOGGED_IN || has_pin())) ||
-                    rv == CKR_OPERATION_ACTIVE;
+      bool broken = (session_broken(rv) && (rv != CKR_USER_NOT_LOGGED_IN || has_pin())) || rv == CKR_OPERATION_ACTIVE;
       release(l, broken);
       if (!broken) {
         return rv;

@@ -20,8 +20,8 @@
 #include <cerrno>
 #include <memory>
 
-#include "providers/pkcs11/src/mechanisms.h"
 #include "parsec/crypto/hash.h"
+#include "providers/pkcs11/src/mechanisms.h"
 
 namespace parsec::provider::pkcs11::soft {
 namespace {
@@ -83,7 +83,9 @@ Ptr<EVP_PKEY> rsa_public(const Bytes& der) {
 
 }  // namespace
 
-bool digest_supported(psa::Hash hash) { return fetch_md(hash) != nullptr; }
+bool digest_supported(psa::Hash hash) {
+  return fetch_md(hash) != nullptr;
+}
 
 Result<Bytes> digest(psa::Hash hash, const Bytes& data) {
   Ptr<EVP_MD> md = fetch_md(hash);
@@ -237,8 +239,8 @@ Result<SecretBytes> oaep_decode(const SecretBytes& em, size_t modulus_len, psa::
   }
   SecretBytes out(modulus_len);
   int n = RSA_padding_check_PKCS1_OAEP_mgf1(out.data(), static_cast<int>(out.size()), em.data(),
-                                            static_cast<int>(em.size()), static_cast<int>(modulus_len),
-                                            label.data(), static_cast<int>(label.size()), md.get(), md.get());
+                                            static_cast<int>(em.size()), static_cast<int>(modulus_len), label.data(),
+                                            static_cast<int>(label.size()), md.get(), md.get());
   if (n < 0) {
     return Status::PsaErrorInvalidPadding;
   }
@@ -267,8 +269,7 @@ Result<Bytes> ec_public_point(size_t bits, const SecretBytes& scalar) {
     return Status::PsaErrorGenericError;
   }
   Bytes out(1 + 2 * curve_bytes(bits));
-  size_t n = EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(),
-                                bn.get());
+  size_t n = EC_POINT_point2oct(group.get(), q.get(), POINT_CONVERSION_UNCOMPRESSED, out.data(), out.size(), bn.get());
   if (n != out.size()) {
     return Status::PsaErrorGenericError;
   }

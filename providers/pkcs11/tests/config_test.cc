@@ -1,9 +1,9 @@
 // Settings parsing and token selection, without a module.
 #include <gtest/gtest.h>
 
+#include "parsec/provider/pkcs11.h"
 #include "providers/pkcs11/src/config.h"
 #include "providers/pkcs11/src/module.h"
-#include "parsec/provider/pkcs11.h"
 
 namespace parsec::provider::pkcs11 {
 namespace {

@@ -17,7 +17,9 @@ void pad(unsigned char* dst, size_t n, const char* s) {
   std::memcpy(dst, s, std::strlen(s));
 }
 
-CK_RV not_supported() { return CKR_FUNCTION_NOT_SUPPORTED; }
+CK_RV not_supported() {
+  return CKR_FUNCTION_NOT_SUPPORTED;
+}
 
 extern "C" {
 
@@ -82,8 +84,12 @@ CK_RV fake_OpenSession(CK_SLOT_ID slot, CK_FLAGS, void*, CK_NOTIFY, CK_SESSION_H
   return CKR_OK;
 }
 
-CK_RV fake_CloseSession(CK_SESSION_HANDLE) { return CKR_OK; }
-CK_RV fake_CloseAllSessions(CK_SLOT_ID) { return CKR_OK; }
+CK_RV fake_CloseSession(CK_SESSION_HANDLE) {
+  return CKR_OK;
+}
+CK_RV fake_CloseAllSessions(CK_SLOT_ID) {
+  return CKR_OK;
+}
 
 CK_RV fake_GetSessionInfo(CK_SESSION_HANDLE, CK_SESSION_INFO* info) {
   std::memset(info, 0, sizeof *info);
@@ -93,7 +99,9 @@ CK_RV fake_GetSessionInfo(CK_SESSION_HANDLE, CK_SESSION_INFO* info) {
   return CKR_OK;
 }
 
-CK_RV fake_Login(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR*, CK_ULONG) { return CKR_PIN_LOCKED; }
+CK_RV fake_Login(CK_SESSION_HANDLE, CK_USER_TYPE, CK_UTF8CHAR*, CK_ULONG) {
+  return CKR_PIN_LOCKED;
+}
 
 }  // extern "C"
 
@@ -106,8 +114,7 @@ extern "C" __attribute__((visibility("default"))) CK_RV C_GetFunctionList(CK_FUN
   // leaves out are never reached: C_Login fails first), then the real ones.
   CK_RV (*stub)() = not_supported;
   auto* bytes = reinterpret_cast<unsigned char*>(&g_list);
-  for (size_t off = offsetof(CK_FUNCTION_LIST, C_Initialize); off + sizeof stub <= sizeof g_list;
-       off += sizeof stub) {
+  for (size_t off = offsetof(CK_FUNCTION_LIST, C_Initialize); off + sizeof stub <= sizeof g_list; off += sizeof stub) {
     std::memcpy(bytes + off, &stub, sizeof stub);
   }
   g_list.version.major = 2;

@@ -12,8 +12,8 @@
 #include <map>
 #include <thread>
 
-#include "providers/pkcs11/src/ckr.h"
 #include "parsec/provider/pkcs11.h"
+#include "providers/pkcs11/src/ckr.h"
 #include "tests/e2e/softhsm_fixture.h"
 
 namespace parsec::provider {
@@ -219,9 +219,8 @@ TEST(Pkcs11Provider, StartUpErrorsNameTheCause) {
 }
 
 TEST(Pkcs11Provider, SelectsTheTokenBySerialNumber) {
-  auto p = make_pkcs11_provider(
-      context({{"library_path", SoftHsm::module_path()}, {"serial_number", g_env->serial}, {"user_pin", kPin}},
-              nullptr));
+  auto p = make_pkcs11_provider(context(
+      {{"library_path", SoftHsm::module_path()}, {"serial_number", g_env->serial}, {"user_pin", kPin}}, nullptr));
   ASSERT_TRUE(p.ok()) << p.detail();
   EXPECT_EQ((*p)->info().uuid, "30e39502-eba6-4d60-a4af-c518b7f5e38f");
 }
@@ -376,9 +375,9 @@ TEST(Pkcs11Provider, ImportedKeySignsMessagesAndCapabilitiesAnswer) {
   BN_free(d);  // a throwaway test key
   Bytes expected_pub(65);
   size_t pub_len = 0;
-  ASSERT_EQ(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, expected_pub.data(), expected_pub.size(),
-                                            &pub_len),
-            1);
+  ASSERT_EQ(
+      EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, expected_pub.data(), expected_pub.size(), &pub_len),
+      1);
   EVP_PKEY_free(key);
   ASSERT_EQ(pub_len, 65u);
 

@@ -20,10 +20,9 @@ int hex_value(char c) {
 
 Result<SecretBytes> checked_size(SecretBytes secret, const std::string& setting) {
   if (secret.size() > sizeof(TPMU_HA)) {
-    return Failure(Status::InvalidEncoding, "setting \"" + setting + "\": the value is " +
-                                                std::to_string(secret.size()) +
-                                                " bytes long; a TPM auth value holds at most " +
-                                                std::to_string(sizeof(TPMU_HA)));
+    return Failure(Status::InvalidEncoding,
+                   "setting \"" + setting + "\": the value is " + std::to_string(secret.size()) +
+                       " bytes long; a TPM auth value holds at most " + std::to_string(sizeof(TPMU_HA)));
   }
   return secret;
 }

@@ -27,8 +27,8 @@ using psa::EccFamily;
 using psa::Hash;
 using psa::KeyType;
 
-constexpr TPMA_OBJECT kKeyBase = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT |
-                                 TPMA_OBJECT_SENSITIVEDATAORIGIN | TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
+constexpr TPMA_OBJECT kKeyBase = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
+                                 TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
 constexpr TPMA_OBJECT kImportBase = TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA;
 
 struct BnFree {
@@ -79,7 +79,9 @@ Hash psa_hash_of(TPMI_ALG_HASH alg) {
 }
 
 // evp_md: OpenSSL's digest, from the one hash table (parsec/crypto/hash.h).
-const EVP_MD* evp_md(TPMI_ALG_HASH alg) { return crypto::evp_md(psa_hash_of(alg)); }
+const EVP_MD* evp_md(TPMI_ALG_HASH alg) {
+  return crypto::evp_md(psa_hash_of(alg));
+}
 
 enum class Kind { None, RsaPair, RsaPublic, EccPair, EccPublic };
 
@@ -98,14 +100,22 @@ Kind kind_of(KeyType t) {
   }
 }
 
-bool is_rsa(Kind k) { return k == Kind::RsaPair || k == Kind::RsaPublic; }
-bool is_ecc(Kind k) { return k == Kind::EccPair || k == Kind::EccPublic; }
+bool is_rsa(Kind k) {
+  return k == Kind::RsaPair || k == Kind::RsaPublic;
+}
+bool is_ecc(Kind k) {
+  return k == Kind::EccPair || k == Kind::EccPublic;
+}
 
-bool rsa_bits_supported(uint32_t bits) { return bits == 1024 || bits == 2048 || bits == 3072 || bits == 4096; }
+bool rsa_bits_supported(uint32_t bits) {
+  return bits == 1024 || bits == 2048 || bits == 3072 || bits == 4096;
+}
 
 // sign_hash_ok: the hash of a hash-and-sign algorithm (policy or request) is
 // the `any` wildcard or a hash the TPM has.
-bool sign_hash_ok(Hash h) { return h == Hash::Any || tpm_hash(h).ok(); }
+bool sign_hash_ok(Hash h) {
+  return h == Hash::Any || tpm_hash(h).ok();
+}
 
 // alg_servable: this provider can run `alg` with a key of kind `k`.
 bool alg_servable(Kind k, const Algorithm& alg) {
@@ -364,7 +374,9 @@ uint32_t curve_bits(TPMI_ECC_CURVE curve) {
   }
 }
 
-size_t curve_bytes(TPMI_ECC_CURVE curve) { return (curve_bits(curve) + 7) / 8; }
+size_t curve_bytes(TPMI_ECC_CURVE curve) {
+  return (curve_bits(curve) + 7) / 8;
+}
 
 // ---- templates ------------------------------------------------------------------------
 
@@ -788,7 +800,9 @@ Result<TPMT_SIGNATURE> signature_from_psa(const TPMT_PUBLIC& key, const SignPlan
 
 // ---- encryption ------------------------------------------------------------------------------------
 
-bool tpm_label_ok(const Bytes& label) { return label.empty() || label.back() == 0; }
+bool tpm_label_ok(const Bytes& label) {
+  return label.empty() || label.back() == 0;
+}
 
 Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm& alg) {
   TPMT_RSA_DECRYPT s{};
@@ -808,8 +822,7 @@ Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm& alg) {
   return Status::PsaErrorNotSupported;
 }
 
-Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message,
-                             size_t modulus_bytes) {
+Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message, size_t modulus_bytes) {
   const EVP_MD* md = evp_md(hash);
   if (!md || label.size() > static_cast<size_t>(INT32_MAX)) {
     return Status::PsaErrorNotSupported;
@@ -820,8 +833,8 @@ Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const Secre
   }
   SecretBytes em(modulus_bytes);
   if (RSA_padding_add_PKCS1_OAEP_mgf1(em.data(), static_cast<int>(em.size()), message.data(),
-                                      static_cast<int>(message.size()), label.data(),
-                                      static_cast<int>(label.size()), md, md) != 1) {
+                                      static_cast<int>(message.size()), label.data(), static_cast<int>(label.size()),
+                                      md, md) != 1) {
     return Status::PsaErrorInvalidArgument;
   }
   return em;
@@ -843,9 +856,9 @@ Result<SecretBytes> oaep_unpad(TPMI_ALG_HASH hash, const Bytes& label, const uin
   SecretBytes full(modulus_bytes);
   std::memcpy(full.data() + (modulus_bytes - em_size), em, em_size);
   SecretBytes out(modulus_bytes);
-  const int n = RSA_padding_check_PKCS1_OAEP_mgf1(
-      out.data(), static_cast<int>(out.size()), full.data() + 1, static_cast<int>(modulus_bytes - 1),
-      static_cast<int>(modulus_bytes), label.data(), static_cast<int>(label.size()), md, md);
+  const int n = RSA_padding_check_PKCS1_OAEP_mgf1(out.data(), static_cast<int>(out.size()), full.data() + 1,
+                                                  static_cast<int>(modulus_bytes - 1), static_cast<int>(modulus_bytes),
+                                                  label.data(), static_cast<int>(label.size()), md, md);
   // EM's first byte must be zero; the decoder checks the rest in constant time.
   const bool ok = n >= 0 && full.data()[0] == 0;
   if (!ok) {

@@ -129,8 +129,7 @@ Result<TPMT_RSA_DECRYPT> decrypt_scheme(const Algorithm& alg);
 // raw RSA operation of `modulus_bytes`. oaep_unpad runs in constant time and
 // answers PsaErrorInvalidPadding for any bad encoding. The encoded message
 // and the decoded plaintext are secrets.
-Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message,
-                             size_t modulus_bytes);
+Result<SecretBytes> oaep_pad(TPMI_ALG_HASH hash, const Bytes& label, const SecretBytes& message, size_t modulus_bytes);
 Result<SecretBytes> oaep_unpad(TPMI_ALG_HASH hash, const Bytes& label, const uint8_t* em, size_t em_size,
                                size_t modulus_bytes);
 

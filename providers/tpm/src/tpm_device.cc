@@ -94,8 +94,8 @@ TSS2_RC Esys::endorsement_key(ESYS_TR& out, TPM2B_PUBLIC** pub) {
   if (rc != TSS2_RC_SUCCESS) {
     return rc;
   }
-  rc = Esys_CreatePrimary(ctx_, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-                          &tmpl, &outside, &pcrs, &out, pub, nullptr, nullptr, nullptr);
+  rc = Esys_CreatePrimary(ctx_, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl,
+                          &outside, &pcrs, &out, pub, nullptr, nullptr, nullptr);
   clear_endorsement_auth();
   if (rc != TSS2_RC_SUCCESS) {
     out = ESYS_TR_NONE;
@@ -123,8 +123,8 @@ Result<std::unique_ptr<TpmDevice>> TpmDevice::open(TpmConfig cfg, TSS2_RC& rc) {
     if (!hint.empty()) {
       error += "; " + hint;
     }
-    const Status s = is_communication_error(rc) ? Status::PsaErrorCommunicationFailure
-                                                : rc_to_status(rc, TpmCall::Connect);
+    const Status s =
+        is_communication_error(rc) ? Status::PsaErrorCommunicationFailure : rc_to_status(rc, TpmCall::Connect);
     return Failure(s == Status::Success ? Status::PsaErrorGenericError : s, std::move(error));
   }
   return dev;
@@ -164,8 +164,8 @@ TSS2_RC TpmDevice::connect_locked(std::string& stage) {
     rc = Esys_TR_SetAuth(esys_, ESYS_TR_RH_OWNER, &owner);
     wipe_pod(owner);
     if (rc == TSS2_RC_SUCCESS) {
-      rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-                              &tmpl, &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr);
+      rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl,
+                              &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr);
     }
     const TPM2B_AUTH empty{};
     (void)Esys_TR_SetAuth(esys_, ESYS_TR_RH_OWNER, &empty);
@@ -264,9 +264,10 @@ Status TpmDevice::ensure_connected_locked(const char* what) {
   if (rc == TSS2_RC_SUCCESS) {
     if (down_) {
       const double secs = std::chrono::duration<double>(now - down_since_).count();
-      spdlog::info("TPM provider: the TPM answers again after {:.1f} s; reconnected and re-created the storage "
-                   "primary key",
-                   secs);
+      spdlog::info(
+          "TPM provider: the TPM answers again after {:.1f} s; reconnected and re-created the storage "
+          "primary key",
+          secs);
       down_ = false;
     }
     return Status::Success;

@@ -16,8 +16,8 @@
 #include <mutex>
 #include <string>
 
-#include "providers/tpm/src/key_blob.h"
 #include "parsec/interface/result.h"
+#include "providers/tpm/src/key_blob.h"
 #include "providers/tpm/src/tpm_config.h"
 #include "providers/tpm/src/tpm_rc.h"
 
@@ -122,9 +122,9 @@ class TpmDevice {
   ESYS_CONTEXT* esys_ = nullptr;
   ESYS_TR primary_ = ESYS_TR_NONE;
   TPM2B_NAME primary_name_{};
-  bool broken_ = false;           // a command lost the connection: reconnect first
-  bool flush_transients_ = false; // the slots were full: flush every transient object on connect
-  bool down_ = false;             // the TPM is unreachable (logged once)
+  bool broken_ = false;            // a command lost the connection: reconnect first
+  bool flush_transients_ = false;  // the slots were full: flush every transient object on connect
+  bool down_ = false;              // the TPM is unreachable (logged once)
   std::chrono::steady_clock::time_point down_since_{};
   std::chrono::steady_clock::time_point last_attempt_{};
 };

@@ -9,10 +9,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "providers/tpm/src/key_blob.h"
 #include "parsec/interface/secret.h"
 #include "parsec/provider/registry.h"
 #include "parsec/provider/tpm.h"
+#include "providers/tpm/src/key_blob.h"
 #include "providers/tpm/src/tpm_config.h"
 #include "providers/tpm/src/tpm_convert.h"
 #include "providers/tpm/src/tpm_device.h"
@@ -88,7 +88,9 @@ struct EsysPtr {
 };
 
 // rsa_modulus_bytes of a public area.
-size_t modulus_bytes(const TPMT_PUBLIC& pub) { return pub.unique.rsa.size; }
+size_t modulus_bytes(const TPMT_PUBLIC& pub) {
+  return pub.unique.rsa.size;
+}
 
 class TpmProvider final : public Provider {
  public:
@@ -108,10 +110,10 @@ class TpmProvider final : public Provider {
   }
 
   std::vector<Opcode> opcodes() const override {
-    return {Opcode::PsaGenerateKey,       Opcode::PsaDestroyKey,         Opcode::PsaSignHash,
-            Opcode::PsaVerifyHash,        Opcode::PsaImportKey,          Opcode::PsaExportPublicKey,
-            Opcode::PsaAsymmetricEncrypt, Opcode::PsaAsymmetricDecrypt,  Opcode::PsaGenerateRandom,
-            Opcode::PsaSignMessage,       Opcode::PsaVerifyMessage,      Opcode::AttestKey,
+    return {Opcode::PsaGenerateKey,        Opcode::PsaDestroyKey,        Opcode::PsaSignHash,
+            Opcode::PsaVerifyHash,         Opcode::PsaImportKey,         Opcode::PsaExportPublicKey,
+            Opcode::PsaAsymmetricEncrypt,  Opcode::PsaAsymmetricDecrypt, Opcode::PsaGenerateRandom,
+            Opcode::PsaSignMessage,        Opcode::PsaVerifyMessage,     Opcode::AttestKey,
             Opcode::PrepareKeyAttestation, Opcode::CanDoCrypto};
   }
 
@@ -136,8 +138,8 @@ class TpmProvider final : public Provider {
     const Status s = dev_->run(TpmCall::Create, "PsaGenerateKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
       EsysPtr<TPM2B_PUBLIC> pub;
-      TSS2_RC rc = Esys_Create(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive,
-                               &*tmpl, &outside, &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
+      TSS2_RC rc = Esys_Create(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &*tmpl,
+                               &outside, &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
@@ -179,9 +181,8 @@ class TpmProvider final : public Provider {
       auto blob = decode_blob(ref);
       if (!blob.ok()) {
         ++corrupt;
-      } else if (blob->kind == BlobKind::KeyPair &&
-                 (blob->parent.size != current.size ||
-                  std::memcmp(blob->parent.name, current.name, current.size) != 0)) {
+      } else if (blob->kind == BlobKind::KeyPair && (blob->parent.size != current.size ||
+                                                     std::memcmp(blob->parent.name, current.name, current.size) != 0)) {
         ++foreign;
       }
     }
@@ -270,8 +271,8 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPM2B_PUBLIC_KEY_RSA> c;
-      rc = Esys_RSA_Encrypt(e.ctx(), k.handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &message, &tpm_scheme,
-                            &label, c.out());
+      rc = Esys_RSA_Encrypt(e.ctx(), k.handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &message, &tpm_scheme, &label,
+                            c.out());
       if (rc == TSS2_RC_SUCCESS) {
         out.assign(c.p->buffer, c.p->buffer + c.p->size);
       }
@@ -356,8 +357,8 @@ class TpmProvider final : public Provider {
         for (size_t i = 0; i < kRandomCommandsPerLock && filled < size; ++i) {
           const size_t want = std::min<uint64_t>(size - filled, sizeof(TPMU_HA));
           EsysPtr<TPM2B_DIGEST> r;
-          TSS2_RC rc = Esys_GetRandom(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                      static_cast<UINT16>(want), r.out());
+          TSS2_RC rc =
+              Esys_GetRandom(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, static_cast<UINT16>(want), r.out());
           if (rc != TSS2_RC_SUCCESS) {
             return rc;
           }
@@ -422,8 +423,8 @@ class TpmProvider final : public Provider {
       // endorsement hierarchy's password.
       Loaded session(e);
       const TPMT_SYM_DEF sym{TPM2_ALG_NULL, {}, {}};
-      rc = Esys_StartAuthSession(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE,
-                                 nullptr, TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, &session.handle);
+      rc = Esys_StartAuthSession(e.ctx(), ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
+                                 TPM2_SE_POLICY, &sym, TPM2_ALG_SHA256, &session.handle);
       if (rc != TSS2_RC_SUCCESS) {
         session.handle = ESYS_TR_NONE;
         return rc;
@@ -564,8 +565,8 @@ class TpmProvider final : public Provider {
     no_wrap.algorithm = TPM2_ALG_NULL;
     const Status s = dev_->run(TpmCall::Import, "PsaImportKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
-      TSS2_RC rc = Esys_Import(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &no_key,
-                               &imp.pub, &duplicate, &no_seed, &no_wrap, priv.out());
+      TSS2_RC rc = Esys_Import(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &no_key, &imp.pub,
+                               &duplicate, &no_seed, &no_wrap, priv.out());
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }

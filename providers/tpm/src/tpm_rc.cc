@@ -11,8 +11,12 @@ namespace {
 constexpr TSS2_RC kLayerMask = 0xFF0000;
 constexpr TSS2_RC kLayerShift = 16;
 
-TSS2_RC layer_of(TSS2_RC rc) { return (rc & kLayerMask) >> kLayerShift; }
-TSS2_RC base_rc(TSS2_RC rc) { return rc & 0xFFFF; }
+TSS2_RC layer_of(TSS2_RC rc) {
+  return (rc & kLayerMask) >> kLayerShift;
+}
+TSS2_RC base_rc(TSS2_RC rc) {
+  return rc & 0xFFFF;
+}
 
 }  // namespace
 

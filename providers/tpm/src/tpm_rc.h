@@ -14,16 +14,16 @@ namespace parsec::provider::tpm {
 // code means different things to different callers (TPM_RC_VALUE from
 // RSA_Decrypt is a bad padding, from Create a bad template).
 enum class TpmCall {
-  Connect,        // TCTI, Startup, primary key creation
-  Create,         // TPM2_Create of a new key
-  Import,         // TPM2_Import / LoadExternal of caller-supplied material
-  Load,           // TPM2_Load of a stored blob
+  Connect,  // TCTI, Startup, primary key creation
+  Create,   // TPM2_Create of a new key
+  Import,   // TPM2_Import / LoadExternal of caller-supplied material
+  Load,     // TPM2_Load of a stored blob
   Sign,
-  Verify,         // TPM2_VerifySignature
-  Encrypt,        // TPM2_RSA_Encrypt
-  Decrypt,        // TPM2_RSA_Decrypt
-  Random,         // TPM2_GetRandom
-  Attest,         // endorsement key, policy session, ActivateCredential
+  Verify,   // TPM2_VerifySignature
+  Encrypt,  // TPM2_RSA_Encrypt
+  Decrypt,  // TPM2_RSA_Decrypt
+  Random,   // TPM2_GetRandom
+  Attest,   // endorsement key, policy session, ActivateCredential
 };
 
 // rc_to_status maps a TSS2 response code to the PSA status a client sees.

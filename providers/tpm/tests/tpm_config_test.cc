@@ -7,7 +7,9 @@ namespace {
 
 using Entries = std::vector<std::pair<std::string, std::string>>;
 
-std::vector<uint8_t> bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+std::vector<uint8_t> bytes(const std::string& s) {
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
 
 TEST(TpmConfig, AuthValuePrefixes) {
   EXPECT_EQ(parse_auth("", "k")->bytes(), bytes(""));
@@ -64,13 +66,12 @@ TEST(TpmConfig, ErrorsNameTheKey) {
     Entries settings;
     std::string names;
   };
-  for (const Case& c : {Case{{{"owner_hierarchy_auth", ""}}, "tcti"},
-                        Case{{{"tcti", ""}, {"owner_hierarchy_auth", ""}}, "tcti"},
-                        Case{{{"tcti", "device"}}, "owner_hierarchy_auth"},
-                        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", ""}, {"skip_if_no_tpm", "yes"}},
-                             "skip_if_no_tpm"},
-                        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", ""}, {"user_pin", "1234"}}, "user_pin"},
-                        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", "hex:1"}}, "owner_hierarchy_auth"}}) {
+  for (const Case& c :
+       {Case{{{"owner_hierarchy_auth", ""}}, "tcti"}, Case{{{"tcti", ""}, {"owner_hierarchy_auth", ""}}, "tcti"},
+        Case{{{"tcti", "device"}}, "owner_hierarchy_auth"},
+        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", ""}, {"skip_if_no_tpm", "yes"}}, "skip_if_no_tpm"},
+        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", ""}, {"user_pin", "1234"}}, "user_pin"},
+        Case{{{"tcti", "device"}, {"owner_hierarchy_auth", "hex:1"}}, "owner_hierarchy_auth"}}) {
     auto r = parse_config(Settings(c.settings));
     EXPECT_EQ(r.status(), Status::InvalidEncoding) << c.names;
     EXPECT_NE(r.detail().find(c.names), std::string::npos) << r.detail();

@@ -52,9 +52,15 @@ Bytes der(EVP_PKEY* k, bool priv) {
   return out;
 }
 
-SecretBytes secret(const Bytes& b) { return SecretBytes(b.data(), b.size()); }
-SecretBytes secret(const std::string& s) { return SecretBytes(s); }
-Bytes bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+SecretBytes secret(const Bytes& b) {
+  return SecretBytes(b.data(), b.size());
+}
+SecretBytes secret(const std::string& s) {
+  return SecretBytes(s);
+}
+Bytes bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 KeyAttributes attrs(bool rsa, bool pair, uint32_t bits, bool sign, bool decrypt) {
   KeyAttributes a;
@@ -79,7 +85,9 @@ KeyAttributes attrs(bool rsa, bool pair, uint32_t bits, bool sign, bool decrypt)
   return a;
 }
 
-Algorithm any_ecdsa() { return Algorithm::ecdsa_any(); }
+Algorithm any_ecdsa() {
+  return Algorithm::ecdsa_any();
+}
 
 TEST(TpmConvert, HashesAndCurves) {
   EXPECT_EQ(*tpm_hash(Hash::Sha256), TPM2_ALG_SHA256);
@@ -208,8 +216,7 @@ TEST(TpmConvert, RsaPublicImportAndExport) {
             Status::PsaErrorInvalidArgument);
   // A non-minimal INTEGER (an extra leading zero) is not DER.
   const Bytes bad(d.begin(), d.begin() + 10);
-  EXPECT_EQ(public_from_psa(attrs(true, false, 0, true, false), bad, bits).status(),
-            Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(public_from_psa(attrs(true, false, 0, true, false), bad, bits).status(), Status::PsaErrorInvalidArgument);
   EXPECT_EQ(public_from_psa(attrs(true, false, 3072, true, false), d, bits).status(), Status::PsaErrorInvalidArgument);
 }
 
@@ -311,11 +318,12 @@ TEST(TpmConvert, SignPlans) {
     TPMI_ALG_HASH hash;
     size_t zeros;  // leading zero bytes in the digest
   };
-  for (const Case& c : {Case{TPM2_ECC_NIST_P256, 32, TPM2_ALG_SHA256, 0}, Case{TPM2_ECC_NIST_P256, 40, TPM2_ALG_SHA256, 0},
-                        Case{TPM2_ECC_NIST_P256, 24, TPM2_ALG_SHA256, 8}, Case{TPM2_ECC_NIST_P384, 20, TPM2_ALG_SHA1, 0},
-                        Case{TPM2_ECC_NIST_P384, 40, TPM2_ALG_SHA384, 8}, Case{TPM2_ECC_NIST_P384, 50, TPM2_ALG_SHA384, 0},
-                        Case{TPM2_ECC_NIST_P521, 40, TPM2_ALG_SHA384, 8}, Case{TPM2_ECC_NIST_P521, 64, TPM2_ALG_SHA512, 0},
-                        Case{TPM2_ECC_NIST_P224, 26, TPM2_ALG_SHA256, 2}}) {
+  for (const Case& c :
+       {Case{TPM2_ECC_NIST_P256, 32, TPM2_ALG_SHA256, 0}, Case{TPM2_ECC_NIST_P256, 40, TPM2_ALG_SHA256, 0},
+        Case{TPM2_ECC_NIST_P256, 24, TPM2_ALG_SHA256, 8}, Case{TPM2_ECC_NIST_P384, 20, TPM2_ALG_SHA1, 0},
+        Case{TPM2_ECC_NIST_P384, 40, TPM2_ALG_SHA384, 8}, Case{TPM2_ECC_NIST_P384, 50, TPM2_ALG_SHA384, 0},
+        Case{TPM2_ECC_NIST_P521, 40, TPM2_ALG_SHA384, 8}, Case{TPM2_ECC_NIST_P521, 64, TPM2_ALG_SHA512, 0},
+        Case{TPM2_ECC_NIST_P224, 26, TPM2_ALG_SHA256, 2}}) {
     ecc.parameters.eccDetail.curveID = c.curve;
     auto plan = sign_plan(ecc, any_ecdsa(), Bytes(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(c.len)));
     ASSERT_TRUE(plan.ok()) << c.curve << "/" << c.len;

@@ -68,8 +68,8 @@ TEST(TpmFactory, CheckSettingsValidatesWithoutOpeningTheTcti) {
   EXPECT_EQ(unknown.status(), Status::InvalidEncoding);
   EXPECT_NE(unknown.detail().find("user_pin"), std::string::npos) << unknown.detail();
   EXPECT_EQ(unknown.detail().find("1234"), std::string::npos) << unknown.detail();
-  auto bad_auth =
-      f.check_settings(Settings({{"tcti", "device"}, {"owner_hierarchy_auth", "hex:Sekrit"}, {"skip_if_no_tpm", "true"}}));
+  auto bad_auth = f.check_settings(
+      Settings({{"tcti", "device"}, {"owner_hierarchy_auth", "hex:Sekrit"}, {"skip_if_no_tpm", "true"}}));
   EXPECT_EQ(bad_auth.status(), Status::InvalidEncoding);
   EXPECT_EQ(bad_auth.detail().find("Sekrit"), std::string::npos) << bad_auth.detail();
 }

@@ -206,8 +206,9 @@ TEST_F(TpmSwtpm, RsaEncryptionRoundTrips) {
       }
     }
   }
-  EXPECT_EQ(provider_->asymmetric_decrypt(key, psa::op::AsymmetricDecrypt{"k", Algorithm::rsa_oaep(Hash::Sha256),
-                                                                          Bytes(255, 1), {}})
+  EXPECT_EQ(provider_
+                ->asymmetric_decrypt(
+                    key, psa::op::AsymmetricDecrypt{"k", Algorithm::rsa_oaep(Hash::Sha256), Bytes(255, 1), {}})
                 .status(),
             Status::PsaErrorInvalidArgument);
 }
@@ -236,8 +237,9 @@ TEST_F(TpmSwtpm, CanDoCryptoAndReconcile) {
   EXPECT_TRUE(gone->empty());  // mappings are never dropped by the TPM provider
   NoTxn txn;
   EXPECT_TRUE(provider_->destroy_key(key, txn).ok());
-  EXPECT_EQ(provider_->sign_hash(StoredKey{"x", Bytes{1, 2, 3}, {}},
-                                 psa::op::SignHash{"x", Algorithm::ecdsa(Hash::Sha256), Bytes(32, 1)})
+  EXPECT_EQ(provider_
+                ->sign_hash(StoredKey{"x", Bytes{1, 2, 3}, {}},
+                            psa::op::SignHash{"x", Algorithm::ecdsa(Hash::Sha256), Bytes(32, 1)})
                 .status(),
             Status::PsaErrorDataCorrupt);
 }
@@ -270,8 +272,8 @@ TEST_F(TpmSwtpm, AttestationPreparation) {
 
 TEST_F(TpmSwtpm, FactoryWithAReachableTpm) {
   // skip_if_no_tpm only matters when no TPM answers.
-  auto made = tpm_factory().create(
-      context({{"tcti", tpm_->tcti()}, {"owner_hierarchy_auth", ""}, {"skip_if_no_tpm", "true"}}));
+  auto made =
+      tpm_factory().create(context({{"tcti", tpm_->tcti()}, {"owner_hierarchy_auth", ""}, {"skip_if_no_tpm", "true"}}));
   ASSERT_TRUE(made.ok()) << made.detail();
   EXPECT_NE(made->provider, nullptr);
   EXPECT_TRUE(made->unavailable.empty());

@@ -22,11 +22,11 @@ using Bytes = std::vector<uint8_t>;
 // HashFacts is one row of the table.
 struct HashFacts {
   psa::Hash hash = psa::Hash::None;
-  const char* name = "";         // the reference client's name (psa::hash_name): "Sha256"
-  uint32_t length = 0;           // digest length in bytes (psa::hash_length)
+  const char* name = "";               // the reference client's name (psa::hash_name): "Sha256"
+  uint32_t length = 0;                 // digest length in bytes (psa::hash_length)
   const char* openssl_name = nullptr;  // OpenSSL's digest name ("SHA2-256"), or null
-  const EVP_MD* md = nullptr;    // OpenSSL's digest, or null where the default provider lacks it
-  Bytes oid;                     // DER OBJECT IDENTIFIER (tag, length, content); empty if none
+  const EVP_MD* md = nullptr;          // OpenSSL's digest, or null where the default provider lacks it
+  Bytes oid;                           // DER OBJECT IDENTIFIER (tag, length, content); empty if none
 };
 
 // hash_facts returns the row of `hash`, or null for None, Any and unknown values.
@@ -42,6 +42,8 @@ std::optional<Bytes> digest_info_prefix(psa::Hash hash);
 
 // digest hashes data in software. NotSupported for a hash OpenSSL lacks.
 Result<Bytes> digest(psa::Hash hash, const uint8_t* data, size_t size);
-inline Result<Bytes> digest(psa::Hash hash, const Bytes& data) { return digest(hash, data.data(), data.size()); }
+inline Result<Bytes> digest(psa::Hash hash, const Bytes& data) {
+  return digest(hash, data.data(), data.size());
+}
 
 }  // namespace parsec::crypto

@@ -29,8 +29,8 @@ using Bytes = std::vector<uint8_t>;
 struct Curve {
   psa::EccFamily family = psa::EccFamily::None;
   uint32_t bits = 0;
-  int nid = 0;           // OpenSSL NID
-  const char* name = ""; // OpenSSL group name ("prime256v1")
+  int nid = 0;            // OpenSSL NID
+  const char* name = "";  // OpenSSL group name ("prime256v1")
   size_t field_bytes() const { return (bits + 7) / 8; }
 };
 // curve_of: SECP R1 192-521, SECP K1 192-256, SECT K1/R1 233-571, Brainpool

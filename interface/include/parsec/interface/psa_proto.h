@@ -33,7 +33,6 @@ class Invalid : public std::runtime_error {
   explicit Invalid(const std::string& what) : std::runtime_error(what) {}
 };
 
-
 namespace pa = ::psa_algorithm;
 namespace pk = ::psa_key_attributes;
 

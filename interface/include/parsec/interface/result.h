@@ -40,9 +40,9 @@ struct Failure {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Status s) : v_(Failure(s)) {}               // NOLINT(google-explicit-constructor)
-  Result(Failure f) : v_(std::move(f)) {}            // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(Status s) : v_(Failure(s)) {}       // NOLINT(google-explicit-constructor)
+  Result(Failure f) : v_(std::move(f)) {}    // NOLINT(google-explicit-constructor)
   Result(Status s, std::string detail) : v_(Failure(s, std::move(detail))) {}
 
   bool ok() const { return std::holds_alternative<T>(v_); }
@@ -104,12 +104,16 @@ class [[nodiscard]] Result<void> {
 using Outcome = Result<void>;
 
 namespace detail {
-inline bool try_failed(Status s) { return s != Status::Success; }
+inline bool try_failed(Status s) {
+  return s != Status::Success;
+}
 template <typename T>
 bool try_failed(const Result<T>& r) {
   return !r.ok();
 }
-inline Failure try_failure(Status s) { return Failure(s); }
+inline Failure try_failure(Status s) {
+  return Failure(s);
+}
 template <typename T>
 Failure try_failure(const Result<T>& r) {
   return r.failure();
@@ -118,12 +122,12 @@ Failure try_failure(const Result<T>& r) {
 
 // PARSEC_TRY evaluates an expression giving a Status or a Result<...> and, if
 // it failed, returns its failure (status and detail) from the calling function.
-#define PARSEC_TRY(expr)                                       \
-  do {                                                         \
-    auto&& parsec_try_r_ = (expr);                             \
-    if (::parsec::detail::try_failed(parsec_try_r_)) {         \
-      return ::parsec::detail::try_failure(parsec_try_r_);     \
-    }                                                          \
+#define PARSEC_TRY(expr)                                   \
+  do {                                                     \
+    auto&& parsec_try_r_ = (expr);                         \
+    if (::parsec::detail::try_failed(parsec_try_r_)) {     \
+      return ::parsec::detail::try_failure(parsec_try_r_); \
+    }                                                      \
   } while (0)
 
 }  // namespace parsec

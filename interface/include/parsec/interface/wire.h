@@ -131,10 +131,10 @@ bool is_upstream_listable(Opcode op);
 struct OpcodeInfo {
   Opcode op;
   const char* name;
-  bool core;           // served by the core provider (id 0)
-  bool admin;          // only for the authenticator's admins
-  bool identity;       // needs an authenticated caller
-  bool names_key;      // the request names one of the caller's keys
+  bool core;       // served by the core provider (id 0)
+  bool admin;      // only for the authenticator's admins
+  bool identity;   // needs an authenticated caller
+  bool names_key;  // the request names one of the caller's keys
   bool secret_input;
   bool secret_output;
 };

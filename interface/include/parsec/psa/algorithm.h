@@ -83,26 +83,26 @@ const char* raw_key_agreement_name(RawKeyAgreement r);
 
 // AlgorithmKind names the leaf of the wire algorithm tree.
 enum class AlgorithmKind : uint32_t {
-  None = 0,                    // Algorithm.none (policy allowing no use)
-  Hash = 1,                    // Algorithm.hash                      uses hash_alg()
-  Hmac = 2,                    // Mac FullLength/Truncated hmac       uses hash_alg(), is_truncated(), length()
-  CbcMac = 3,                  // Mac cbc_mac                         uses is_truncated(), length()
-  Cmac = 4,                    // Mac cmac                            uses is_truncated(), length()
-  Cipher = 5,                  // Algorithm.cipher                    uses cipher_mode()
-  Aead = 6,                    // Algorithm.aead                      uses aead_alg(), is_truncated(), length()
-  RsaPkcs1v15Sign = 7,         // AsymmetricSignature                 uses hash_alg() (may be Any)
-  RsaPkcs1v15SignRaw = 8,      // AsymmetricSignature
-  RsaPss = 9,                  // AsymmetricSignature                 uses hash_alg() (may be Any)
-  Ecdsa = 10,                  // AsymmetricSignature                 uses hash_alg() (may be Any)
-  EcdsaAny = 11,               // AsymmetricSignature
-  DeterministicEcdsa = 12,     // AsymmetricSignature                 uses hash_alg() (may be Any)
-  RsaPkcs1v15Crypt = 13,       // AsymmetricEncryption
-  RsaOaep = 14,                // AsymmetricEncryption                uses hash_alg()
-  RawKeyAgreement = 15,        // KeyAgreement.raw                    uses key_agreement_alg()
+  None = 0,                         // Algorithm.none (policy allowing no use)
+  Hash = 1,                         // Algorithm.hash                      uses hash_alg()
+  Hmac = 2,                         // Mac FullLength/Truncated hmac       uses hash_alg(), is_truncated(), length()
+  CbcMac = 3,                       // Mac cbc_mac                         uses is_truncated(), length()
+  Cmac = 4,                         // Mac cmac                            uses is_truncated(), length()
+  Cipher = 5,                       // Algorithm.cipher                    uses cipher_mode()
+  Aead = 6,                         // Algorithm.aead                      uses aead_alg(), is_truncated(), length()
+  RsaPkcs1v15Sign = 7,              // AsymmetricSignature                 uses hash_alg() (may be Any)
+  RsaPkcs1v15SignRaw = 8,           // AsymmetricSignature
+  RsaPss = 9,                       // AsymmetricSignature                 uses hash_alg() (may be Any)
+  Ecdsa = 10,                       // AsymmetricSignature                 uses hash_alg() (may be Any)
+  EcdsaAny = 11,                    // AsymmetricSignature
+  DeterministicEcdsa = 12,          // AsymmetricSignature                 uses hash_alg() (may be Any)
+  RsaPkcs1v15Crypt = 13,            // AsymmetricEncryption
+  RsaOaep = 14,                     // AsymmetricEncryption                uses hash_alg()
+  RawKeyAgreement = 15,             // KeyAgreement.raw                    uses key_agreement_alg()
   KeyAgreementWithDerivation = 16,  // KeyAgreement.with_key_derivation uses key_agreement_alg(), kdf_kind(), hash_alg()
-  Hkdf = 17,                   // KeyDerivation                       uses hash_alg()
-  Tls12Prf = 18,               // KeyDerivation                       uses hash_alg()
-  Tls12PskToMs = 19,           // KeyDerivation                       uses hash_alg()
+  Hkdf = 17,                        // KeyDerivation                       uses hash_alg()
+  Tls12Prf = 18,                    // KeyDerivation                       uses hash_alg()
+  Tls12PskToMs = 19,                // KeyDerivation                       uses hash_alg()
 };
 const char* algorithm_kind_name(AlgorithmKind k);
 

@@ -105,10 +105,8 @@ struct KeyAttributes {
 
   // Builders; flags = UsageFlags::for_policy(policy), minus the private-key
   // uses (sign, decrypt, derive) for public key types.
-  static KeyAttributes ecc_key_pair(uint32_t bits, const Algorithm& policy,
-                                    EccFamily family = EccFamily::SecpR1);
-  static KeyAttributes ecc_public_key(uint32_t bits, const Algorithm& policy,
-                                      EccFamily family = EccFamily::SecpR1);
+  static KeyAttributes ecc_key_pair(uint32_t bits, const Algorithm& policy, EccFamily family = EccFamily::SecpR1);
+  static KeyAttributes ecc_public_key(uint32_t bits, const Algorithm& policy, EccFamily family = EccFamily::SecpR1);
   static KeyAttributes rsa_key_pair(uint32_t bits, const Algorithm& policy);
   static KeyAttributes rsa_public_key(uint32_t bits, const Algorithm& policy);
   static KeyAttributes dh_key_pair(uint32_t bits, const Algorithm& policy);

@@ -22,7 +22,7 @@
 namespace parsec::psa::policy {
 
 // --- contract validation (InvalidEncoding) -----------------------------------
-Outcome validate_hash(Hash h);  // a specific hash: not None, not Any
+Outcome validate_hash(Hash h);                     // a specific hash: not None, not Any
 Outcome validate_algorithm(const Algorithm& alg);  // any algorithm, as a key policy may hold it
 Outcome validate_attributes(const KeyAttributes& attrs);
 

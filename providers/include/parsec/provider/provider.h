@@ -159,8 +159,8 @@ class Settings {
 
 // ProviderContext is what a provider factory receives.
 struct ProviderContext {
-  std::string instance_name;              // [[provider]] name
-  StorageReader* storage = nullptr;       // provider-private blobs (outlives the provider)
+  std::string instance_name;         // [[provider]] name
+  StorageReader* storage = nullptr;  // provider-private blobs (outlives the provider)
   bool allow_deprecated = false;
   uint64_t buffer_size_limit = 1u << 20;  // core_settings.buffer_size_limit
   Settings settings;                      // the provider-specific keys of its [[provider]] table

@@ -136,11 +136,9 @@ class Client {
   // ---- signatures (alg must be an asymmetric signature) -------------------
   Bytes sign_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash);
   // verify_* return false only when the service answers PsaErrorInvalidSignature.
-  bool verify_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash,
-                   const Bytes& signature);
+  bool verify_hash(const std::string& key_name, const Algorithm& alg, const Bytes& hash, const Bytes& signature);
   Bytes sign_message(const std::string& key_name, const Algorithm& alg, const Bytes& message);
-  bool verify_message(const std::string& key_name, const Algorithm& alg, const Bytes& message,
-                      const Bytes& signature);
+  bool verify_message(const std::string& key_name, const Algorithm& alg, const Bytes& message, const Bytes& signature);
 
   // ---- encryption ----------------------------------------------------------
   // alg: rsa_pkcs1v15_crypt or rsa_oaep; an empty salt means "no salt".

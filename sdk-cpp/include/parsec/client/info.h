@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "parsec/client/key_attributes.h"
-#include "parsec/psa/operations.h"
 #include "parsec/interface/wire.h"
+#include "parsec/psa/operations.h"
 
 namespace parsec::client {
 

@@ -85,8 +85,7 @@ class Key {
   bool verify(const Bytes& message, const Bytes& signature, SignatureFormat format = SignatureFormat::Raw) const;
   bool verify(const Bytes& message, const Bytes& signature, const Algorithm& alg,
               SignatureFormat format = SignatureFormat::Raw) const;
-  bool verify_hash(const Bytes& digest, const Bytes& signature,
-                   SignatureFormat format = SignatureFormat::Raw) const;
+  bool verify_hash(const Bytes& digest, const Bytes& signature, SignatureFormat format = SignatureFormat::Raw) const;
   bool verify_hash(const Bytes& digest, const Bytes& signature, const Algorithm& alg,
                    SignatureFormat format = SignatureFormat::Raw) const;
 
