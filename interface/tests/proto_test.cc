@@ -1,5 +1,5 @@
 // Tests of the protobuf contracts in interface/proto: golden encodings from
-// operations.md and wire-protocol.md, and a reflection-driven round trip of
+// docs/protocol.md, operations and docs/protocol.md, wire protocol, and a reflection-driven round trip of
 // every Operation and Result message of all 31 operations.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/descriptor.pb.h>
@@ -84,7 +84,7 @@ std::string to_hex(const std::string& bytes) {
 
 // ---- the package list -----------------------------------------------------------
 
-// One entry per operation of operations.md section 3. Referencing each default
+// One entry per operation of docs/protocol.md, operations §3. Referencing each default
 // instance also forces every generated file into the test binary, so the
 // descriptor pool checks below see all of them.
 struct Package {
@@ -653,7 +653,7 @@ TEST(ProtoGolden, UnknownFieldsAreSkippedAndLastOccurrenceWins) {
 }
 
 TEST(ProtoGolden, InvalidUtf8StringIsAParseError) {
-  // wire-protocol.md section 8: a string field that is not UTF-8 makes the
+  // docs/protocol.md, wire protocol §8: a string field that is not UTF-8 makes the
   // body undecodable (DeserializingBodyFailed).
   delete_client::Operation op;
   EXPECT_FALSE(op.ParseFromString(from_hex("0A 02 C3 28")));
@@ -714,7 +714,7 @@ TEST(ProtoRoundTripCoverage, EveryMessageTypeOfEveryContractIsExercised) {
       stack.push_back(d->nested_type(i));
     }
   }
-  EXPECT_EQ(declared.size(), 119u);  // message types in operations.md
+  EXPECT_EQ(declared.size(), 119u);  // message types in docs/protocol.md, operations
 
   Filler filler;
   int total = 0;

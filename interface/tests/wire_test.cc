@@ -1,6 +1,6 @@
 // Tests of the 36-byte header codec and the numeric tables in wire.h, against
-// the golden bytes and validation rules of wire-protocol.md, status-codes.md
-// and opcodes.md.
+// the golden bytes and validation rules of docs/protocol.md, wire protocol, docs/protocol.md, status codes
+// and docs/protocol.md, opcodes.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -38,7 +38,7 @@ std::vector<uint8_t> to_vec(const std::array<uint8_t, kHeaderLen>& a) {
   return {a.begin(), a.end()};
 }
 
-// The four examples of wire-protocol.md section 9, verbatim.
+// The four examples of docs/protocol.md, wire protocol §9, verbatim.
 const char* const kPingRequestHex =
     "10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00\n"
     "00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00";
@@ -415,7 +415,7 @@ TEST(WireCodec, DecodeDoesNotReadPastTheHeader) {
   EXPECT_EQ(h.reserved2, 0);
 }
 
-// ---- validation, wire-protocol.md section 4 steps 3-5 ----------------------------
+// ---- validation, docs/protocol.md, wire protocol §4 steps 3-5 ----------------------------
 
 TEST(WireValidateFixed, ValidHeaderPasses) {
   EXPECT_EQ(validate_fixed_fields(valid_request()), Status::Success);
@@ -484,7 +484,7 @@ TEST(WireValidateFixed, IgnoresFieldsCheckedLater) {
   EXPECT_EQ(validate_fixed_fields(h), Status::Success);
 }
 
-// ---- validation, wire-protocol.md section 4 steps 8-12 ----------------------------
+// ---- validation, docs/protocol.md, wire protocol §4 steps 8-12 ----------------------------
 
 TEST(WireValidateRequest, ValidHeaderPasses) {
   EXPECT_EQ(validate_request_fields(valid_request()), Status::Success);

@@ -1,4 +1,4 @@
-// framing.h - request framing and response header checks (wire-protocol.md
+// framing.h - request framing and response header checks (docs/protocol.md, wire protocol
 // sections 2, 3 and 7). Pure functions, thread-safe.
 #pragma once
 

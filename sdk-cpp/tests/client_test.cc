@@ -1,6 +1,6 @@
 // Client behaviour against the fake server: automatic choice of authenticator
 // and provider, routing, result decoding, and the request body of every
-// operation (operations.md).
+// operation (docs/protocol.md, operations).
 #include <gtest/gtest.h>
 
 #include <atomic>

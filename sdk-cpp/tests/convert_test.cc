@@ -111,7 +111,7 @@ TEST(ConvertAlgorithm, ReencodingGivesTheSameBytes) {
 }
 
 TEST(ConvertAlgorithm, ExactBytes) {
-  // operations.md 12.5: rsa_pkcs1v15_sign { hash_alg { specific: SHA_256 } }.
+  // docs/protocol.md, operations §12.5: rsa_pkcs1v15_sign { hash_alg { specific: SHA_256 } }.
   EXPECT_EQ(encoded(Algorithm::rsa_pkcs1v15_sign(Hash::Sha256)), hex_bytes("32 06 0A 04 0A 02 10 07"));
   // The wildcard is an empty Any message inside SignHash.
   EXPECT_EQ(encoded(Algorithm::ecdsa(Hash::Any)), hex_bytes("32 06 22 04 0A 02 0A 00"));

@@ -22,7 +22,7 @@ using testing::status_response;
 TEST(Framing, BuildRequestLaysOutHeaderBodyAuth) {
   const auto bytes = detail::build_request(Opcode::ListOpcodes, 0, AuthType::Direct, std::string("\x08\x01", 2),
                                            {'a', 'p', 'p', '1'}, "ListOpcodes");
-  // wire-protocol.md section 9, third example.
+  // docs/protocol.md, wire protocol §9, third example.
   EXPECT_EQ(bytes, hex_bytes("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
                              "00 00 00 01 02 00 00 00 04 00 09 00 00 00 00 00 00 00"
                              "08 01 61 70 70 31"));
@@ -48,7 +48,7 @@ TEST(Framing, PingRequestMatchesSpecExample) {
   EXPECT_EQ(v.minor, 0);
   const auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 1u);
-  // wire-protocol.md section 9, first example.
+  // docs/protocol.md, wire protocol §9, first example.
   EXPECT_EQ(reqs[0].raw, hex_bytes("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
                                    "00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00"));
 }
@@ -91,7 +91,7 @@ TEST(Framing, HeaderFieldsOfACryptoRequest) {
   Client client(server.endpoint(), "my-app");
   client.set_auth_type(AuthType::Direct);
   client.set_provider(ProviderId::Tpm);
-  // operations.md section 12.5: the exact body of this request, with the
+  // docs/protocol.md, operations §12.5: the exact body of this request, with the
   // implied sign_message / verify_message flags set by the client.
   KeyAttributes attrs;
   attrs.type = KeyType::RsaKeyPair;

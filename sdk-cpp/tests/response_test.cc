@@ -1,4 +1,4 @@
-// Response checks of wire-protocol.md section 7, client-side transport
+// Response checks of docs/protocol.md, wire protocol §7, client-side transport
 // failures, and service statuses turned into Error.
 #include <gtest/gtest.h>
 

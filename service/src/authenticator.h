@@ -1,5 +1,5 @@
 // authenticator.h - turning a request's auth type and auth bytes into an
-// application identity (spec/authenticators.md).
+// application identity (docs/protocol.md, authenticators).
 #pragma once
 
 #include <sys/types.h>

@@ -1,5 +1,5 @@
 // config.h - parsecd's configuration, read from Parsec's config.toml format
-// (spec/providers.md section 5) with two extensions: several authenticators
+// (docs/protocol.md, providers §5) with two extensions: several authenticators
 // ([[authenticator]] array, or the upstream single [authenticator] table) and
 // listener.max_connections.
 #pragma once

@@ -1,5 +1,5 @@
 // handler.h - everything that happens to a request once its bytes have been
-// read: steps 8-21 of the validation order (spec/wire-protocol.md section 4),
+// read: steps 8-21 of the validation order (docs/protocol.md, wire protocol §4),
 // authentication, routing, the core provider, key lookup, the policy check and
 // the call into a crypto provider. Steps 17-21 are the operation table
 // (operations.h); the handler only authenticates, routes and looks it up.

@@ -252,7 +252,7 @@ Result<std::string> run(Call& c, const std::string& body) {
     return Failure(Status::NotAuthenticated, "the operation needs an authenticated caller");
   }
   if constexpr (requires { E::key(*req); }) {
-    // Key-naming operations: capability before the key lookup (operations.md 2, rule 0).
+    // Key-naming operations: capability before the key lookup (docs/protocol.md, operations §2, rule 0).
     PARSEC_TRY(served(c));
     auto key = key_lifecycle::lookup(*c.provider, owner_of(c), E::key(*req), c.cfg.log_error_details);
     if (!key.ok()) {

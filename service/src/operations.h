@@ -5,11 +5,11 @@
 // and how the result is encoded. Adding an opcode is one entry in
 // operations.cc plus the provider method.
 //
-// Every entry runs the same steps, in the order of spec/wire-protocol.md
-// section 4 and operations.md section 2 (each pinned by the e2e suites):
+// Every entry runs the same steps, in the order of docs/protocol.md, wire protocol
+// section 4 and docs/protocol.md, operations §2 (each pinned by the e2e suites):
 //   decode (DeserializingBodyFailed) -> convert + validate (InvalidEncoding)
 //   -> identity (NotAuthenticated) -> served by the provider? (NotSupported,
-//   before any key lookup: operations.md 2, rule 0) -> key lookup
+//   before any key lookup: docs/protocol.md, operations §2, rule 0) -> key lookup
 //   (PsaErrorDoesNotExist) -> key policy -> input checks -> execute -> encode.
 // Failures carry a detail for the operator's log (never a secret).
 //

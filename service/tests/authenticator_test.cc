@@ -1,5 +1,5 @@
 // authenticator_test.cc - application identity from the auth field
-// (spec/authenticators.md), UTF-8 validation, and the key name rule.
+// (docs/protocol.md, authenticators), UTF-8 validation, and the key name rule.
 #include "service/src/authenticator.h"
 
 #include <gmock/gmock.h>
@@ -167,7 +167,7 @@ TEST(AuthenticatorTest, IsAdminExactMatch) {
 }
 
 TEST(AuthenticatorTest, Descriptions) {
-  // authenticators.md section 4.
+  // docs/protocol.md, authenticators §4.
   auto d = make(AuthType::Direct);
   ASSERT_NE(d, nullptr);
   AuthenticatorDescription dd = d->describe();

@@ -1,5 +1,5 @@
 // config_test.cc - parsing and validation of parsecd's config.toml
-// (spec/providers.md section 5).
+// (docs/protocol.md, providers §5).
 #include "service/src/config.h"
 
 #include <gmock/gmock.h>
@@ -108,7 +108,7 @@ TEST(ConfigTest, UpstreamTemplateParsesWithDefaults) {
   ASSERT_TRUE(p.ok) << p.error;
   const Config& c = p.config;
   EXPECT_EQ(c.path, "test.toml");
-  // core_settings: explicit values and the defaults of providers.md 5.1.
+  // core_settings: explicit values and the defaults of docs/protocol.md, providers §5.1.
   EXPECT_FALSE(c.allow_root);
   EXPECT_EQ(c.thread_pool_size, 0u);  // 0 = number of CPUs
   EXPECT_EQ(c.log_level, "info");
@@ -599,7 +599,7 @@ TEST(ConfigFileTest, ProviderTypeIds) {
 }
 
 TEST(ConfigFileTest, DefaultProviderNames) {
-  // providers.md section 1.
+  // docs/protocol.md, providers §1.
   EXPECT_EQ(default_provider_name(ProviderId::MbedCrypto), "mbed-crypto-provider");
   EXPECT_EQ(default_provider_name(ProviderId::Pkcs11), "pkcs11-provider");
   EXPECT_EQ(default_provider_name(ProviderId::Tpm), "tpm-provider");

@@ -172,7 +172,7 @@ TEST_F(HandlerTableTest, GeneratedKeyIsStoredWithNormalisedAttributes) {
   ASSERT_TRUE(k.ok()) << k.detail();
   EXPECT_EQ(k->attributes.type, psa::KeyType::EccKeyPair);
   EXPECT_TRUE(k->attributes.flags.sign_hash);
-  EXPECT_TRUE(k->attributes.flags.sign_message);  // implied (operations.md 12.3)
+  EXPECT_TRUE(k->attributes.flags.sign_message);  // implied (docs/protocol.md, operations §12.3)
   EXPECT_EQ(k->attributes.policy, Algorithm::ecdsa(psa::Hash::Sha256));
 }
 
@@ -217,7 +217,7 @@ TEST_F(HandlerTableTest, ContractViolationsAreInvalidEncodingBeforeIdentity) {
 
 TEST_F(HandlerTableTest, UnservedOpcodesAnswerNotSupportedBeforeKeyLookup) {
   // The fake serves neither operation; the key does not exist either: the
-  // capability is checked first (operations.md 2, rule 0).
+  // capability is checked first (docs/protocol.md, operations §2, rule 0).
   psa_sign_message::Operation sm;
   sm.set_key_name("no-such-key");
   sm.mutable_alg()->mutable_ecdsa()->mutable_hash_alg()->set_specific(psa_algorithm::Algorithm::SHA_256);

@@ -1,5 +1,5 @@
 // Byte-level tests of the wire protocol against the real parsecd: golden
-// bytes and every row of the validation order (wire-protocol.md section 4).
+// bytes and every row of the validation order (docs/protocol.md, wire protocol §4).
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -74,7 +74,7 @@ class Protocol : public ::testing::Test {
 Daemon* Protocol::daemon_ = nullptr;
 
 TEST_F(Protocol, PingGoldenBytes) {
-  // wire-protocol.md section 9, byte for byte in both directions.
+  // docs/protocol.md, wire protocol §9, byte for byte in both directions.
   std::string req =
       hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
           "00 00 00 00 00 00 00 00 00 00 01 00 00 00 00 00 00 00");
@@ -129,7 +129,7 @@ TEST_F(Protocol, ReservedBytesMustBeZero) {
   h.reserved1 = 0;
   h.reserved2 = 0x80;
   RawResponse r = send(make_request(h, "", ""));
-  // wire-protocol.md section 9, last example, byte for byte.
+  // docs/protocol.md, wire protocol §9, last example, byte for byte.
   EXPECT_EQ(header_bytes(r.header), hex("10 A7 C0 5E 1E 00 01 00 00 00 00 00 00 00 00 00 00 00"
                                         "00 00 00 00 00 00 00 00 00 00 01 00 00 00 11 00 00 00"));
 }

@@ -33,7 +33,7 @@ class MbedCryptoProvider final : public Provider {
     return i;
   }
 
-  // Every crypto operation of operations.md except the TPM-only attestation
+  // Every crypto operation of docs/protocol.md, operations except the TPM-only attestation
   // pair. The MAC opcodes (0x16, 0x17) are served but never listed by
   // ListOpcodes: the service filters them for upstream clients.
   std::vector<Opcode> opcodes() const override {

@@ -134,7 +134,7 @@ bool size_ok(const TypeOf& t, uint32_t bits, bool zero_ok) {
   return symmetric_size_ok(t, bits);
 }
 
-// compatible is the key type / algorithm table of operations.md §11.11.
+// compatible is the key type / algorithm table of docs/protocol.md, operations §11.11.
 bool compatible(const TypeOf& t, const Algorithm& a) {
   const bool block = is(t, KeyType::Aes) || is(t, KeyType::Camellia) || is(t, KeyType::Des);
   if (a.is_mac()) {
@@ -305,7 +305,7 @@ Status use_check(const KeyAttributes& a, bool rsa_any_size) {
   if (alg.kind() == AlgorithmKind::None || !has_use_flag(a.flags) || !compatible(t, alg)) {
     return Status::PsaErrorNotSupported;
   }
-  // Outside an import, RSA needs a defined size (operations.md §10.3); for the
+  // Outside an import, RSA needs a defined size (docs/protocol.md, operations §10.3); for the
   // other types 0 stands for "some size".
   if (!size_ok(t, a.bits, rsa_any_size || !is_rsa(t))) {
     return Status::PsaErrorNotSupported;

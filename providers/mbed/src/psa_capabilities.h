@@ -1,6 +1,6 @@
 // psa_capabilities.h - what the Mbed TLS 2.28 PSA core of this build can do:
 // the key types and sizes the provider creates, and the answer to
-// CanDoCrypto (operations.md §10.3), on the plain PSA model.
+// CanDoCrypto (docs/protocol.md, operations §10.3), on the plain PSA model.
 //
 // One table serves both key creation and CanDoCrypto, so that "CanDoCrypto
 // says yes" and "the operation works" cannot drift apart; the provider tests
@@ -41,7 +41,7 @@ enum class CanDoCheck { Use, Generate, Import, Derive };
 //  1. the attributes must convert to PSA values;
 //  2. Use: the policy algorithm is not `none`; one of the usage flags encrypt,
 //     decrypt, sign_hash, sign_message, verify_hash, verify_message is set;
-//     the key type is compatible with the algorithm (operations.md §11.11);
+//     the key type is compatible with the algorithm (docs/protocol.md, operations §11.11);
 //     the type and size are usable (RSA needs a defined size); and this
 //     build runs the algorithm with that key (hash, mode, curve, tag length);
 //     Generate / Import: a key of this type and size can be generated /

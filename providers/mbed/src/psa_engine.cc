@@ -48,7 +48,7 @@ class NewKeyGuard {
 // key_status maps the status of a call that names an existing key. The id was
 // range-checked by key_id_from_ref, so Mbed TLS 2.28's INVALID_HANDLE can only
 // mean that no key with this id is cached or stored: the missing key of
-// operations.md §2.
+// docs/protocol.md, operations §2.
 // `what` names the PSA call for the detail.
 Failure key_failure(const char* what, psa_status_t s) {
   if (s == PSA_ERROR_INVALID_HANDLE) {

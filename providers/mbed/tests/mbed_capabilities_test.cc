@@ -1,4 +1,4 @@
-// CanDoCrypto: the rules of operations.md §10.3, and the provider's
+// CanDoCrypto: the rules of docs/protocol.md, operations §10.3, and the provider's
 // capability table checked against the library itself - for every template
 // of the grids below, "CanDoCrypto says yes" holds exactly when the
 // operation (or the generation) works.

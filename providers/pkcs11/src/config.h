@@ -1,4 +1,4 @@
-// config.h - the [[provider]] settings of a Pkcs11 provider (providers.md
+// config.h - the [[provider]] settings of a Pkcs11 provider (docs/protocol.md, providers
 // §5.5), parsed and checked before the module is touched.
 #pragma once
 

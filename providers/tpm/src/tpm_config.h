@@ -1,5 +1,5 @@
 // tpm_config.h - the [[provider]] settings of the TPM provider (spec
-// providers.md 5.5), parsed and checked before anything touches the TPM.
+// docs/protocol.md, providers §5.5), parsed and checked before anything touches the TPM.
 // Plain functions over values; thread-safe.
 #pragma once
 

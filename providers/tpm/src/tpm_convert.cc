@@ -146,7 +146,7 @@ bool alg_servable(Kind k, const Algorithm& alg) {
   return false;
 }
 
-// compatible: key type / algorithm compatibility (operations.md 11.11) for
+// compatible: key type / algorithm compatibility (docs/protocol.md, operations §11.11) for
 // the RSA and ECC types this provider knows.
 bool compatible(Kind k, const Algorithm& alg) {
   if (alg.is_asymmetric_signature()) {

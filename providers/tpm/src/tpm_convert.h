@@ -134,7 +134,7 @@ Result<SecretBytes> oaep_unpad(TPMI_ALG_HASH hash, const Bytes& label, const uin
                                size_t modulus_bytes);
 
 // ---- capability ---------------------------------------------------------------------
-// can_do answers CanDoCrypto (operations.md 10.3) for this provider.
+// can_do answers CanDoCrypto (docs/protocol.md, operations §10.3) for this provider.
 Status can_do(const psa::op::CanDoCrypto& op);
 // policy_servable: the key's policy algorithm is `none` or one this provider
 // can run with such a key.

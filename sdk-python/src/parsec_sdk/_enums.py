@@ -28,7 +28,7 @@ __all__ = [
 
 
 class Status(enum.IntEnum):
-    """Response status of the Parsec wire protocol (status-codes.md).
+    """Response status of the Parsec wire protocol (docs/protocol.md, status codes).
 
     ``spec_name`` gives the specification's name (``"PsaErrorDoesNotExist"``)
     and ``description`` a one-line explanation.

@@ -163,7 +163,7 @@ enum class AuthType : uint8_t {
 constexpr uint8_t kMaxAuthType = 4;
 const char* auth_type_name(AuthType a);
 
-// Header constants (wire-protocol.md section 3).
+// Header constants (docs/protocol.md, wire protocol §3).
 constexpr uint32_t kMagic = 0x5EC0A710;
 constexpr uint16_t kHeaderSizeField = 30;  // bytes following the size field
 constexpr size_t kHeaderLen = 36;
@@ -207,7 +207,7 @@ Status validate_fixed_fields(const WireHeader& h);
 // type, opcode, provider) after the body and auth bytes were read.
 Status validate_request_fields(const WireHeader& h);
 
-// Response header builders (wire-protocol.md section 6).
+// Response header builders (docs/protocol.md, wire protocol §6).
 // detached_response: provider 0, session 0, opcode 1 (header-level failures).
 WireHeader detached_response(Status s);
 // echoed_response: provider, session and opcode copied from the request.

@@ -51,7 +51,7 @@ struct GenerateKey {
 struct ImportKey {
   std::string key_name;
   KeyAttributes attributes;
-  SecretBytes data;  // PSA import format (operations.md, PsaImportKey)
+  SecretBytes data;  // PSA import format (docs/protocol.md, operations, PsaImportKey)
 };
 struct DestroyKey {
   std::string key_name;

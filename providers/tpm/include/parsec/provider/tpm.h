@@ -31,7 +31,7 @@ namespace parsec::provider {
 //     Made::not_available(reason) when, and only when, skip_if_no_tpm = true
 //     and no TPM could be reached through the configured TCTI (the service
 //     then leaves the provider out of ListProviders instead of failing
-//     start-up, spec providers.md 5.5). Otherwise it fails with a detail for
+//     start-up, spec docs/protocol.md, providers §5.5). Otherwise it fails with a detail for
 //     the operator that names the setting or TPM condition at fault
 //     (unreachable TPM, wrong owner password, dictionary-attack lockout, ...)
 //     and never contains an auth value:
