@@ -181,6 +181,11 @@ TEST(Spki, RefusalsCarryStatusAndDetail) {
   EXPECT_EQ(bad.status(), Status::PsaErrorInvalidArgument);
   EXPECT_EQ(bad.detail(), "the exported RSA public key is not a DER RSAPublicKey");
   EXPECT_EQ(ecc_spki(EccFamily::SecpR1, 512, Bytes(129, 4)).status(), Status::PsaErrorNotSupported);
+  // Bytes that are not a point on the curve are never wrapped as a public key.
+  Bytes off_curve(65, 0x01);
+  off_curve[0] = 0x04;
+  EXPECT_EQ(ecc_spki(EccFamily::SecpR1, 256, off_curve).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(ecc_spki(EccFamily::SecpR1, 256, Bytes(64, 0x04)).status(), Status::PsaErrorInvalidArgument);
   psa::KeyAttributes aes;
   aes.type = KeyType::Aes;
   EXPECT_EQ(public_key_spki(aes, Bytes(16)).status(), Status::PsaErrorNotSupported);

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "interface/src/crypto/ossl.h"
+#include "parsec/crypto/import.h"
 
 namespace parsec::crypto {
 namespace {
@@ -360,6 +361,9 @@ Result<Bytes> ecc_spki(EccFamily family, uint32_t bits, const Bytes& point) {
     // RFC 8410: the algorithm identifier has no parameters.
     return spki(OBJ_nid2obj(c->nid), V_ASN1_UNDEF, nullptr, point);
   }
+  // An SPKI is a claim that this is a public key: refuse bytes that are not
+  // an uncompressed point on the curve rather than wrap them.
+  PARSEC_TRY(check_ecc_point(family, bits, point));
   ASN1_OBJECT* curve = OBJ_dup(OBJ_nid2obj(c->nid));
   if (curve == nullptr) {
     return Failure(Status::PsaErrorNotSupported, "cannot encode the curve OID");
