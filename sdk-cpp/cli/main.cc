@@ -72,26 +72,15 @@ Algorithm signing_algorithm(const Algorithm& policy, Hash* hash) {
   if (!policy.is_asymmetric_signature()) {
     throw CliError("the key's algorithm " + policy.to_string() + " cannot be used for signing");
   }
-  const Hash h = policy.hash_alg() == Hash::Any ? Hash::Sha256 : policy.hash_alg();
-  switch (policy.kind()) {
-    case AlgorithmKind::RsaPkcs1v15Sign:
-      *hash = h;
-      return Algorithm::rsa_pkcs1v15_sign(h);
-    case AlgorithmKind::RsaPss:
-      *hash = h;
-      return Algorithm::rsa_pss(h);
-    case AlgorithmKind::Ecdsa:
-      *hash = h;
-      return Algorithm::ecdsa(h);
-    case AlgorithmKind::DeterministicEcdsa:
-      *hash = h;
-      return Algorithm::deterministic_ecdsa(h);
-    case AlgorithmKind::EcdsaAny:
-      *hash = Hash::Sha256;
-      return policy;
-    default:
-      throw CliError("asymmetric signing algorithm " + policy.to_string() + " is not supported");
+  if (policy.has_sign_hash()) {
+    *hash = policy.hash_alg() == Hash::Any ? Hash::Sha256 : policy.hash_alg();
+    return policy.with_sign_hash(*hash);
   }
+  if (policy.kind() == AlgorithmKind::EcdsaAny) {
+    *hash = Hash::Sha256;
+    return policy;
+  }
+  throw CliError("asymmetric signing algorithm " + policy.to_string() + " is not supported");
 }
 
 Bytes as_bytes(const std::string& s) {

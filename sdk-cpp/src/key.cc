@@ -47,22 +47,6 @@ Hash hash_for_key(const KeyAttributes& a) {
   return Hash::Sha256;
 }
 
-// with_hash rebuilds a hash-and-sign policy with a concrete hash.
-Algorithm with_hash(const Algorithm& policy, Hash h) {
-  switch (policy.kind()) {
-    case AlgorithmKind::RsaPkcs1v15Sign:
-      return Algorithm::rsa_pkcs1v15_sign(h);
-    case AlgorithmKind::RsaPss:
-      return Algorithm::rsa_pss(h);
-    case AlgorithmKind::Ecdsa:
-      return Algorithm::ecdsa(h);
-    case AlgorithmKind::DeterministicEcdsa:
-      return Algorithm::deterministic_ecdsa(h);
-    default:
-      return policy;
-  }
-}
-
 size_t scalar_len(const KeyAttributes& a) {
   return (a.bits + 7) / 8;
 }
@@ -112,7 +96,7 @@ Algorithm Key::signature_algorithm(size_t digest_length) const {
     return policy;
   }
   if (digest_length == 0) {
-    return with_hash(policy, hash_for_key(attributes_));
+    return policy.with_sign_hash(hash_for_key(attributes_));
   }
   const std::optional<Hash> h = hash_for_digest(digest_length);
   if (!h) {
@@ -121,7 +105,7 @@ Algorithm Key::signature_algorithm(size_t digest_length) const {
         "allows any hash and no hash has a " + std::to_string(digest_length) + "-byte digest; pass the algorithm",
         policy);
   }
-  return with_hash(policy, *h);
+  return policy.with_sign_hash(*h);
 }
 
 namespace {
@@ -224,7 +208,7 @@ Bytes Key::create_csr(const CsrSubject& subject) const {
   const Algorithm& policy = attributes_.policy;
   if (policy.kind() == AlgorithmKind::EcdsaAny || (policy.has_sign_hash() && policy.hash_alg() == Hash::Any)) {
     signing.hash = hash_for_key(attributes_);
-    signing.sign_alg = policy.kind() == AlgorithmKind::EcdsaAny ? policy : with_hash(policy, signing.hash);
+    signing.sign_alg = policy.kind() == AlgorithmKind::EcdsaAny ? policy : policy.with_sign_hash(signing.hash);
   }
   crypto::CsrFields fields;
   fields.common_name = subject.common_name;

@@ -386,6 +386,14 @@ bool Algorithm::is_ecc_signature() const {
          kind_ == AlgorithmKind::DeterministicEcdsa;
 }
 
+Algorithm Algorithm::with_sign_hash(Hash h) const {
+  Algorithm out = *this;
+  if (has_sign_hash()) {
+    out.hash_ = h;
+  }
+  return out;
+}
+
 bool Algorithm::operator==(const Algorithm& o) const {
   return kind_ == o.kind_ && hash_ == o.hash_ && truncated_ == o.truncated_ && length_ == o.length_ &&
          cipher_ == o.cipher_ && aead_ == o.aead_ && key_agreement_ == o.key_agreement_ && kdf_ == o.kdf_;

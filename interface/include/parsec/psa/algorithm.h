@@ -182,6 +182,10 @@ class Algorithm {
   bool has_sign_hash() const;
   // is_ecc_signature: ecdsa, ecdsa_any or deterministic_ecdsa (r||s output).
   bool is_ecc_signature() const;
+  // with_sign_hash: for a hash-and-sign signature, the same scheme with hash
+  // `h` (e.g. a Hash::Any policy made concrete for a request); any other
+  // algorithm is returned unchanged.
+  Algorithm with_sign_hash(Hash h) const;
 
   // to_string renders the value as the reference tool's key listing does,
   // e.g. "AsymmetricSignature(Ecdsa { hash_alg: Specific(Sha256) })".
