@@ -288,6 +288,45 @@ TEST(ImportData, RsaPublicKeyRoundTripsWithOpenSSL) {
   EXPECT_FALSE(parse_rsa_public_key(long_form.data(), long_form.size()).ok());
 }
 
+TEST(ImportData, DeclaredSizeMustMatchTheData) {
+  // docs/protocol.md, operations §5.3: non-zero key_bits must match the data.
+  auto attrs = [](KeyType t, uint32_t bits, EccFamily f = EccFamily::SecpR1) {
+    psa::KeyAttributes a;
+    a.type = t;
+    a.family = f;
+    a.bits = bits;
+    return a;
+  };
+  Pkey p256 = ec_key("P-256");
+  const SecretBytes point(ec_point(p256.get()));
+  EXPECT_TRUE(check_import_size(attrs(KeyType::EccPublicKey, 256), point).ok());
+  EXPECT_TRUE(check_import_size(attrs(KeyType::EccPublicKey, 0), point).ok());
+  Outcome small = check_import_size(attrs(KeyType::EccPublicKey, 224), point);
+  EXPECT_EQ(small.status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(small.detail(), "the key is declared as 224 bits but the data holds a 65-byte public key");
+  EXPECT_TRUE(check_import_size(attrs(KeyType::EccKeyPair, 521), SecretBytes(Bytes(66, 1))).ok());
+  EXPECT_EQ(check_import_size(attrs(KeyType::EccKeyPair, 384), SecretBytes(Bytes(32, 1))).status(),
+            Status::PsaErrorInvalidArgument);
+  EXPECT_TRUE(
+      check_import_size(attrs(KeyType::EccPublicKey, 255, EccFamily::Montgomery), SecretBytes(Bytes(32, 9))).ok());
+
+  Pkey rsa = rsa_key(2048);
+  const SecretBytes rsa_pub(der_of(&i2d_PublicKey, rsa.get()));
+  EXPECT_TRUE(check_import_size(attrs(KeyType::RsaPublicKey, 2048), rsa_pub).ok());
+  Outcome wrong = check_import_size(attrs(KeyType::RsaPublicKey, 1024), rsa_pub);
+  EXPECT_EQ(wrong.status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(wrong.detail(), "the key is declared as 1024 bits but the data holds a 2048-bit RSA public key");
+  const SecretBytes rsa_pair(der_of(&i2d_PrivateKey, rsa.get()));
+  EXPECT_TRUE(check_import_size(attrs(KeyType::RsaKeyPair, 2048), rsa_pair).ok());
+  EXPECT_EQ(check_import_size(attrs(KeyType::RsaKeyPair, 3072), rsa_pair).status(), Status::PsaErrorInvalidArgument);
+  EXPECT_EQ(check_import_size(attrs(KeyType::RsaPublicKey, 2048), SecretBytes(Bytes{1, 2, 3})).status(),
+            Status::PsaErrorInvalidArgument);
+
+  EXPECT_TRUE(check_import_size(attrs(KeyType::Aes, 128), SecretBytes(Bytes(16, 0))).ok());
+  EXPECT_EQ(check_import_size(attrs(KeyType::Aes, 256), SecretBytes(Bytes(16, 0))).status(),
+            Status::PsaErrorInvalidArgument);
+}
+
 TEST(ImportData, RsaPrivateKeyComponents) {
   Pkey key = rsa_key(2048);
   const Bytes der = der_of(&i2d_PrivateKey, key.get());

@@ -1022,6 +1022,23 @@ TEST(PolicyCheckKeyUseTest, MessageFlagsDoNotAllowHashOperations) {
   EXPECT_EQ(r.detail(), "the key's usage flags do not include verify_hash");
 }
 
+TEST(PolicyCheckKeyUseTest, PublicKeysAreAlwaysExportable) {
+  // docs/protocol.md, operations §2: PsaExportKey needs the export flag,
+  // except for a public key type, which PSA always lets out.
+  for (KeyType t : {KeyType::RsaPublicKey, KeyType::EccPublicKey, KeyType::DhPublicKey}) {
+    KeyAttributes key = attrs(t, 256, Algorithm::none());
+    key.flags = UsageFlags();
+    EXPECT_TRUE(Is(check_usage_only(key, Opcode::PsaExportKey), Status::Success)) << key_type_name(t);
+  }
+  for (KeyType t : {KeyType::RsaKeyPair, KeyType::EccKeyPair, KeyType::DhKeyPair, KeyType::Aes}) {
+    KeyAttributes key = attrs(t, 256, Algorithm::none());
+    key.flags = UsageFlags();
+    Outcome o = check_usage_only(key, Opcode::PsaExportKey);
+    EXPECT_TRUE(Is(o, Status::PsaErrorNotPermitted)) << key_type_name(t);
+    EXPECT_EQ(o.detail(), "the key's usage flags do not include export");
+  }
+}
+
 TEST(PolicyCheckKeyUseTest, FlagTable) {
   struct Row {
     Opcode op;

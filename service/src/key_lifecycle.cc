@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "parsec/crypto/import.h"
 #include "parsec/interface/psa_proto.h"
 #include "psa_key_attributes.pb.h"
 
@@ -60,6 +61,11 @@ Outcome create(ProviderEntry& p, const KeyOwner& owner, const std::string& name,
   if (existing->has_value()) {
     return Failure(Status::PsaErrorAlreadyExists,
                    log_details ? "a key named \"" + name + "\" exists" : "the key name is in use");
+  }
+  if (import_data) {
+    // The declared size is checked against the data for every provider,
+    // before any of them decides whether it supports that size.
+    PARSEC_TRY(crypto::check_import_size(attributes, *import_data));
   }
   Txn txn(p.config.name);
   auto created =

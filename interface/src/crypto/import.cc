@@ -249,4 +249,40 @@ Result<Bytes> unwrap_octet_string(const uint8_t* p, size_t n) {
   return Bytes(c, c + ASN1_STRING_length(os.get()));
 }
 
+Outcome check_import_size(const psa::KeyAttributes& a, const SecretBytes& data) {
+  if (a.bits == 0) {
+    return Outcome();
+  }
+  const size_t bytes = (static_cast<size_t>(a.bits) + 7) / 8;
+  const auto mismatch = [&](const std::string& held) {
+    return Failure(Status::PsaErrorInvalidArgument,
+                   "the key is declared as " + std::to_string(a.bits) + " bits but the data holds " + held);
+  };
+  switch (a.type) {
+    case psa::KeyType::RsaPublicKey: {
+      auto k = parse_rsa_public_key(data.data(), data.size());
+      PARSEC_TRY(k);
+      return k->bits == a.bits ? Outcome() : mismatch("a " + std::to_string(k->bits) + "-bit RSA public key");
+    }
+    case psa::KeyType::RsaKeyPair: {
+      auto k = parse_rsa_private_key(data.data(), data.size());
+      PARSEC_TRY(k);
+      return k->bits == a.bits ? Outcome() : mismatch("a " + std::to_string(k->bits) + "-bit RSA key pair");
+    }
+    case psa::KeyType::EccKeyPair:
+      return data.size() == bytes ? Outcome() : mismatch("a " + std::to_string(data.size()) + "-byte private value");
+    case psa::KeyType::EccPublicKey: {
+      const size_t want = a.family == psa::EccFamily::Montgomery ? bytes : 1 + 2 * bytes;
+      return data.size() == want ? Outcome() : mismatch("a " + std::to_string(data.size()) + "-byte public key");
+    }
+    case psa::KeyType::DhKeyPair:
+    case psa::KeyType::DhPublicKey:
+    case psa::KeyType::None:
+      return Outcome();
+    default:
+      return data.size() * 8 == a.bits ? Outcome()
+                                       : mismatch(std::to_string(data.size() * 8) + " bits of key material");
+  }
+}
+
 }  // namespace parsec::crypto

@@ -273,7 +273,9 @@ Outcome check_usage_only(const KeyAttributes& key, Opcode op) {
       flag = "derive";
       break;
     case Opcode::PsaExportKey:
-      ok = f.export_;
+      // PSA lets a public key always be exported, whatever its flags
+      // (docs/protocol.md, operations §2, usage-flag table).
+      ok = f.export_ || is_public_key_type(key.type);
       flag = "export";
       break;
     default:

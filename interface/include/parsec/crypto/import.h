@@ -57,6 +57,17 @@ Outcome check_ecc_point(psa::EccFamily family, uint32_t bits, const Bytes& point
 // returns its public point d.G, uncompressed.
 Result<Bytes> ecc_public_point(psa::EccFamily family, uint32_t bits, const SecretBytes& scalar);
 
+// ---- declared size against the data ----------------------------------------------
+// check_import_size: when attributes.bits is not 0, the import data must hold
+// a key of exactly that size (docs/protocol.md, operations §5.3): an RSA key
+// whose modulus has `bits` bits, an ECC private value of ceil(bits/8) bytes,
+// an ECC public key of 1 + 2*ceil(bits/8) bytes (Weierstrass) or ceil(bits/8)
+// bytes (Montgomery), or bits/8 bytes of symmetric material. A mismatch, or
+// RSA data that does not parse, is PsaErrorInvalidArgument naming both sizes,
+// found before any provider decides whether it supports the size. bits == 0
+// and DH keys (whose size the provider derives) pass.
+Outcome check_import_size(const psa::KeyAttributes& attributes, const SecretBytes& data);
+
 // ---- PKCS #11 attribute values ---------------------------------------------------
 // ec_params: the DER OBJECT IDENTIFIER of a named curve (CKA_EC_PARAMS).
 Result<Bytes> ec_params(psa::EccFamily family, uint32_t bits);

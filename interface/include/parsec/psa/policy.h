@@ -37,7 +37,8 @@ bool is_deprecated(const KeyAttributes& attrs);
 // check_key_use runs, in order: usage flag for `op`, permitted algorithm,
 // key-type compatibility.
 Outcome check_key_use(const KeyAttributes& key, Opcode op, const Algorithm& requested);
-// check_usage_only: the flag check alone (PsaExportKey of a key pair).
+// check_usage_only: the flag check alone (PsaExportKey; a public key type is
+// always exportable).
 Outcome check_usage_only(const KeyAttributes& key, Opcode op);
 
 // permits: the key policy algorithm admits `requested` (operations §11.10; Hash::Any wildcard).
