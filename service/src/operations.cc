@@ -254,6 +254,9 @@ Result<std::string> run(Call& c, const std::string& body) {
   if constexpr (requires { E::key(*req); }) {
     // Key-naming operations: capability before the key lookup (docs/protocol.md, operations §2, rule 0).
     PARSEC_TRY(served(c));
+    if constexpr (requires { E::capable(c, *req); }) {
+      PARSEC_TRY(E::capable(c, *req));
+    }
     auto key = key_lifecycle::lookup(*c.provider, owner_of(c), E::key(*req), c.cfg.log_error_details);
     if (!key.ok()) {
       return key.failure();
@@ -778,6 +781,16 @@ struct CanDoCrypto {
 
 // ==== key attestation =======================================================
 
+// attesting_key_supported: a named (non-default) attesting key is a capability
+// question, answered before the key lookup like rule 0.
+Outcome attesting_key_supported(const Call& c, const std::string& attesting_key_name) {
+  if (!attesting_key_name.empty() && !c.provider->impl->named_attesting_keys()) {
+    return Failure(Status::PsaErrorNotSupported, std::string("provider \"") + c.provider->config.name +
+                                                     "\" attests only with its default attesting key");
+  }
+  return Status::Success;
+}
+
 struct AttestKey {
   using Wire = attest_key::Operation;
   static op::AttestKey convert(Wire& w) {
@@ -789,6 +802,9 @@ struct AttestKey {
     return {w.attested_key_name(), w.attesting_key_name(), bytes(p->credential_blob()), bytes(p->secret())};
   }
   static const std::string& key(const op::AttestKey& r) { return r.attested_key_name; }
+  static Outcome capable(const Call& c, const op::AttestKey& r) {
+    return attesting_key_supported(c, r.attesting_key_name);
+  }
   static Outcome check(const Call&, const StoredKey&, const op::AttestKey&) { return Status::Success; }
   static Result<std::string> execute(Call& c, const StoredKey& k, op::AttestKey& r) {
     auto out = impl(c).attest_key(k, r);
@@ -813,6 +829,9 @@ struct PrepareKeyAttestation {
     return {p.attested_key_name(), p.attesting_key_name()};
   }
   static const std::string& key(const op::PrepareKeyAttestation& r) { return r.attested_key_name; }
+  static Outcome capable(const Call& c, const op::PrepareKeyAttestation& r) {
+    return attesting_key_supported(c, r.attesting_key_name);
+  }
   static Outcome check(const Call&, const StoredKey&, const op::PrepareKeyAttestation&) { return Status::Success; }
   static Result<std::string> execute(Call& c, const StoredKey& k, op::PrepareKeyAttestation& r) {
     auto out = impl(c).prepare_key_attestation(k, r);

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "attest_key.pb.h"
 #include "prepare_key_attestation.pb.h"
 #include "psa_aead_encrypt.pb.h"
 #include "psa_export_key.pb.h"
@@ -166,6 +167,18 @@ TEST_P(SharedRules, UnservedOperationsAnswerNotSupportedBeforeTheKeyLookup) {
   prep.mutable_parameters()->mutable_activate_credential()->set_attested_key_name("no-such-key");
   EXPECT_EQ(raw(a, Opcode::PrepareKeyAttestation, prep).status,
             tpm ? Status::PsaErrorDoesNotExist : Status::PsaErrorNotSupported);
+  // Naming a non-default attesting key is a capability question too: no
+  // provider here attests with another key, so NotSupported before the lookup.
+  prep.mutable_parameters()->mutable_activate_credential()->set_attesting_key_name("my-attesting-key");
+  EXPECT_EQ(raw(a, Opcode::PrepareKeyAttestation, prep).status, Status::PsaErrorNotSupported);
+  attest_key::Operation att;
+  att.set_attested_key_name("no-such-key");
+  att.set_attesting_key_name("my-attesting-key");
+  att.mutable_parameters()->mutable_activate_credential()->set_credential_blob("blob");
+  att.mutable_parameters()->mutable_activate_credential()->set_secret("secret");
+  EXPECT_EQ(raw(a, Opcode::AttestKey, att).status, Status::PsaErrorNotSupported);
+  att.clear_attesting_key_name();
+  EXPECT_EQ(raw(a, Opcode::AttestKey, att).status, tpm ? Status::PsaErrorDoesNotExist : Status::PsaErrorNotSupported);
   // AEAD and PsaExportKey: served by the software provider only.
   psa_aead_encrypt::Operation aead;
   aead.set_key_name("no-such-key");

@@ -69,6 +69,11 @@ class Provider {
   // opcodes lists the crypto opcodes this provider serves (ListOpcodes). The
   // service answers PsaErrorNotSupported for any other, before looking up keys.
   virtual std::vector<Opcode> opcodes() const = 0;
+  // named_attesting_keys: AttestKey and PrepareKeyAttestation accept an
+  // attesting key other than the provider's default one. When false (the
+  // default), the service answers a request naming one PsaErrorNotSupported
+  // before any key is looked up, like an operation that is not served.
+  virtual bool named_attesting_keys() const { return false; }
 
   // --- key life cycle ----------------------------------------------------------
   // generate_key makes a new persistent key. Durable writes go through `txn`.
