@@ -8,6 +8,7 @@
 #include <atomic>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <unordered_map>
 #include <utility>
 
@@ -142,6 +143,7 @@ class Pkcs11Provider final : public Provider {
     }
     CK_MECHANISM mech{gen, nullptr, 0};
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
+      std::unique_lock writes(token_writes_);
       CK_OBJECT_HANDLE hpub = CK_INVALID_HANDLE, hpriv = CK_INVALID_HANDLE;
       return fn()->C_GenerateKeyPair(s, &mech, pub.data(), pub.size(), priv.data(), priv.size(), &hpub, &hpriv);
     });
@@ -227,6 +229,7 @@ class Pkcs11Provider final : public Provider {
       priv.ulong(CKA_CLASS, priv_class).ulong(CKA_KEY_TYPE, kt);
     }
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
+      std::unique_lock writes(token_writes_);
       CK_OBJECT_HANDLE hpriv = CK_INVALID_HANDLE, hpub = CK_INVALID_HANDLE;
       if (shape->pair) {
         CK_RV r = fn()->C_CreateObject(s, priv.data(), priv.size(), &hpriv);
@@ -601,7 +604,11 @@ class Pkcs11Provider final : public Provider {
     Template t;
     t.ulong(CKA_CLASS, cls).bytes(CKA_ID, id).boolean(CKA_TOKEN, true);
     std::vector<CK_OBJECT_HANDLE> found;
-    CK_RV rv = find_objects(fn(), s, t, found);
+    CK_RV rv;
+    {
+      std::shared_lock reads(token_writes_);  // see token_writes_
+      rv = find_objects(fn(), s, t, found);
+    }
     if (rv != CKR_OK) {
       return rv;
     }
@@ -663,6 +670,7 @@ class Pkcs11Provider final : public Provider {
     }
     size_t erased = 0;
     CK_RV rv = pool_->run([&](CK_SESSION_HANDLE s) {
+      std::unique_lock writes(token_writes_);
       Template t;
       t.bytes(CKA_ID, id).boolean(CKA_TOKEN, true);
       std::vector<CK_OBJECT_HANDLE> found;
@@ -916,6 +924,16 @@ class Pkcs11Provider final : public Provider {
   std::atomic<uint32_t> oaep_refused_dec_{0};
 
   std::mutex cache_mu_;
+  // token_writes_: the calls that create or destroy token objects
+  // (C_GenerateKeyPair, C_CreateObject, C_DestroyObject) hold it exclusively,
+  // object searches (C_FindObjects*) shared. SoftHSM 2.6's file object store
+  // answers CKR_GENERAL_ERROR now and then when token objects are written by
+  // several sessions at once or searched while being written
+  // (Pkcs11.SixteenClientsCreateSignAndDestroyKeysConcurrently fails without
+  // it). Signing, decryption and attribute reads on known handles stay
+  // parallel. Taken inside pool_->run, after a session is held, so the order is
+  // always session then this lock.
+  std::shared_mutex token_writes_;
   std::unordered_map<std::string, Handles> handles_;
   std::unordered_map<std::string, Bytes> public_keys_;
 };
