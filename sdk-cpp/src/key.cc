@@ -210,19 +210,10 @@ Bytes Key::create_csr(const CsrSubject& subject) const {
     signing.hash = hash_for_key(attributes_);
     signing.sign_alg = policy.kind() == AlgorithmKind::EcdsaAny ? policy : policy.with_sign_hash(signing.hash);
   }
-  crypto::CsrFields fields;
-  fields.common_name = subject.common_name;
-  fields.organizational_unit = subject.organizational_unit;
-  fields.organization = subject.organization;
-  fields.locality = subject.locality;
-  fields.state = subject.state;
-  fields.country = subject.country;
-  fields.serial_number = subject.serial_number;
-  fields.subject_alt_names = subject.subject_alt_names;
   // The signing callback reports failures as a Result; the service's Error is
   // kept aside and rethrown as it was (status, from_service).
   std::optional<Error> sign_error;
-  Result<Bytes> csr = crypto::create_csr(fields, public_key_der(), signing.scheme, signing.hash,
+  Result<Bytes> csr = crypto::create_csr(subject, public_key_der(), signing.scheme, signing.hash,
                                          [&](const Bytes& digest) -> Result<Bytes> {
                                            try {
                                              return sign_hash(digest, signing.sign_alg, SignatureFormat::Der);

@@ -39,6 +39,7 @@
 #include "parsec/client/algorithm.h"
 #include "parsec/client/info.h"
 #include "parsec/client/key_attributes.h"
+#include "parsec/crypto/csr.h"
 
 namespace parsec::client {
 
@@ -49,20 +50,12 @@ enum class SignatureFormat {
   Der,  // ECDSA: DER Ecdsa-Sig-Value (X.509, TLS); RSA: unchanged
 };
 
-// Subject of a certificate signing request (create_csr). Absent fields are
-// left out; the subject lists them in the order CN, OU, O, L, ST, C,
-// serialNumber. subject_alt_names entries that parse as an IPv4/IPv6 address
-// become iPAddress names, the others dNSName.
-struct CsrSubject {
-  std::optional<std::string> common_name;
-  std::optional<std::string> organizational_unit;
-  std::optional<std::string> organization;
-  std::optional<std::string> locality;
-  std::optional<std::string> state;
-  std::optional<std::string> country;
-  std::optional<std::string> serial_number;
-  std::vector<std::string> subject_alt_names;
-};
+// Subject of a certificate signing request (create_csr): the shared encoding
+// module's field set (parsec/crypto/csr.h). Absent fields are left out; the
+// subject lists them in the order CN, OU, O, L, ST, C, serialNumber.
+// subject_alt_names entries that parse as an IPv4/IPv6 address become
+// iPAddress names, the others dNSName.
+using CsrSubject = crypto::CsrFields;
 
 class Key {
  public:
