@@ -1143,5 +1143,33 @@ TEST(PolicyCheckSignHashLengthTest, RawAlgorithmsAcceptAnyLength) {
   }
 }
 
+// ---- check_rsa_size --------------------------------------------------------------------------
+
+TEST(PolicyCheckRsaSizeTest, OaepAndPssNeedTwiceTheHashPlusTwoBytes) {
+  // RFC 8017: 1024-bit keys hold 128 bytes (PSS: emLen 128), so SHA-512's
+  // 2*64+2 = 130 does not fit; SHA-384's 98 does.
+  const KeyAttributes rsa1024 = attrs(KeyType::RsaKeyPair, 1024, Algorithm::rsa_oaep(Hash::Sha512));
+  Outcome r = check_rsa_size(rsa1024, Algorithm::rsa_oaep(Hash::Sha512));
+  EXPECT_TRUE(Is(r, Status::PsaErrorInvalidArgument));
+  EXPECT_NE(r.detail().find("RSA-1024 is too small"), std::string::npos) << r.detail();
+  EXPECT_TRUE(Is(check_rsa_size(rsa1024, Algorithm::rsa_pss(Hash::Sha512)), Status::PsaErrorInvalidArgument));
+  EXPECT_TRUE(Is(check_rsa_size(rsa1024, Algorithm::rsa_oaep(Hash::Sha384)), Status::Success));
+  EXPECT_TRUE(Is(check_rsa_size(rsa1024, Algorithm::rsa_pss(Hash::Sha384)), Status::Success));
+  // PKCS#1 v1.5, the any-hash wildcard, unknown sizes and bigger keys pass.
+  EXPECT_TRUE(Is(check_rsa_size(rsa1024, Algorithm::rsa_pkcs1v15_sign(Hash::Sha512)), Status::Success));
+  EXPECT_TRUE(Is(check_rsa_size(rsa1024, Algorithm::rsa_pss(Hash::Any)), Status::Success));
+  EXPECT_TRUE(Is(check_rsa_size(attrs(KeyType::RsaPublicKey, 0, Algorithm::rsa_oaep(Hash::Sha512)),
+                                Algorithm::rsa_oaep(Hash::Sha512)),
+                 Status::Success));
+  EXPECT_TRUE(Is(check_rsa_size(attrs(KeyType::RsaKeyPair, 2048, Algorithm::rsa_oaep(Hash::Sha512)),
+                                Algorithm::rsa_oaep(Hash::Sha512)),
+                 Status::Success));
+  // Checked last by check_key_use.
+  KeyAttributes k = rsa1024;
+  k.flags.decrypt = true;
+  EXPECT_TRUE(Is(check_key_use(k, Opcode::PsaAsymmetricDecrypt, Algorithm::rsa_oaep(Hash::Sha512)),
+                 Status::PsaErrorInvalidArgument));
+}
+
 }  // namespace
 }  // namespace parsec::psa::policy

@@ -776,7 +776,20 @@ struct CanDoCrypto {
     }
     return Status::Success;
   }
-  static Result<std::string> execute(Call& c, op::CanDoCrypto& r) { return empty_reply(impl(c).can_do_crypto(r)); }
+  static Result<std::string> execute(Call& c, op::CanDoCrypto& r) {
+    // PsaGenerateKey refuses deprecated primitives unless allow_deprecated
+    // (operations §5.3), so GENERATE cannot promise them (imports only warn).
+    if (r.check_type == psa::CheckType::Generate && policy::is_deprecated(r.attributes) && !c.cfg.allow_deprecated) {
+      return Failure(Status::PsaErrorNotSupported,
+                     "CanDoCrypto GENERATE: the template uses a deprecated primitive and allow_deprecated is false");
+    }
+    // A key too small for its RSA padding works with no provider.
+    if (r.check_type != psa::CheckType::Derive && !policy::check_rsa_size(r.attributes, r.attributes.policy).ok()) {
+      return Failure(Status::PsaErrorNotSupported,
+                     "CanDoCrypto: " + policy::check_rsa_size(r.attributes, r.attributes.policy).detail());
+    }
+    return empty_reply(impl(c).can_do_crypto(r));
+  }
 };
 
 // ==== key attestation =======================================================

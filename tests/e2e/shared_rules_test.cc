@@ -22,18 +22,13 @@
 #include "prepare_key_attestation.pb.h"
 #include "psa_aead_encrypt.pb.h"
 #include "psa_export_key.pb.h"
-#include "tests/e2e/proto_client.h"
-#include "tests/e2e/softhsm_fixture.h"
-#include "tests/e2e/swtpm_fixture.h"
+#include "tests/e2e/provider_daemon.h"
 
 namespace parsec::e2e {
 namespace {
 
 using psa_algorithm::Algorithm;
 using psa_key_attributes::KeyAttributes;
-
-constexpr const char* kPin = "shared-rules-PIN-1234";
-constexpr const char* kLabel = "Shared Rules";
 
 struct PkeyFree {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
@@ -68,56 +63,7 @@ Call raw(const App& a, Opcode opcode, const Op& op) {
   return call(a.socket, opcode, a.provider, a.auth, a.auth_bytes(), op);
 }
 
-// One daemon on one provider (1 software, 2 SoftHSM, 3 swtpm).
-class SharedRules : public ::testing::TestWithParam<int> {
- protected:
-  void SetUp() override {
-    DaemonOptions o;
-    o.timeout_ms = 5000;
-    switch (GetParam()) {
-      case 1:
-        break;
-#ifdef PARSEC_WITH_PKCS11
-      case 2:
-        hsm_ = std::make_unique<testing::SoftHsm>();
-        hsm_->use();
-        hsm_->init_token(kLabel, kPin);
-        o.providers =
-            "[[provider]]\nprovider_type = \"Pkcs11\"\nkey_info_manager = \"sqlite-manager\"\nlibrary_path = \"" +
-            testing::SoftHsm::module_path() + "\"\ntoken_label = \"" + kLabel + "\"\nuser_pin = \"" + kPin + "\"\n";
-        break;
-#endif
-#ifdef PARSEC_WITH_TPM
-      case 3:
-        ASSERT_TRUE(testing::Swtpm::available()) << "swtpm is not installed (scripts/install-deps.sh installs it)";
-        tpm_ = std::make_unique<testing::Swtpm>();
-        o.providers = "[[provider]]\nprovider_type = \"Tpm\"\nkey_info_manager = \"sqlite-manager\"\ntcti = \"" +
-                      tpm_->tcti() + "\"\nowner_hierarchy_auth = \"\"\n";
-        break;
-#endif
-      default:
-        FAIL() << "provider " << GetParam() << " is not compiled into this build";
-    }
-    d_ = std::make_unique<Daemon>(o);
-    d_->start();
-  }
-  void TearDown() override {
-    if (d_ && d_->running()) {
-      EXPECT_EQ(d_->stop(SIGTERM), 0);
-    }
-    d_.reset();
-    tpm_.reset();
-  }
-  App app(const std::string& name) const {
-    App a{d_->socket_path(), name};
-    a.provider = static_cast<uint8_t>(GetParam());
-    return a;
-  }
-
-  std::unique_ptr<testing::SoftHsm> hsm_;
-  std::unique_ptr<testing::Swtpm> tpm_;
-  std::unique_ptr<Daemon> d_;
-};
+using SharedRules = ProviderDaemonTest;
 
 TEST_P(SharedRules, DeclaredSizeThatDiffersFromTheDataIsInvalidArgument) {
   App a = app("alice");
@@ -194,29 +140,6 @@ TEST_P(SharedRules, UnservedOperationsAnswerNotSupportedBeforeTheKeyLookup) {
             software ? Status::PsaErrorDoesNotExist : Status::PsaErrorNotSupported);
   // An operation every provider serves looks the key up.
   EXPECT_EQ(a.export_public("no-such-key").status, Status::PsaErrorDoesNotExist);
-}
-
-std::string provider_name(const ::testing::TestParamInfo<int>& info) {
-  switch (info.param) {
-    case 1:
-      return "Software";
-    case 2:
-      return "SoftHsm";
-    default:
-      return "Swtpm";
-  }
-}
-
-// The providers compiled into this build (the software one always is).
-std::vector<int> compiled_providers() {
-  std::vector<int> ids = {1};
-#ifdef PARSEC_WITH_PKCS11
-  ids.push_back(2);
-#endif
-#ifdef PARSEC_WITH_TPM
-  ids.push_back(3);
-#endif
-  return ids;
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryProvider, SharedRules, ::testing::ValuesIn(compiled_providers()), provider_name);

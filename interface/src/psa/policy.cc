@@ -295,6 +295,22 @@ Outcome check_key_use(const KeyAttributes& key, Opcode op, const Algorithm& requ
   if (!compatible(key, requested)) {
     return Failure(Status::PsaErrorNotPermitted, "the key's type cannot be used with the requested algorithm");
   }
+  return check_rsa_size(key, requested);
+}
+
+Outcome check_rsa_size(const KeyAttributes& key, const Algorithm& alg) {
+  const bool padded = alg.kind() == AlgorithmKind::RsaOaep || alg.kind() == AlgorithmKind::RsaPss;
+  if (!is_rsa_key_type(key.type) || key.bits == 0 || !padded || alg.hash_alg() == Hash::Any) {
+    return Outcome();
+  }
+  // OAEP: k = ceil(bits/8); PSS: emLen = ceil((bits-1)/8). Both need 2·hLen+2.
+  const size_t have = alg.kind() == AlgorithmKind::RsaOaep ? (key.bits + 7) / 8 : (key.bits + 6) / 8;
+  const size_t need = 2 * static_cast<size_t>(hash_length(alg.hash_alg())) + 2;
+  if (have < need) {
+    return Failure(Status::PsaErrorInvalidArgument, "RSA-" + std::to_string(key.bits) + " is too small for " +
+                                                        alg.to_string() + " (needs " + std::to_string(need * 8) +
+                                                        " bits or more)");
+  }
   return Outcome();
 }
 

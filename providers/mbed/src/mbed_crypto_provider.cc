@@ -14,6 +14,16 @@ namespace parsec::provider {
 namespace mbed {
 namespace {
 
+// oaep_hash_in_build: OAEP with a hash this build lacks is NotSupported, as
+// CanDoCrypto answers (Mbed TLS would fail it as a padding error).
+Outcome oaep_hash_in_build(const psa::Algorithm& alg) {
+  if (alg.kind() == psa::AlgorithmKind::RsaOaep && !hash_in_build(alg.hash_alg())) {
+    return Failure(Status::PsaErrorNotSupported, std::string("RSA OAEP with ") + psa::hash_name(alg.hash_alg()) +
+                                                     ": this Mbed TLS build has no such hash");
+  }
+  return Status::Success;
+}
+
 class MbedCryptoProvider final : public Provider {
  public:
   MbedCryptoProvider(StorageReader* storage, std::unique_ptr<PsaEngine> engine)
@@ -99,10 +109,14 @@ class MbedCryptoProvider final : public Provider {
   }
 
   Result<Bytes> asymmetric_encrypt(const StoredKey& key, const psa::op::AsymmetricEncrypt& op) override {
+    PARSEC_TRY(oaep_hash_in_build(op.alg));
     return engine_->asymmetric_encrypt(key.key_ref, op.alg, op.plaintext, op.salt);
   }
 
   Result<SecretBytes> asymmetric_decrypt(const StoredKey& key, const psa::op::AsymmetricDecrypt& op) override {
+    // Checked before decrypting: the answer depends on the algorithm only,
+    // never on the ciphertext (docs/padding-oracle.md).
+    PARSEC_TRY(oaep_hash_in_build(op.alg));
     return engine_->asymmetric_decrypt(key.key_ref, op.alg, op.ciphertext, op.salt);
   }
 

@@ -93,6 +93,14 @@ bool hash_supported(Hash h) {
   }
 }
 
+}  // namespace
+
+bool hash_in_build(Hash h) {
+  return hash_supported(h);
+}
+
+namespace {
+
 size_t digest_length(Hash h) {
   Result<psa_algorithm_t> alg = to_psa_hash(h);
   return alg.ok() ? PSA_HASH_LENGTH(*alg) : 0;

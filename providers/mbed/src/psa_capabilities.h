@@ -34,6 +34,12 @@ Outcome check_creation(const psa::KeyAttributes& attributes, Creation how);
 // the size PSA found in imported data (the type and family of `attributes`).
 Outcome check_imported_size(const psa::KeyAttributes& attributes, size_t bits);
 
+// hash_in_build: whether this Mbed TLS build computes `h` (no SHA-3 and no
+// SHA-512/t in 2.28). PSA knows their identifiers, so a policy naming them is
+// accepted at key creation, and an operation that needs the hash must be
+// refused as unsupported before PSA fails it in some other way.
+bool hash_in_build(psa::Hash h);
+
 enum class CanDoCheck { Use, Generate, Import, Derive };
 
 // can_do answers CanDoCrypto: Success when supported, PsaErrorNotSupported

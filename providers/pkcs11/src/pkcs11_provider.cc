@@ -496,6 +496,13 @@ class Pkcs11Provider final : public Provider {
  private:
   CK_FUNCTION_LIST* fn() const { return pool_->fn(); }
   bool has_mechanism(CK_MECHANISM_TYPE m) const { return mechanisms_.count(m) != 0; }
+  // token_digests: the token lists the digest mechanism of `h`. A hash inside
+  // PSS or OAEP parameters is one the token computes itself (SoftHSM 2.6 lists
+  // no SHA-3 and refuses SHA-3 PSS parameters with CKR_ARGUMENTS_BAD).
+  bool token_digests(Hash h) const {
+    auto m = hash_mechanism(h);
+    return m.has_value() && has_mechanism(m->hash);
+  }
 
   // failed logs a failed PKCS #11 call and turns it into its wire status,
   // with the call and its CK_RV as the detail.
@@ -879,6 +886,10 @@ class Pkcs11Provider final : public Provider {
         if (!plan.ok() || (sign && !shape.pair)) {
           return Status::PsaErrorNotSupported;
         }
+        if (plan->mechanism == CKM_RSA_PKCS_PSS && plan->hash != Hash::None && plan->hash != Hash::Any &&
+            !token_digests(plan->hash)) {
+          return Status::PsaErrorNotSupported;
+        }
         bool soft_ok = !sign && (cfg_.software_public_operations || !has_mechanism(plan->mechanism)) &&
                        (plan->hash == Hash::None || soft::digest_supported(plan->hash));
         if (!has_mechanism(plan->mechanism) && !soft_ok) {
@@ -893,7 +904,7 @@ class Pkcs11Provider final : public Provider {
       }
       if (alg.kind() == AlgorithmKind::RsaOaep) {
         Hash hash = alg.hash_alg();
-        bool native = hash_mechanism(hash).has_value() && has_mechanism(CKM_RSA_PKCS_OAEP);
+        bool native = token_digests(hash) && has_mechanism(CKM_RSA_PKCS_OAEP);
         bool fallback = soft::digest_supported(hash) && (!f.decrypt || has_mechanism(CKM_RSA_X_509));
         return native || fallback ? Status::Success : Status::PsaErrorNotSupported;
       }

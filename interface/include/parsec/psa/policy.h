@@ -35,7 +35,7 @@ bool is_deprecated(const KeyAttributes& attrs);
 
 // --- policy checks (operations §2.3) -----------------------------------------
 // check_key_use runs, in order: usage flag for `op`, permitted algorithm,
-// key-type compatibility.
+// key-type compatibility (each PsaErrorNotPermitted), then check_rsa_size.
 Outcome check_key_use(const KeyAttributes& key, Opcode op, const Algorithm& requested);
 // check_usage_only: the flag check alone (PsaExportKey; a public key type is
 // always exportable).
@@ -45,6 +45,13 @@ Outcome check_usage_only(const KeyAttributes& key, Opcode op);
 bool permits(const Algorithm& policy, const Algorithm& requested);
 // compatible: the key type can be used with `alg` (operations §11.11).
 bool compatible(const KeyAttributes& key, const Algorithm& alg);
+
+// check_rsa_size: RSA-OAEP and RSA-PSS need a modulus of at least 2·hLen + 2
+// bytes (RFC 8017: OAEP k >= 2hLen+2; PSS with a salt as long as the hash,
+// emLen >= 2hLen+2), so RSA-1024 cannot do either with SHA-512. A key of known
+// size that is too small for `alg` (with a specific hash) is
+// PsaErrorInvalidArgument, as PSA answers; other keys and algorithms pass.
+Outcome check_rsa_size(const KeyAttributes& key, const Algorithm& alg);
 
 // check_sign_hash_length: the hash length rule of PsaSignHash/PsaVerifyHash.
 Outcome check_sign_hash_length(const Algorithm& alg, size_t hash_len);
