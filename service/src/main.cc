@@ -12,6 +12,7 @@
 #include "service/src/handler.h"
 #include "service/src/logging.h"
 #include "service/src/server.h"
+#include "service/src/upstream_import.h"
 
 using namespace parsec::service;
 
@@ -21,6 +22,19 @@ int main(int argc, char** argv) {
   bool check_only = false;
   app.add_option("-c,--config", config_path, "configuration file (Parsec config.toml format)");
   app.add_flag("--check", check_only, "validate the configuration and exit");
+  std::string upstream_mappings, upstream_keys = ".", upstream_auth = "unix-peer";
+  CLI::Option* import_opt = app.add_option(
+      "--import-upstream", upstream_mappings,
+      "import the keys of an upstream Parsec OnDisk mappings folder into this configuration's key store, then exit "
+      "(stop the daemon first; safe to re-run)");
+  app.add_option("--upstream-keys", upstream_keys,
+                 "the upstream daemon's working directory, holding its Mbed Crypto key files (default: .)")
+      ->needs(import_opt);
+  app.add_option("--upstream-auth", upstream_auth,
+                 "the authenticator upstream ran with, whose namespace the mapped names belong to (default: "
+                 "unix-peer); exit status 0: all keys moved, 1: a key failed, 3: PKCS#11/TPM keys stayed behind")
+      ->check(CLI::IsMember({"direct", "unix-peer"}))
+      ->needs(import_opt);
   app.set_version_flag("--version", [] {
     ServiceVersion v = service_version();
     return "parsecd " + std::to_string(v.maj) + "." + std::to_string(v.min) + "." + std::to_string(v.rev);
@@ -67,6 +81,20 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::unique_ptr<Backends> backends = std::move(made).value();
+  if (!upstream_mappings.empty()) {
+    upstream::ImportOptions options{
+        upstream_mappings, upstream_keys,
+        upstream_auth == "direct" ? parsec::AuthType::Direct : parsec::AuthType::UnixPeerCredentials};
+    auto report = upstream::import_all(*backends, options);
+    if (!report.ok()) {
+      spdlog::critical("import-upstream failed: {}", report.detail());
+      return 1;
+    }
+    spdlog::info("import-upstream: {} imported, {} already present, {} not movable, {} failed", report->imported,
+                 report->present, report->skipped, report->failed);
+    // 0: everything moved; 1: a key failed; 3: PKCS#11/TPM keys stayed behind.
+    return report->failed != 0 ? 1 : report->skipped != 0 ? 3 : 0;
+  }
   auto handler = Handler::create(config, *backends);
   if (!handler.ok()) {
     spdlog::critical("start-up failed: {}", handler.detail());

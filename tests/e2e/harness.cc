@@ -96,7 +96,8 @@ void Daemon::reader_loop(int fd) {
   ::close(fd);
 }
 
-static pid_t spawn(const std::string& config, const std::string& cwd, int& out_fd) {
+static pid_t spawn(const std::string& config, const std::string& cwd, int& out_fd,
+                   const std::vector<std::string>& extra_args = {}) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
     return -1;
@@ -108,7 +109,13 @@ static pid_t spawn(const std::string& config, const std::string& cwd, int& out_f
     if (::chdir(cwd.c_str()) != 0) {
       _exit(126);
     }
-    ::execl(PARSECD_PATH, PARSECD_PATH, "-c", config.c_str(), static_cast<char*>(nullptr));
+    std::vector<char*> argv = {const_cast<char*>(PARSECD_PATH), const_cast<char*>("-c"),
+                               const_cast<char*>(config.c_str())};
+    for (const std::string& a : extra_args) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    ::execv(PARSECD_PATH, argv.data());
     _exit(127);
   }
   ::close(fds[1]);
@@ -142,7 +149,7 @@ void Daemon::start() {
   }
 }
 
-int Daemon::start_expect_exit(std::chrono::seconds limit) {
+int Daemon::start_expect_exit(std::chrono::seconds limit, const std::vector<std::string>& extra_args) {
   int fd = -1;
   if (reader_.joinable()) {
     reader_.join();
@@ -152,7 +159,7 @@ int Daemon::start_expect_exit(std::chrono::seconds limit) {
     eof_ = false;
   }
   std::filesystem::create_directories(dir() + "/cwd");
-  pid_ = spawn(config_path(), dir() + "/cwd", fd);
+  pid_ = spawn(config_path(), dir() + "/cwd", fd, extra_args);
   reader_ = std::thread([this, fd] { reader_loop(fd); });
   {
     std::unique_lock lock(mu_);

@@ -53,7 +53,9 @@ class Daemon {
   void start();
   // start_expect_exit launches parsecd and waits for it to exit; returns the
   // exit code (or 128+signal).
-  int start_expect_exit(std::chrono::seconds limit = std::chrono::seconds(30));
+  // `extra_args` follow "-c CONFIG" on the command line.
+  int start_expect_exit(std::chrono::seconds limit = std::chrono::seconds(30),
+                        const std::vector<std::string>& extra_args = {});
   // stop sends `sig` and waits for the exit; returns the exit code.
   int stop(int sig = 15);
   void signal(int sig);
