@@ -24,9 +24,7 @@ struct Enc {
     }
     return *this;
   }
-  Enc& u64(uint64_t v) {
-    return u32(static_cast<uint32_t>(v)).u32(static_cast<uint32_t>(v >> 32));
-  }
+  Enc& u64(uint64_t v) { return u32(static_cast<uint32_t>(v)).u32(static_cast<uint32_t>(v >> 32)); }
   Enc& flags(std::initializer_list<int> ten) {
     for (int f : ten) {
       b.push_back(static_cast<char>(f));
@@ -90,8 +88,8 @@ TEST(UpstreamDecode, SymmetricAndAgreementPolicies) {
   k = with(10, 384, Enc().u32(7).u32(1).u32(1).u32(0).u32(7).b);
   ASSERT_TRUE(k.ok()) << k.detail();
   EXPECT_EQ(k->attributes.family, psa::EccFamily::SecpR1);
-  EXPECT_EQ(k->attributes.policy, Algorithm::key_agreement_with_derivation(psa::RawKeyAgreement::Ecdh,
-                                                                           Algorithm::hkdf(Hash::Sha384)));
+  EXPECT_EQ(k->attributes.policy,
+            Algorithm::key_agreement_with_derivation(psa::RawKeyAgreement::Ecdh, Algorithm::hkdf(Hash::Sha384)));
 }
 
 TEST(UpstreamDecode, RefusesWhatIsNotAMapping) {

@@ -157,8 +157,7 @@ TEST_F(UpstreamImport, SoftwareKeysMoveAndStayTheSameKeys) {
   EXPECT_EQ(bob.export_public("rsa-sign").status, Status::PsaErrorDoesNotExist);
   // Policies came across: the signing key cannot decrypt, the decryption key cannot sign.
   App a = app();
-  EXPECT_EQ(a.sign_hash("rsa-oaep", rsa_pkcs1(Algorithm::SHA_256), sha(256, "x")).status,
-            Status::PsaErrorNotPermitted);
+  EXPECT_EQ(a.sign_hash("rsa-oaep", rsa_pkcs1(Algorithm::SHA_256), sha(256, "x")).status, Status::PsaErrorNotPermitted);
   // Nothing landed in the working directory: the material is in the store.
   EXPECT_TRUE(fs::is_empty(d_->dir() + "/cwd"));
 }
@@ -182,7 +181,8 @@ TEST_F(UpstreamImport, ADifferentKeyOfTheSameNameIsAConflict) {
   ASSERT_EQ(app().generate("rsa-sign", rsa_pair(2048, rsa_pkcs1(Algorithm::SHA_256))).status, Status::Success);
   ASSERT_EQ(d_->stop(SIGTERM), 0);
   EXPECT_EQ(import(), 1);
-  EXPECT_TRUE(logged("\"rsa-sign\" of \"parsec-tool\" (Mbed Crypto) not imported: a different key of that name exists"));
+  EXPECT_TRUE(
+      logged("\"rsa-sign\" of \"parsec-tool\" (Mbed Crypto) not imported: a different key of that name exists"));
   EXPECT_TRUE(logged("import-upstream: 3 imported, 0 already present, 2 not movable, 1 failed")) << d_->log();
 }
 
