@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/parsec-cpp/parsec-cpp/sdk-go/internal/native"
 )
@@ -29,7 +30,25 @@ func (k *Key) CreateCertificateRequest(template *x509.CertificateRequest) ([]byt
 		}
 		t.SignatureAlgorithm = alg
 	}
-	return x509.CreateCertificateRequest(rand.Reader, &t, k)
+	var signer crypto.Signer = k
+	if k.attrs.Policy.Kind == KindRSAPSS {
+		signer = pssSigner{k}
+	}
+	return x509.CreateCertificateRequest(rand.Reader, &t, signer)
+}
+
+// pssSigner signs with RSA-PSS whatever options it gets: Go before 1.20
+// declares RSASSA-PSS in a request but passes a bare crypto.Hash to the
+// signer, which an RSA-PSS key must not turn into PKCS#1 v1.5.
+type pssSigner struct{ k *Key }
+
+func (s pssSigner) Public() crypto.PublicKey { return s.k.Public() }
+
+func (s pssSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	if _, ok := opts.(*rsa.PSSOptions); !ok {
+		opts = &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash, Hash: opts.HashFunc()}
+	}
+	return s.k.Sign(r, digest, opts)
 }
 
 // CreateCSR asks the C++ core to build the request (the same bytes as the C++,

@@ -210,14 +210,10 @@ func call[T any](ctx context.Context, c *Client, f func(n native.Client, e nativ
 	if ctx.Done() == nil {
 		return run()
 	}
-	type outcome struct {
-		v   T
-		err error
-	}
-	done := make(chan outcome, 1)
+	done := make(chan outcome[T], 1)
 	go func() {
 		v, err := run()
-		done <- outcome{v, err}
+		done <- outcome[T]{v, err}
 	}()
 	select {
 	case o := <-done:
@@ -230,6 +226,13 @@ func call[T any](ctx context.Context, c *Client, f func(n native.Client, e nativ
 		}()
 		return zero, ctx.Err()
 	}
+}
+
+// outcome carries a request's result from its goroutine (Go 1.19 allows no
+// type declaration inside a generic function).
+type outcome[T any] struct {
+	v   T
+	err error
 }
 
 // wipeValue zeroes an abandoned byte result (it may be a secret).

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io"
+	"reflect"
 	"runtime"
 
 	"github.com/parsec-cpp/parsec-cpp/sdk-go/internal/native"
@@ -278,7 +279,7 @@ func (k *Key) DecryptContext(ctx context.Context, msg []byte, opts crypto.Decryp
 	switch o := opts.(type) {
 	case *rsa.OAEPOptions:
 		h, err := psaHash(o.Hash)
-		if err != nil || policy.Kind != KindRSAOAEP || policy.Hash != h || (o.MGFHash != 0 && o.MGFHash != o.Hash) {
+		if err != nil || policy.Kind != KindRSAOAEP || policy.Hash != h || !sameMGFHash(o) {
 			return nil, notPermitted(op, "key %q (policy %v) cannot decrypt OAEP with %v", k.name, policy, o.Hash)
 		}
 		label = o.Label
@@ -353,3 +354,14 @@ var (
 	_ crypto.Signer    = (*Key)(nil)
 	_ crypto.Decrypter = (*Key)(nil)
 )
+
+// sameMGFHash: OAEPOptions.MGFHash (Go 1.20+; read by reflection so that Go
+// 1.19 builds the package) is unset or equal to Hash, the only MGF1 hash PSA's
+// OAEP uses.
+func sameMGFHash(o *rsa.OAEPOptions) bool {
+	f := reflect.ValueOf(o).Elem().FieldByName("MGFHash")
+	if !f.IsValid() || f.Uint() == 0 {
+		return true
+	}
+	return crypto.Hash(f.Uint()) == o.Hash
+}

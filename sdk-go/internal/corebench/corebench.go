@@ -1,0 +1,36 @@
+// Package corebench runs the C++ client core directly, for the SDK's
+// benchmarks only (the same signing loop without the Go binding).
+package corebench
+
+// #cgo pkg-config: parsec-client
+// #cgo CXXFLAGS: -std=c++20
+// #include <stdlib.h>
+// int parsec_corebench_sign(const char* key_name, int provider, int n, char* err, size_t err_len);
+// int parsec_corebench_ping(int n, char* err, size_t err_len);
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+)
+
+// Sign signs n SHA-256 digests with the ECDSA key `name` of `provider`
+// through the C++ core (Key::sign_hash, DER output) in one C++ loop.
+func Sign(name string, provider, n int) error {
+	cname := C.CString(name)
+	defer C.free(unsafe.Pointer(cname))
+	buf := make([]byte, 512)
+	if C.parsec_corebench_sign(cname, C.int(provider), C.int(n), (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))) != 0 {
+		return errors.New(C.GoString((*C.char)(unsafe.Pointer(&buf[0]))))
+	}
+	return nil
+}
+
+// Ping sends n Ping requests through the C++ core in one C++ loop.
+func Ping(n int) error {
+	buf := make([]byte, 512)
+	if C.parsec_corebench_ping(C.int(n), (*C.char)(unsafe.Pointer(&buf[0])), C.size_t(len(buf))) != 0 {
+		return errors.New(C.GoString((*C.char)(unsafe.Pointer(&buf[0]))))
+	}
+	return nil
+}
