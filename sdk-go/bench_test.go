@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto"
 	"crypto/sha256"
+	"errors"
 	"testing"
 
 	parsec "github.com/parsec-cpp/parsec-cpp/sdk-go"
@@ -58,7 +59,29 @@ func BenchmarkPing(b *testing.B) {
 		}
 	})
 	b.Run("cpp-core", func(b *testing.B) {
-		if err := corebench.Ping(b.N); err != nil {
+		if err := corebench.Ping(c.Endpoint(), false, b.N); err != nil {
+			b.Fatal(err)
+		}
+	})
+}
+
+// BenchmarkPingNoDaemon: a Ping to a socket path where nothing listens fails
+// in the client (connect: ENOENT), so no daemon or IPC noise is measured: the
+// difference between the two is the Go binding's own cost per call (cgo
+// calls, the Error object, the error conversion).
+func BenchmarkPingNoDaemon(b *testing.B) {
+	endpoint := "unix:" + b.TempDir() + "/none.sock"
+	c := newClient(b, parsec.WithEndpoint(endpoint))
+	ctx := context.Background()
+	b.Run("go-sdk", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			if _, err := c.Ping(ctx); !errors.Is(err, parsec.ErrServiceUnavailable) {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cpp-core", func(b *testing.B) {
+		if err := corebench.Ping(endpoint, true, b.N); err != nil {
 			b.Fatal(err)
 		}
 	})

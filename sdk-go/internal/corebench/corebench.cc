@@ -23,11 +23,24 @@ extern "C" int parsec_corebench_sign(const char* key_name, int provider, int n, 
   }
 }
 
-extern "C" int parsec_corebench_ping(int n, char* err, size_t err_len) {
+// parsec_corebench_ping: n pings; with expect_failure, each must throw (an
+// endpoint where nothing listens: the client's cost without a daemon).
+extern "C" int parsec_corebench_ping(const char* endpoint, int expect_failure, int n, char* err, size_t err_len) {
   try {
-    parsec::client::Client client;  // PARSEC_SERVICE_ENDPOINT
+    parsec::client::Client client(parsec::client::Endpoint::parse(endpoint), "");
     for (int i = 0; i < n; ++i) {
-      client.ping();
+      try {
+        client.ping();
+      } catch (const parsec::client::Error&) {
+        if (!expect_failure) {
+          throw;
+        }
+        continue;
+      }
+      if (expect_failure) {
+        std::snprintf(err, err_len, "ping succeeded");
+        return 1;
+      }
     }
     return 0;
   } catch (const std::exception& e) {
