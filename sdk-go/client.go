@@ -32,13 +32,12 @@ type Client struct {
 }
 
 type settings struct {
-	endpoint  string
-	appName   string
-	provider  *ProviderID
-	auth      *AuthType
-	timeout   *time.Duration
-	maxBody   *uint32
-	endpointE error
+	endpoint string
+	appName  string
+	provider *ProviderID
+	auth     *AuthType
+	timeout  *time.Duration
+	maxBody  *uint32
 }
 
 // Option configures a Client in NewClient.
@@ -166,6 +165,18 @@ func (c *Client) SetAuthType(a AuthType) error {
 		n.Set_auth_type(native.ParsecAuthType(a), e)
 		return errorFrom(e)
 	})
+}
+
+// UseDefaultProvider forgets a chosen provider: the next request asks the
+// service for its default again.
+func (c *Client) UseDefaultProvider() {
+	_ = c.with(func(n native.Client) error { n.Use_default_provider(); return nil })
+}
+
+// UseDefaultAuth forgets a forced or discovered authenticator: the next
+// request that needs an identity discovers it again.
+func (c *Client) UseDefaultAuth() {
+	_ = c.with(func(n native.Client) error { n.Use_default_auth(); return nil })
 }
 
 // SetAppName changes the application name of Direct authentication.

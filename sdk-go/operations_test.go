@@ -38,6 +38,19 @@ func TestDiscovery(t *testing.T) {
 	if p, err := c.Provider(ctx); err != nil || p != parsec.ProviderMbedCrypto {
 		t.Fatalf("default provider = %v, %v", p, err)
 	}
+	if err := c.SetProvider(parsec.ProviderTPM); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := c.Provider(ctx); err != nil || p != parsec.ProviderTPM {
+		t.Fatalf("provider after SetProvider(TPM) = %v, %v", p, err)
+	}
+	c.UseDefaultProvider()
+	if p, err := c.Provider(ctx); err != nil || p != parsec.ProviderMbedCrypto {
+		t.Fatalf("provider after UseDefaultProvider = %v, %v", p, err)
+	}
+	if err := c.SetProvider(9); !errors.Is(err, parsec.StatusProviderDoesNotExist) {
+		t.Fatalf("SetProvider(9): %v", err)
+	}
 	ops, err := c.ListOpcodes(ctx, parsec.ProviderTPM)
 	if err != nil || !containsOpcode(ops, 0x04) || !containsOpcode(ops, 0x1F) {
 		t.Fatalf("TPM opcodes %v (%v) lack PsaSignHash or PrepareKeyAttestation", ops, err)
