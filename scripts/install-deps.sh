@@ -10,6 +10,10 @@ PACKAGES=(
   libtss2-dev swtpm swtpm-tools tpm2-tools softhsm2 opensc libp11-kit-dev
   swig pybind11-dev python3 python3-venv python3-dev sqlite3 procps clang-format
 )
+# The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
+if ! command -v go > /dev/null; then
+  PACKAGES+=(golang-go)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

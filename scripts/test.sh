@@ -28,3 +28,4 @@ echo "== Install check"
 
 echo "== Python SDK tests"
 bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"
+bash "$ROOT/sdk-go/run-tests.sh"

@@ -1,0 +1,3 @@
+module github.com/parsec-cpp/parsec-cpp/sdk-go
+
+go 1.19
