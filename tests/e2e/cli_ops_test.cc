@@ -458,3 +458,123 @@ TEST_F(CliOps, KeysAreNotExportableByDefault) {
 }  // namespace
 }  // namespace parsec::e2e
 #endif
+
+// ---- binary data, formats, version, unknown commands (first-user rough edges) ----------------
+
+namespace parsec::e2e {
+namespace {
+
+// A file of every byte value: not UTF-8, so only -i can carry it.
+std::string all_bytes() {
+  std::string s;
+  for (int i = 0; i < 256; ++i) {
+    s.push_back(static_cast<char>(i));
+  }
+  return s;
+}
+
+TEST_F(CliOps, BinaryFilesAreSignedAndVerifiedRawOrBase64) {
+  ASSERT_EQ(run("create-ecc-key -k ecc").code, 0);
+  const std::string file = write_file("binary.bin", all_bytes());
+  const Pkey pub = public_key("ecc");
+  ASSERT_TRUE(pub);
+  // base64 signature of the file's bytes, checked by OpenSSL over SHA-256 of the same bytes.
+  const std::string b64 = ok("sign -k ecc -i " + file);
+  const std::string data = all_bytes();
+  auto openssl_verifies = [&](const Bytes& sig) {
+    EVP_MD_CTX* md = EVP_MD_CTX_new();
+    const bool ok = EVP_DigestVerifyInit(md, nullptr, EVP_sha256(), nullptr, pub.get()) == 1 &&
+                    EVP_DigestVerify(md, sig.data(), sig.size(), reinterpret_cast<const unsigned char*>(data.data()),
+                                     data.size()) == 1;
+    EVP_MD_CTX_free(md);
+    return ok;
+  };
+  EXPECT_TRUE(openssl_verifies(unbase64(b64)));
+  // Raw DER signature bytes on stdout, the data from standard input.
+  const std::string raw = ok("sign -k ecc --output-format raw -i -", "cat " + file);
+  EXPECT_TRUE(openssl_verifies(Bytes(raw.begin(), raw.end())));
+  const std::string sig_file = write_file("sig.der", raw);
+  EXPECT_EQ(ok("verify -k ecc --signature-file " + sig_file + " -i " + file), "Signature verified\n");
+  EXPECT_EQ(ok("verify -k ecc -s " + b64.substr(0, b64.size() - 1) + " -i " + file), "Signature verified\n");
+  // A different file does not verify: exit 1 with the status.
+  const std::string other = write_file("other.bin", all_bytes() + "x");
+  const CliRun bad = run("verify -k ecc --signature-file " + sig_file + " -i " + other);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("PsaErrorInvalidSignature"), std::string::npos) << bad.out;
+  // Neither data form: a usage error.
+  const CliRun none = run("sign -k ecc");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.out.find("give the data as an argument or with -i FILE"), std::string::npos) << none.out;
+}
+
+TEST_F(CliOps, BinaryFilesAreEncryptedAndDecrypted) {
+  ASSERT_EQ(run("create-rsa-key -k oaep --oaep").code, 0);
+  const std::string secret = all_bytes().substr(0, 150);
+  const std::string file = write_file("secret.bin", secret);
+  const std::string ct = ok("encrypt -k oaep --output-format raw -i " + file);
+  EXPECT_EQ(ct.size(), 256u);
+  const std::string ct_file = write_file("ct.bin", ct);
+  EXPECT_EQ(ok("decrypt -k oaep --output-format raw -i " + ct_file), secret);
+  const std::string b64 = ok("decrypt -k oaep --output-format base64 -i " + ct_file);
+  const Bytes plain = unbase64(b64);
+  EXPECT_EQ(std::string(plain.begin(), plain.end()), secret);
+  // OpenSSL's ciphertext of the same bytes, given as a raw file.
+  const Pkey pub = public_key("oaep");
+  ASSERT_TRUE(pub);
+  const Bytes theirs = rsa_encrypt(pub.get(), secret, true);
+  const std::string theirs_file = write_file("theirs.bin", std::string(theirs.begin(), theirs.end()));
+  EXPECT_EQ(ok("decrypt -k oaep --output-format raw -i " + theirs_file), secret);
+}
+
+TEST_F(CliOps, AuthenticatorCanBeForcedAndAnIgnoredAppNameIsWarnedAbout) {
+  // The service lists UnixPeerCredentials first: --app-name alone would be ignored.
+  ASSERT_EQ(d_.stop(SIGTERM), 0);
+  DaemonOptions o;
+  o.authenticators =
+      "[[authenticator]]\nauth_type = \"UnixPeerCredentials\"\n\n[[authenticator]]\nauth_type = "
+      "\"Direct\"\n";
+  d_.write_config(d_.config_text(o));
+  d_.start();
+  const CliRun warned = run("create-ecc-key -k by-uid");
+  EXPECT_EQ(warned.code, 0) << warned.out;
+  EXPECT_NE(warned.out.find(
+                "warning: --app-name is ignored: the service authenticates this client with Unix Peer Credentials"),
+            std::string::npos)
+      << warned.out;
+  // Forced Direct: no warning, and the key is the application's, not the uid's.
+  const CliRun direct = run("--auth direct create-ecc-key -k by-app");
+  EXPECT_EQ(direct.code, 0) << direct.out;
+  EXPECT_EQ(direct.out.find("warning"), std::string::npos) << direct.out;
+  const std::string as_app = ok("--auth direct list-keys");
+  EXPECT_NE(as_app.find("by-app"), std::string::npos) << as_app;
+  EXPECT_EQ(as_app.find("by-uid"), std::string::npos) << as_app;
+  const std::string as_uid = ok("--auth unix-peer list-keys");
+  EXPECT_NE(as_uid.find("by-uid"), std::string::npos) << as_uid;
+  EXPECT_EQ(as_uid.find("by-app"), std::string::npos) << as_uid;
+  EXPECT_EQ(run("--auth kerberos list-keys").code, 2);
+}
+
+TEST_F(CliOps, GenerateRandomFormats) {
+  const std::string hex = ok("generate-random -n 16 --format hex");
+  EXPECT_EQ(hex.size(), 33u) << hex;
+  EXPECT_EQ(hex.find_first_not_of("0123456789abcdef\n"), std::string::npos) << hex;
+  EXPECT_EQ(unbase64(ok("generate-random -n 20 --format base64")).size(), 20u);
+  EXPECT_EQ(ok("generate-random -n 7 --format raw").size(), 7u);
+  // The reference tool's form stays the default.
+  const std::string spaced = ok("generate-random -n 3");
+  EXPECT_EQ(spaced.size(), 10u) << spaced;
+  EXPECT_EQ(spaced[2], ' ');
+  EXPECT_EQ(run("generate-random -n 3 --format octal").code, 2);
+}
+
+TEST_F(CliOps, VersionUnknownCommandsAndExitCodesInHelp) {
+  EXPECT_EQ(ok("--version").rfind("parsec-cli ", 0), 0u);
+  const CliRun unknown = run("sing -k ecc hello");
+  EXPECT_EQ(unknown.code, 2);
+  EXPECT_NE(unknown.out.find("unknown command \"sing\"; the commands are: ping, "), std::string::npos) << unknown.out;
+  EXPECT_NE(unknown.out.find("sign"), std::string::npos);
+  EXPECT_NE(ok("--help").find("Exit status: 0 success; 1 "), std::string::npos);
+}
+
+}  // namespace
+}  // namespace parsec::e2e
