@@ -2,17 +2,11 @@
 //
 // The subcommands, their option names and their output follow the reference
 // tool (parsec-tool) so that scripts written for it keep working. Additions:
-// `verify`, `hash`, `import-key`, `export-key`, the `--exportable` flag of
-// the key creation commands, `--auth`, binary input and output for
-// sign/verify/encrypt/decrypt (-i FILE, --output-format) and
-// `generate-random --format`. Every failure prints one line on stderr,
+// `verify`, `hash`, `import-key`, `export-key` and the `--exportable` flag of
+// the key creation commands. Every failure prints one line on stderr,
 //   parsec-cli: <subcommand>: <StatusName>: <what happened>
-// and exits 1; command-line usage errors (including an unknown command, named
-// with the list of valid ones) exit 2.
+// and exits 1; command-line usage errors exit 2.
 #include <CLI/CLI.hpp>
-
-#include <algorithm>
-#include <vector>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -49,7 +43,6 @@ constexpr int kExitUsage = 2;
 struct GlobalOptions {
   int provider = -1;  // -1: the service's default provider
   std::string app_name;
-  std::string auth;        // "", "direct" or "unix-peer"
   int64_t timeout_s = -1;  // -1: the client default
 };
 
@@ -58,34 +51,12 @@ Client make_client(const GlobalOptions& g) {
   if (g.provider >= 0) {
     client.set_provider(static_cast<parsec::ProviderId>(g.provider));
   }
-  if (g.auth == "direct") {
-    if (g.app_name.empty()) {
-      throw CliError("--auth direct needs --app-name");
-    }
-    client.set_auth_type(parsec::AuthType::Direct);
-  } else if (g.auth == "unix-peer") {
-    client.set_auth_type(parsec::AuthType::UnixPeerCredentials);
-  }
   if (g.timeout_s >= 0) {
     // 0 means "no timeout", as for the reference tool.
     const int64_t ms = g.timeout_s * 1000;
     client.set_timeout_ms(ms > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(ms));
   }
   return client;
-}
-
-// warn_ignored_app_name: with --app-name and no --auth, the service's first
-// usable authenticator decides; say so when it is not Direct, because the keys
-// then land in another namespace than the name suggests.
-void warn_ignored_app_name(Client& c, const GlobalOptions& g) {
-  if (g.app_name.empty() || !g.auth.empty()) {
-    return;
-  }
-  const parsec::AuthType chosen = c.auth_type();
-  if (chosen != parsec::AuthType::Direct) {
-    std::cerr << "parsec-cli: warning: --app-name is ignored: the service authenticates this client with "
-              << parsec::client::auth_type_display_name(chosen) << " (use --auth direct to force Direct)\n";
-  }
 }
 
 std::string hex2(uint32_t v) {
@@ -168,27 +139,14 @@ void cmd_list_clients(Client& c) {
   }
 }
 
-// generate-random: without --format, the reference tool's "%02X " per byte;
-// hex (lowercase, no separators), base64, or raw bytes on standard output.
-void cmd_generate_random(Client& c, uint64_t nbytes, const std::string& format) {
-  const parsec::SecretBytes random(c.generate_random(nbytes));
-  std::string out;
-  if (format.empty()) {
-    for (const uint8_t b : random.bytes()) {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%02X ", b);
-      out += buf;
-    }
-    out += "\n";
-  } else if (format == "hex") {
-    out = parsec::cli::hex_encode(random.bytes()) + "\n";
-  } else if (format == "base64") {
-    out = parsec::cli::base64_encode(random.bytes()) + "\n";
-  } else {
-    out.assign(random.bytes().begin(), random.bytes().end());
+void cmd_generate_random(Client& c, uint64_t nbytes) {
+  std::string line;
+  for (const uint8_t b : c.generate_random(nbytes)) {
+    char buf[4];
+    std::snprintf(buf, sizeof buf, "%02X ", b);
+    line += buf;
   }
-  std::cout << out << std::flush;
-  parsec::wipe(out);
+  std::cout << line << "\n";
 }
 
 // The ECC key template of the reference tool: ECDSA with SHA-256.
@@ -351,39 +309,20 @@ Algorithm encryption_algorithm(const KeyAttributes& attrs, const char* what) {
   throw CliError("the key's algorithm " + policy.to_string() + " cannot be used for " + what);
 }
 
-// write_output prints `data` as base64 and a newline, or as raw bytes
-// ("raw"), on standard output.
-void write_output(const Bytes& data, const std::string& format) {
-  if (format == "raw") {
-    std::cout.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-  } else {
-    std::cout << parsec::cli::base64_encode(data) << "\n";
-  }
-  std::cout << std::flush;
-}
-
-void cmd_encrypt(Client& c, const std::string& key_name, const parsec::SecretBytes& plaintext,
-                 const std::string& format) {
+void cmd_encrypt(Client& c, const std::string& key_name, const std::string& input) {
   const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "encryption");
   // No salt (OAEP label), as the reference tool.
-  write_output(c.asymmetric_encrypt(key_name, alg, plaintext.bytes()), format);
+  std::cout << parsec::cli::base64_encode(c.asymmetric_encrypt(key_name, alg, as_bytes(input))) << "\n";
 }
 
-// decrypt: the plaintext as text (the reference tool's output), raw bytes or base64.
-void cmd_decrypt(Client& c, const std::string& key_name, const Bytes& ciphertext, const std::string& format) {
+void cmd_decrypt(Client& c, const std::string& key_name, const std::string& input_b64) {
+  const Bytes ciphertext = parsec::cli::base64_decode(input_b64);
   const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "decryption");
   const parsec::SecretBytes plaintext(c.asymmetric_decrypt(key_name, alg, ciphertext));
-  std::string out;
-  if (format == "raw") {
-    out.assign(plaintext.bytes().begin(), plaintext.bytes().end());
-  } else if (format == "base64") {
-    out = parsec::cli::base64_encode(plaintext.bytes()) + "\n";
-  } else {
-    // Invalid UTF-8 becomes U+FFFD, as in the reference tool.
-    out = parsec::cli::utf8_lossy(plaintext.bytes()) + "\n";
-  }
-  std::cout << out << std::flush;
-  parsec::wipe(out);
+  // Printed as text: invalid UTF-8 becomes U+FFFD, as in the reference tool.
+  std::string text = parsec::cli::utf8_lossy(plaintext.bytes());
+  std::cout << text << "\n" << std::flush;
+  parsec::wipe(text);
 }
 
 // hash: PsaHashCompute of the string, or of standard input without one.
@@ -409,29 +348,30 @@ void cmd_create_csr(Client& c, const std::string& key_name, const parsec::cli::C
   std::cout << parsec::cli::pem_encode("CERTIFICATE REQUEST", der) << "\n";
 }
 
-void cmd_sign(Client& c, const std::string& key_name, const Bytes& message, const std::string& format) {
+void cmd_sign(Client& c, const std::string& key_name, const std::string& input) {
   const KeyAttributes attrs = c.key_attributes(key_name);
   Hash hash = Hash::None;
   const Algorithm alg = signing_algorithm(attrs.policy, &hash);
-  Bytes signature = c.sign_hash(key_name, alg, parsec::cli::digest(hash, message));
+  Bytes signature = c.sign_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)));
   if (alg.is_ecc_signature()) {
     signature = parsec::cli::ecdsa_raw_to_der(signature);
   }
-  write_output(signature, format);
+  std::cout << parsec::cli::base64_encode(signature) << "\n";
 }
 
 // Returns false when the signature does not verify.
-bool cmd_verify(Client& c, const std::string& key_name, Bytes signature, const Bytes& message) {
+bool cmd_verify(Client& c, const std::string& key_name, const std::string& signature_b64, const std::string& input) {
   const KeyAttributes attrs = c.key_attributes(key_name);
   Hash hash = Hash::None;
   const Algorithm alg = signing_algorithm(attrs.policy, &hash);
+  Bytes signature = parsec::cli::base64_decode(signature_b64);
   if (alg.is_ecc_signature()) {
     if (attrs.bits == 0) {
       throw CliError("the key's size is unknown; cannot decode an ECDSA signature");
     }
     signature = parsec::cli::ecdsa_der_to_raw(signature, (attrs.bits + 7) / 8);
   }
-  if (!c.verify_hash(key_name, alg, parsec::cli::digest(hash, message), signature)) {
+  if (!c.verify_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)), signature)) {
     return false;
   }
   std::cout << "Signature verified\n";
@@ -456,16 +396,6 @@ int main(int argc, char** argv) {
                  "ID of the provider to use for cryptographic commands (default: the service's default provider)")
       ->check(CLI::Range(0, 5));
   app.add_option("--app-name", g.app_name, "application name for Direct authentication");
-  app.add_option("--auth", g.auth,
-                 "authenticate with this authenticator instead of the service's first usable one: direct (needs "
-                 "--app-name) or unix-peer")
-      ->check(CLI::IsMember({"direct", "unix-peer"}));
-  app.set_version_flag("--version", std::string("parsec-cli ") + PARSEC_CLI_VERSION);
-  app.footer(
-      "Exit status: 0 success; 1 the service refused or the request failed (verify: also a signature that does "
-      "not match), with one line on stderr: parsec-cli: <command>: <Status>: <detail>; 2 usage error (unknown "
-      "command, missing or bad option).\nThe service is found through PARSEC_SERVICE_ENDPOINT (unix:/path or "
-      "/path; default unix:/run/parsec/parsec.sock).");
   app.add_option("-t,--timeout", g.timeout_s,
                  "timeout of each wait on the service, in seconds; 0 waits forever (default: 60)")
       ->check(CLI::Range(static_cast<int64_t>(0), static_cast<int64_t>(UINT32_MAX)));
@@ -521,16 +451,10 @@ int main(int argc, char** argv) {
   };
 
   uint64_t nbytes = 0;
-  std::string random_format;
   auto* generate_random = add("generate-random", "Generate random bytes (printed in hex)");
   generate_random->add_option("-n,--nbytes", nbytes, "number of bytes")->required();
-  generate_random
-      ->add_option("--format", random_format,
-                   "hex (lowercase, no separators), base64 or raw (bytes on standard output); default: the "
-                   "reference tool's spaced uppercase hex")
-      ->check(CLI::IsMember({"hex", "base64", "raw"}));
   actions[generate_random] = [&](Client& c) {
-    cmd_generate_random(c, nbytes, random_format);
+    cmd_generate_random(c, nbytes);
     return 0;
   };
 
@@ -605,57 +529,20 @@ int main(int argc, char** argv) {
     return 0;
   };
 
-  // Data of sign/verify/encrypt/decrypt: the positional argument or -i FILE.
-  std::string input, input_file, output_format = "base64";
-  auto data_options = [&](CLI::App* cmd, const std::string& positional_help) {
-    auto* text = cmd->add_option("input-data", input, positional_help);
-    cmd->add_option("-i,--input", input_file, "read the data from FILE instead (raw bytes; - reads standard input)")
-        ->excludes(text);
-  };
-  // data: the bytes to work on, or a usage error when neither form was given.
-  auto data = [&](const CLI::App* cmd, bool base64_text) -> std::optional<parsec::SecretBytes> {
-    if (!input_file.empty()) {
-      return read_file(input_file);
-    }
-    if (cmd->count("input-data") == 0) {
-      return std::nullopt;
-    }
-    return parsec::SecretBytes(base64_text ? parsec::cli::base64_decode(input) : as_bytes(input));
-  };
-  auto usage = [&](const CLI::App* cmd) {
-    std::cerr << "parsec-cli: " << cmd->get_name() << ": give the data as an argument or with -i FILE (see parsec-cli "
-              << cmd->get_name() << " --help)\n";
-    return kExitUsage;
-  };
-  const char* const output_help = "base64 (default, one line) or raw (bytes on standard output)";
-
-  auto* encrypt = add("encrypt", "Encrypt a string or a file with the algorithm of the key (prints base64 ciphertext)");
+  std::string input;
+  auto* encrypt = add("encrypt", "Encrypt a string with the algorithm of the key (prints base64 ciphertext)");
   encrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
-  data_options(encrypt, "plaintext string");
-  encrypt->add_option("--output-format", output_format, output_help)->check(CLI::IsMember({"base64", "raw"}));
+  encrypt->add_option("input-data", input, "plaintext string")->required();
   actions[encrypt] = [&](Client& c) {
-    auto plaintext = data(encrypt, false);
-    if (!plaintext) {
-      return usage(encrypt);
-    }
-    cmd_encrypt(c, key_name, *plaintext, output_format);
+    cmd_encrypt(c, key_name, input);
     return 0;
   };
 
-  std::string decrypt_format = "text";
-  auto* decrypt = add("decrypt", "Decrypt ciphertext with the algorithm of the key (prints the plaintext)");
+  auto* decrypt = add("decrypt", "Decrypt base64 ciphertext with the algorithm of the key (prints the plaintext)");
   decrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
-  data_options(decrypt, "base64 ciphertext, as printed by encrypt (-i reads raw ciphertext bytes)");
-  decrypt
-      ->add_option("--output-format", decrypt_format,
-                   "text (default, as the reference tool), raw (bytes on standard output) or base64")
-      ->check(CLI::IsMember({"text", "raw", "base64"}));
+  decrypt->add_option("input-data", input, "base64 ciphertext, as printed by encrypt")->required();
   actions[decrypt] = [&](Client& c) {
-    auto ciphertext = data(decrypt, true);
-    if (!ciphertext) {
-      return usage(decrypt);
-    }
-    cmd_decrypt(c, key_name, ciphertext->bytes(), decrypt_format);
+    cmd_decrypt(c, key_name, input);
     return 0;
   };
 
@@ -703,35 +590,21 @@ int main(int argc, char** argv) {
     return 0;
   };
 
-  auto* sign = add("sign", "Sign a string or a file with the algorithm of the key (prints a base64 signature)");
+  auto* sign = add("sign", "Sign a string with the algorithm of the key (prints a base64 signature)");
   sign->add_option("-k,--key-name", key_name, "name of the key")->required();
-  data_options(sign, "UTF-8 text to sign");
-  sign->add_option("--output-format", output_format, output_help)->check(CLI::IsMember({"base64", "raw"}));
+  sign->add_option("input-data", input, "UTF-8 text to sign")->required();
   actions[sign] = [&](Client& c) {
-    auto message = data(sign, false);
-    if (!message) {
-      return usage(sign);
-    }
-    cmd_sign(c, key_name, message->bytes(), output_format);
+    cmd_sign(c, key_name, input);
     return 0;
   };
 
-  std::string signature, signature_file;
-  auto* verify = add("verify", "Verify a signature made by sign, of a string or a file");
+  std::string signature;
+  auto* verify = add("verify", "Verify a base64 signature of a string made by sign");
   verify->add_option("-k,--key-name", key_name, "name of the key")->required();
-  auto* signature_text = verify->add_option("-s,--signature", signature, "base64 signature, as printed by sign");
-  verify->add_option("--signature-file", signature_file, "read the signature's raw bytes from a file")
-      ->excludes(signature_text);
-  data_options(verify, "UTF-8 text that was signed");
+  verify->add_option("-s,--signature", signature, "base64 signature, as printed by sign")->required();
+  verify->add_option("input-data", input, "UTF-8 text that was signed")->required();
   actions[verify] = [&](Client& c) {
-    auto message = data(verify, false);
-    if (!message || (signature_file.empty() && signature_text->count() == 0)) {
-      std::cerr << "parsec-cli: verify: give the data (argument or -i FILE) and the signature (-s or "
-                   "--signature-file)\n";
-      return kExitUsage;
-    }
-    Bytes sig = signature_file.empty() ? parsec::cli::base64_decode(signature) : read_file(signature_file).bytes();
-    if (!cmd_verify(c, key_name, std::move(sig), message->bytes())) {
+    if (!cmd_verify(c, key_name, signature, input)) {
       std::cerr << "parsec-cli: verify: " << parsec::status_name(parsec::Status::PsaErrorInvalidSignature) << ": "
                 << parsec::status_description(parsec::Status::PsaErrorInvalidSignature) << "\n";
       return kExitFailure;
@@ -745,33 +618,6 @@ int main(int argc, char** argv) {
     c.destroy_key(key_name);
     return 0;
   };
-
-  // An unknown command is named, with the valid ones (CLI11 would only say
-  // that a subcommand is required).
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "-p" || arg == "--provider" || arg == "--app-name" || arg == "--auth" || arg == "-t" ||
-        arg == "--timeout") {
-      ++i;  // its value
-      continue;
-    }
-    if (arg.empty() || arg[0] == '-') {
-      continue;
-    }
-    std::vector<std::string> known;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-      known.push_back(sub->get_name());
-    }
-    if (std::find(known.begin(), known.end(), arg) == known.end()) {
-      std::string names;
-      for (const std::string& n : known) {
-        names += (names.empty() ? "" : ", ") + n;
-      }
-      std::cerr << "parsec-cli: unknown command \"" << arg << "\"; the commands are: " << names << "\n";
-      return kExitUsage;
-    }
-    break;
-  }
 
   try {
     app.parse(argc, argv);
@@ -790,7 +636,6 @@ int main(int argc, char** argv) {
   const std::string name = chosen->get_name();
   try {
     Client client = make_client(g);
-    warn_ignored_app_name(client, g);
     return actions.at(chosen)(client);
   } catch (const parsec::client::Error& e) {
     std::string detail = e.detail();

@@ -44,12 +44,6 @@ Endpoint Endpoint::unix_socket(const std::string& path) {
 }
 
 Endpoint Endpoint::parse(const std::string& uri) {
-  // One rule everywhere (constructor argument, PARSEC_SERVICE_ENDPOINT, CLI):
-  // a bare absolute path is a Unix socket path.
-  if (!uri.empty() && uri[0] == '/') {
-    check_path(uri, uri);
-    return Endpoint(uri);
-  }
   const size_t colon = uri.find(':');
   if (colon == std::string::npos || colon == 0) {
     reject("invalid Parsec endpoint \"" + uri + "\": expected a URI such as unix:/run/parsec/parsec.sock");

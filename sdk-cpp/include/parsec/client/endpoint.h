@@ -2,8 +2,7 @@
 //
 // The service is reached over a Unix domain stream socket. Clients find it
 // through the PARSEC_SERVICE_ENDPOINT environment variable, a URI of the form
-// "unix:/path/to/socket" (the equivalent "unix:///path" and a bare absolute
-// path "/path/to/socket" are accepted too, everywhere an endpoint is read); when
+// "unix:/path/to/socket" (the equivalent "unix:///path" is accepted too); when
 // the variable is unset or empty the default /run/parsec/parsec.sock is used.
 // Only the "unix" scheme exists: anything else is rejected with an Error
 // (status ConnectionError) that says why. An Endpoint is a plain value,
@@ -24,7 +23,7 @@ class Endpoint {
 
   // from_environment reads PARSEC_SERVICE_ENDPOINT (default when unset/empty).
   static Endpoint from_environment();
-  // parse accepts "unix:/abs/path", "unix:///abs/path" and "/abs/path".
+  // parse accepts "unix:/abs/path" and "unix:///abs/path".
   static Endpoint parse(const std::string& uri);
   // unix_socket takes an absolute socket path directly.
   static Endpoint unix_socket(const std::string& path);
