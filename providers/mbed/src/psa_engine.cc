@@ -95,9 +95,10 @@ Result<SecretBytes> generate_rsa_der(uint32_t bits) {
   if (mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, bits, 65537) != 0) {
     return Failure(Status::PsaErrorGenericError, "mbedtls_rsa_gen_key failed for " + std::to_string(bits) + " bits");
   }
-  // A PKCS#1 RSAPrivateKey of n bits fits in 5 n/16 + 64 bytes (n, e, d, p,
-  // q, dp, dq, qp with their DER headers); pk_write fills from the end.
-  SecretBytes buf(static_cast<size_t>(bits) * 5 / 16 + 1024);
+  // A PKCS#1 RSAPrivateKey of n bits holds n and d (n/8 bytes each), p, q,
+  // dp, dq and qp (n/16 bytes each), e and the DER headers: 9 n/16 bytes plus
+  // well under 128. pk_write fills the buffer from its end.
+  SecretBytes buf(static_cast<size_t>(bits) * 9 / 16 + 128);
   const int n = mbedtls_pk_write_key_der(&pk, buf.data(), buf.size());
   if (n <= 0) {
     return Failure(Status::PsaErrorGenericError, "RSA key generation: the key could not be encoded");
