@@ -242,6 +242,16 @@ void tenant_loop(int seconds, Stats& ping, Stats& sign, long& errors) {
 }
 
 void noisy(int seconds) {
+  // The same tenant loop with no load first: the machine's own noise floor.
+  {
+    Stats ping, sign;
+    long errors = 0;
+    tenant_loop(seconds, ping, sign, errors);
+    std::printf("quiet: no load; tenant (uid %d) pings and signs for %d s (reference)\n", static_cast<int>(::geteuid()),
+                seconds);
+    ping.print("tenant ping");
+    sign.print("tenant ECDSA P-256 sign");
+  }
   Shared* sh = shared_block();
   pid_t load = fork_load(noisy_load, sh);
   while (sh->ready < 3) {
