@@ -63,7 +63,9 @@ struct Stats {
       return;
     }
     std::sort(v.begin(), v.end());
-    auto at = [&](double p) { return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))]; };
+    auto at = [&](double p) {
+      return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+    };
     std::printf("  %-28s n=%-6zu p50 %8.2f ms  p99 %8.2f ms  max %8.2f ms\n", what, v.size(), at(0.5), at(0.99),
                 v.back());
   }
@@ -188,7 +190,8 @@ void noisy_load(Shared* sh) {
   for (int i = 0; i < 3; ++i) {
     ts.emplace_back([sh, i] {
       client::Client c(client::Endpoint::unix_socket(g_sock), "noisy-" + std::to_string(i));
-      auto attrs = client::KeyAttributes::rsa_key_pair(4096, client::Algorithm::rsa_pkcs1v15_sign(client::Hash::Sha256));
+      auto attrs =
+          client::KeyAttributes::rsa_key_pair(4096, client::Algorithm::rsa_pkcs1v15_sign(client::Hash::Sha256));
       sh->ready++;
       while (!sh->stop) {
         try {
@@ -411,9 +414,10 @@ void idle(int seconds) {
   c.destroy_key("ecdsa-idle");
   long reconnects = sh->reconnects - reconnects_before;
   end_load(load, sh);
-  std::printf("  while measuring for %d s: the load held %ld-%ld connections and reconnected %ld times "
-              "(its own connect EAGAIN: %ld)\n",
-              seconds, held_min, held_max, reconnects, sh->load_eagain.load());
+  std::printf(
+      "  while measuring for %d s: the load held %ld-%ld connections and reconnected %ld times "
+      "(its own connect EAGAIN: %ld)\n",
+      seconds, held_min, held_max, reconnects, sh->load_eagain.load());
   ping.print("tenant raw ping");
   sign.print("tenant ECDSA P-256 sign");
   std::printf("  tenant ping connect EAGAIN: %ld; failed requests: %ld\n", eagain, failed);

@@ -78,9 +78,7 @@ class Admission {
     std::deque<std::function<void()>> parked;
     bool in_ring = false;
   };
-  bool may_serve(const Uid& u) const {
-    return u.half_open < limits_.half_open_per_uid && active_ < limits_.max_active;
-  }
+  bool may_serve(const Uid& u) const { return u.half_open < limits_.half_open_per_uid && active_ < limits_.max_active; }
   void forget_if_idle(uid_t uid);
 
   Limits limits_;

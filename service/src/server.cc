@@ -68,6 +68,7 @@ struct Server::Impl {
   void start_all(std::deque<std::function<void()>> ready);
   void request_read(uid_t uid);
   void connection_closed(uid_t uid, Admission::State was);
+  void connection_closed_now(uid_t uid, Admission::State was);
   void wait_signals();
   void reload();
   void stop(const char* why);
@@ -93,6 +94,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ~Connection() {
     if (counted_) {
       srv_.connection_closed(req_.peer.uid, state_);
+    }
+  }
+
+  // closed_now gives the connection's admission slot back at once (on the I/O
+  // thread, as the socket closes) rather than when the last handler holding
+  // the object (e.g. a cancelled deadline) lets go: a client that saw the
+  // close may connect again at once and must find its slot free.
+  void closed_now() {
+    if (counted_) {
+      counted_ = false;
+      srv_.connection_closed_now(req_.peer.uid, state_);
     }
   }
 
@@ -298,6 +310,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       error_code ignored;
       self->sock_.shutdown(stream::socket::shutdown_both, ignored);
       self->sock_.close(ignored);
+      self->closed_now();
     });
   }
 
@@ -437,19 +450,21 @@ void Server::Impl::request_read(uid_t uid) {
 void Server::Impl::connection_closed(uid_t uid, Admission::State was) {
   // Connections are destroyed on the I/O thread or on a worker after their
   // last handler ran; hop to the I/O thread to touch the counters.
-  asio::post(io, [this, uid, was] {
-    --alive;
-    auto ready = admission.closed(uid, was);
-    if (stopping) {
-      // Parked connections are dropped, not started, once stopping.
-      ready.clear();
-      if (alive == 0 && guard) {
-        guard->reset();
-      }
-      return;
+  asio::post(io, [this, uid, was] { connection_closed_now(uid, was); });
+}
+
+void Server::Impl::connection_closed_now(uid_t uid, Admission::State was) {
+  --alive;
+  auto ready = admission.closed(uid, was);
+  if (stopping) {
+    // Parked connections are dropped, not started, once stopping.
+    ready.clear();
+    if (alive == 0 && guard) {
+      guard->reset();
     }
-    start_all(std::move(ready));
-  });
+    return;
+  }
+  start_all(std::move(ready));
 }
 
 void Server::Impl::wait_signals() {
