@@ -261,6 +261,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
                   opcode_name(static_cast<Opcode>(req_.header.opcode)), req_.header.body_len);
     state_ = Admission::State::Busy;
     srv_.request_read(req_.peer.uid);
+    if (answered_inline()) {
+      return;
+    }
     // Authentication and routing run in the fast lane; so does the operation
     // unless it is slow, in which case the slow lane runs it, fairly by client.
     asio::post(*srv_.workers, [self = shared_from_this()] {
@@ -277,6 +280,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       self->finish(self->handler_->run(self->req_, routed));
     });
+  }
+
+  // answered_inline serves, on the I/O thread itself, the core requests that
+  // read only immutable facts (Ping, ListProviders, ListOpcodes,
+  // ListAuthenticators: microseconds) when their authentication is local
+  // arithmetic too (none, Direct, UnixPeerCredentials; never JwtSvid, which
+  // asks the workload API). They skip two thread hand-offs, so a busy or
+  // contended worker pool cannot delay a liveness check.
+  bool answered_inline() {
+    const WireHeader& h = req_.header;
+    auto op = static_cast<Opcode>(h.opcode);
+    auto auth = static_cast<AuthType>(h.auth_type);
+    bool cheap = op == Opcode::Ping || op == Opcode::ListProviders || op == Opcode::ListOpcodes ||
+                 op == Opcode::ListAuthenticators;
+    bool local_auth = auth == AuthType::NoAuth || auth == AuthType::Direct || auth == AuthType::UnixPeerCredentials;
+    if (!cheap || !local_auth || h.provider != 0) {
+      return false;
+    }
+    Response resp = handler_->handle(req_);
+    parsec::wipe(req_.body);
+    write(std::move(resp));
+    return true;
   }
 
   void finish(Response resp) {

@@ -222,8 +222,8 @@ TEST(Isolation, SlowOperationsDoNotHoldBackCoreOrCheapOnes) {
     psa_generate_key::Operation op;
     op.set_key_name("rsa");
     *op.mutable_attributes() = rsa_pair(4096, rsa_pkcs1(psa_algorithm::Algorithm::SHA_256));
-    std::string req = make_request(request_header(Opcode::PsaGenerateKey, 1, AuthType::Direct),
-                                   op.SerializeAsString(), "noisy-" + std::to_string(i));
+    std::string req = make_request(request_header(Opcode::PsaGenerateKey, 1, AuthType::Direct), op.SerializeAsString(),
+                                   "noisy-" + std::to_string(i));
     int fd = connect_unix(d.socket_path());
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::send(fd, req.data(), req.size(), MSG_NOSIGNAL), static_cast<ssize_t>(req.size()));
