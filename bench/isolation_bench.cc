@@ -86,6 +86,11 @@ void start_daemon(const std::string& parsecd) {
                                         << "[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
   g_pid = ::fork();
   if (g_pid == 0) {
+    // The daemon's log goes to a file: an overloaded daemon can log a lot.
+    int log = ::open((g_dir + "/parsecd.log").c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (log >= 0) {
+      ::dup2(log, STDERR_FILENO);
+    }
     std::string cfg = g_dir + "/config.toml";
     ::execl(parsecd.c_str(), parsecd.c_str(), "-c", cfg.c_str(), static_cast<char*>(nullptr));
     _exit(127);

@@ -115,9 +115,8 @@ TEST(SlowLane, AClientAtItsLimitDoesNotHoldBackOthers) {
     lane.submit("B", [&] { b_ran.set_value(); });
     b_ran.get_future().wait();  // would hang if B were queued behind A
     EXPECT_FALSE(a_second_ran.load());
-    auto s = lane.stats();
-    EXPECT_EQ(s.running, 1u);
-    EXPECT_EQ(s.queued, 1u);
+    // A's second job is still queued (B's may still be finishing).
+    EXPECT_EQ(lane.stats().queued, 1u);
     gate.open();
   }
   EXPECT_TRUE(a_second_ran.load());
