@@ -2,8 +2,9 @@
 // and which it refuses, by the peer's uid (SO_PEERCRED, known at accept).
 //
 // A connection is in one of three states:
-//   parked    accepted but not read: it costs one descriptor and no buffer,
-//             timer or event registration, whatever its client sends;
+//   parked    accepted but not read: it costs one descriptor and its small
+//             socket object (no buffer, timer or pending read), whatever its
+//             client sends;
 //   half-open being read (header or body not yet complete);
 //   busy      its request is complete and being answered.
 // Limits:

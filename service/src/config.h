@@ -67,7 +67,7 @@ struct Config {
   std::string socket_path = "/run/parsec/parsec.sock";
   uint32_t max_connections = 256;        // connections being read or answered, all uids
   uint32_t header_timeout_ms = 200;      // from the start of reading to a complete header (default: timeout)
-  uint32_t max_connections_per_uid = 0;  // open connections of one uid; 0 = half the descriptor limit
+  uint32_t max_connections_per_uid = 0;  // open connections of one uid; 0 = half the fd limit, <= 16384
   uint32_t max_half_open_per_uid = 32;   // connections of one uid being read at once
   // [authenticator] / [[authenticator]]
   std::vector<AuthenticatorConfig> authenticators;

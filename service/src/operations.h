@@ -50,7 +50,7 @@ struct Operation {
 // find_operation returns the table entry of `op`, or nullptr.
 const Operation* find_operation(Opcode op);
 
-// Lane: where a request runs (docs/architecture.md, "Request path").
+// Lane: where a request runs (docs/architecture.md, "Scheduling").
 //   Fast  core operations and cheap crypto, on the worker pool;
 //   Slow  operations that may take seconds, in the bounded, fair SlowLane:
 //         RSA and DH key generation, RSA private-key operations (sign, decrypt)

@@ -79,6 +79,8 @@ namespace {
 // Payload buffers start at this size and double as bytes arrive, so memory
 // follows what a client actually sent, not the length it declared.
 constexpr size_t kFirstChunk = 4096;
+// The most connections one uid may hold when listener.max_connections_per_uid is 0.
+constexpr rlim_t kAutoPerUidMax = 16384;
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -368,13 +370,14 @@ Admission::Limits Server::Impl::limits_for(const Config& cfg) const {
   l.half_open_per_uid = cfg.max_half_open_per_uid;
   l.per_uid = cfg.max_connections_per_uid;
   if (l.per_uid == 0) {
-    // Half of the descriptors we may open: one uid cannot take them all.
+    // Half of the descriptors we may open, so one uid cannot take them all,
+    // and at most 16,384 (a parked connection costs about 1 KiB here).
     rlimit rl{};
     rlim_t n = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
     if (n == RLIM_INFINITY || n > (1u << 24)) {
       n = 1u << 24;
     }
-    l.per_uid = std::max<uint32_t>(64, static_cast<uint32_t>(n / 2));
+    l.per_uid = static_cast<uint32_t>(std::clamp<rlim_t>(n / 2, 64, kAutoPerUidMax));
   }
   return l;
 }

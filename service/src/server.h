@@ -6,12 +6,12 @@
 // listener.timeout after the header, and the response be written within
 // listener.timeout; body buffers grow as bytes arrive. Accepting never
 // pauses: connection admission (admission.h) decides by the peer's uid
-// whether a connection is read now, waits parked (one descriptor, nothing
-// else) or is closed, so one uid's flood of idle connections delays neither
+// whether a connection is read now, waits parked (one descriptor, no buffer
+// or timer) or is closed, so one uid's flood of idle connections delays neither
 // the kernel backlog nor another uid. Complete requests are authenticated and
 // routed on the fast worker pool (core_settings.thread_pool_size threads),
 // which also runs every cheap operation; slow ones go to the fair, bounded
-// SlowLane (slow_lane.h). docs/architecture.md, "Request path", has the why.
+// SlowLane (slow_lane.h). docs/architecture.md, "The path of one request", has the why.
 //
 // Signals: SIGTERM/SIGINT stop accepting, finish in-flight requests and make
 // run() return 0; SIGHUP reloads the configuration (see reload()).

@@ -7,7 +7,7 @@
 // threads take one job per client in turn (round-robin over the clients that
 // have work waiting), never running more than `per_client` jobs of one client
 // at once. A job over its client's limit waits in that client's queue; nothing
-// is refused here (docs/architecture.md, "Request path", says why).
+// is refused here (docs/architecture.md, "Scheduling", says why).
 //
 // The lane's threads run at a lower scheduling priority (nice +10) so that,
 // when the CPUs are saturated by slow work, the fast lane still gets them.

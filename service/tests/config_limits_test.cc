@@ -12,9 +12,8 @@ const char* kBase =
     "[[provider]]\nprovider_type = \"MbedCrypto\"\nkey_info_manager = \"m\"\n";
 
 Result<Config> parse(const std::string& core, const std::string& listener) {
-  return parse_config_text("[core_settings]\n" + core + "[listener]\nlistener_type = \"DomainSocket\"\n" + listener +
-                               kBase,
-                           "test");
+  return parse_config_text(
+      "[core_settings]\n" + core + "[listener]\nlistener_type = \"DomainSocket\"\n" + listener + kBase, "test");
 }
 
 TEST(ConfigLimits, DefaultsFollowTheListenerTimeout) {
@@ -42,9 +41,10 @@ TEST(ConfigLimits, ExplicitValuesAreRead) {
 }
 
 TEST(ConfigLimits, ZeroLimitsAreRefusedWithTheKey) {
-  for (auto [core, listener, key] : {std::tuple{"slow_ops_per_client = 0\n", "timeout = 200\n", "slow_ops_per_client"},
-                                     std::tuple{"", "timeout = 200\nmax_half_open_per_uid = 0\n", "max_half_open_per_uid"},
-                                     std::tuple{"", "timeout = 200\nheader_timeout = 0\n", "header_timeout"}}) {
+  for (auto [core, listener, key] :
+       {std::tuple{"slow_ops_per_client = 0\n", "timeout = 200\n", "slow_ops_per_client"},
+        std::tuple{"", "timeout = 200\nmax_half_open_per_uid = 0\n", "max_half_open_per_uid"},
+        std::tuple{"", "timeout = 200\nheader_timeout = 0\n", "header_timeout"}}) {
     Result<Config> c = parse(core, listener);
     ASSERT_FALSE(c.ok()) << key;
     EXPECT_EQ(c.status(), Status::InvalidEncoding);
