@@ -262,5 +262,22 @@ TEST(Isolation, SlowOperationsDoNotHoldBackCoreOrCheapOnes) {
   EXPECT_EQ(d.stop(SIGTERM), 0);
 }
 
+TEST(Isolation, ReloadKeepsTheSlowLaneSettingsItCannotApplyAndSaysSo) {
+  DaemonOptions o;
+  o.extra_core_settings = "slow_lane_threads = 1\n";
+  Daemon d(o);
+  d.start();
+  size_t from = d.log_size();
+  DaemonOptions changed = o;
+  changed.extra_core_settings = "slow_lane_threads = 3\n";
+  changed.extra_listener_settings = "max_half_open_per_uid = 5\n";
+  d.write_config(d.config_text(changed));
+  d.signal(SIGHUP);
+  EXPECT_TRUE(d.wait_for_log("keeping 1 thread(s)", from));
+  EXPECT_TRUE(d.wait_for_log("configuration reloaded", from));
+  EXPECT_TRUE(ping_ok(d.socket_path()));
+  EXPECT_EQ(d.stop(SIGTERM), 0);
+}
+
 }  // namespace
 }  // namespace parsec::e2e
