@@ -193,6 +193,8 @@ void parse_root(const toml::table& root, Config& c) {
     c.log_error_details = s.get_bool("log_error_details", false);
     c.buffer_size_limit = static_cast<uint64_t>(s.get_int("buffer_size_limit", 1 << 20, 1, INT64_MAX));
     c.allow_deprecated = s.get_bool("allow_deprecated", false);
+    c.slow_lane_threads = static_cast<unsigned>(s.get_int("slow_lane_threads", 0, 1, 1024));
+    c.slow_ops_per_client = static_cast<unsigned>(s.get_int("slow_ops_per_client", 2, 1, 1024));
     // We never sleep or poll, so the upstream idle sleep is accepted and unused.
     s.warn_unknown(c.warnings, {"idle_listener_sleep_duration"});
   }
@@ -214,6 +216,9 @@ void parse_root(const toml::table& root, Config& c) {
       fail("listener.socket_path", "is longer than a Unix socket path may be (107 bytes)");
     }
     c.max_connections = static_cast<uint32_t>(s.get_int("max_connections", 256, 1, 65536));
+    c.header_timeout_ms = static_cast<uint32_t>(s.get_int("header_timeout", c.timeout_ms, 1, 3600 * 1000));
+    c.max_connections_per_uid = static_cast<uint32_t>(s.get_int("max_connections_per_uid", 0, 1, 1 << 24));
+    c.max_half_open_per_uid = static_cast<uint32_t>(s.get_int("max_half_open_per_uid", 32, 1, 65536));
     s.warn_unknown(c.warnings);
   }
   {

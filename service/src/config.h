@@ -60,10 +60,15 @@ struct Config {
   bool log_error_details = false;
   uint64_t buffer_size_limit = 1u << 20;
   bool allow_deprecated = false;
+  unsigned slow_lane_threads = 0;    // 0 = CPUs - 1 (at least 1)
+  unsigned slow_ops_per_client = 2;  // slow operations of one client running at once
   // [listener]
   uint32_t timeout_ms = 200;
   std::string socket_path = "/run/parsec/parsec.sock";
-  uint32_t max_connections = 256;
+  uint32_t max_connections = 256;        // connections being read or answered, all uids
+  uint32_t header_timeout_ms = 200;      // from the start of reading to a complete header (default: timeout)
+  uint32_t max_connections_per_uid = 0;  // open connections of one uid; 0 = half the fd limit, <= 16384
+  uint32_t max_half_open_per_uid = 32;   // connections of one uid being read at once
   // [authenticator] / [[authenticator]]
   std::vector<AuthenticatorConfig> authenticators;
   std::vector<KeyManagerConfig> key_managers;

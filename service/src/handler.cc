@@ -6,13 +6,6 @@
 
 namespace parsec::service {
 
-struct Handler::Ctx {
-  const Request& req;
-  Opcode op;
-  std::optional<Identity> identity;
-  ProviderEntry* provider = nullptr;  // null for the core provider
-};
-
 Result<std::shared_ptr<const Handler>> Handler::create(std::shared_ptr<const Config> config, Backends& backends) {
   std::shared_ptr<Handler> h(new Handler(config, backends));
   for (const auto& ac : config->authenticators) {
@@ -35,40 +28,63 @@ const Authenticator* Handler::authenticator_for(AuthType t) const {
 }
 
 Response Handler::handle(const Request& req) const {
-  Response resp;
+  Routed routed;
+  if (auto refused = admit(req, routed)) {
+    return std::move(*refused);
+  }
+  return run(req, routed);
+}
+
+std::optional<Response> Handler::admit(const Request& req, Routed& routed) const {
   // Steps 8-12: header fields that answer in the detached form.
   Status hs = validate_request_fields(req.header);
   if (hs != Status::Success) {
     spdlog::info("conn {}: refused request (opcode {:#x}, provider {}): {}", req.conn_id, req.header.opcode,
                  req.header.provider, status_name(hs));
+    Response resp;
     resp.header = detached_response(hs);
     return resp;
   }
-  Ctx ctx{req, static_cast<Opcode>(req.header.opcode), std::nullopt, nullptr};
-  Result<std::string> r = dispatch(ctx);
+  routed.op = static_cast<Opcode>(req.header.opcode);
+  Result<std::string> r = route(req, routed);
+  if (!r.ok()) {
+    return answer(req, routed, std::move(r));
+  }
+  return std::nullopt;
+}
+
+Response Handler::run(const Request& req, const Routed& routed) const {
+  // Steps 17-21: the operation table (operations.cc).
+  Call call{routed.op, req.conn_id, *config_, backends_, authenticators_, routed.identity, routed.provider};
+  return answer(req, routed, routed.entry->run(call, req.body));
+}
+
+Response Handler::answer(const Request& req, const Routed& routed, Result<std::string> r) const {
+  Response resp;
   if (r.ok()) {
     resp.body = std::move(r).value();
     resp.header = echoed_response(req.header, Status::Success, static_cast<uint32_t>(resp.body.size()));
-    spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(ctx.op), req.header.provider,
-                  ctx.identity ? ctx.identity->app : std::string("(no identity)"));
+    spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(routed.op),
+                  req.header.provider, routed.identity ? routed.identity->app : std::string("(no identity)"));
   } else {
     Status s = r.status();
     resp.header = echoed_response(req.header, s, 0);
-    std::string who = ctx.identity ? std::string(auth_type_name(ctx.identity->auth)) + " \"" + ctx.identity->app + "\""
-                                   : std::string("unauthenticated caller");
+    std::string who = routed.identity
+                          ? std::string(auth_type_name(routed.identity->auth)) + " \"" + routed.identity->app + "\""
+                          : std::string("unauthenticated caller");
     // A refusal the caller caused is info; a failure of ours is an error.
     bool ours = s == Status::KeyInfoManagerError || s == Status::PsaErrorStorageFailure ||
                 s == Status::PsaErrorGenericError || s == Status::SerializingBodyFailed ||
                 s == Status::PsaErrorHardwareFailure || s == Status::PsaErrorCommunicationFailure;
     auto level = ours ? spdlog::level::err : spdlog::level::info;
-    spdlog::log(level, "conn {}: {} on provider {} for {} refused: {}{}{}", req.conn_id, opcode_name(ctx.op),
+    spdlog::log(level, "conn {}: {} on provider {} for {} refused: {}{}{}", req.conn_id, opcode_name(routed.op),
                 req.header.provider, who, status_name(s), r.detail().empty() ? "" : ": ", r.detail());
   }
   return resp;
 }
 
-Result<std::string> Handler::dispatch(Ctx& ctx) const {
-  const WireHeader& h = ctx.req.header;
+Result<std::string> Handler::route(const Request& req, Routed& routed) const {
+  const WireHeader& h = req.header;
   // Step 13: authentication.
   auto auth_type = static_cast<AuthType>(h.auth_type);
   if (auth_type != AuthType::NoAuth) {
@@ -77,42 +93,46 @@ Result<std::string> Handler::dispatch(Ctx& ctx) const {
       return Failure(Status::AuthenticatorNotRegistered,
                      std::string("authenticator ") + auth_type_name(auth_type) + " is not enabled");
     }
-    auto app = a->authenticate(ctx.req.auth, ctx.req.peer);
+    auto app = a->authenticate(req.auth, req.peer);
     if (!app.ok()) {
       return app.failure();
     }
-    ctx.identity = Identity{auth_type, *app, a->is_admin(*app)};
+    routed.identity = Identity{auth_type, *app, a->is_admin(*app)};
   }
   // Step 14: the provider must be running.
   auto pid = static_cast<ProviderId>(h.provider);
   if (pid != ProviderId::Core) {
-    ctx.provider = backends_.find(pid);
-    if (!ctx.provider) {
+    routed.provider = backends_.find(pid);
+    if (!routed.provider) {
       return Failure(Status::ProviderNotRegistered,
                      "no provider with id " + std::to_string(h.provider) + " is configured");
     }
   }
   // Step 15: core opcodes go to provider 0, crypto opcodes elsewhere.
-  if (is_core_opcode(ctx.op) != (pid == ProviderId::Core)) {
-    return Failure(Status::PsaErrorNotSupported, is_core_opcode(ctx.op) ? "core operation sent to a crypto provider"
-                                                                        : "crypto operation sent to the core provider");
+  if (is_core_opcode(routed.op) != (pid == ProviderId::Core)) {
+    return Failure(Status::PsaErrorNotSupported, is_core_opcode(routed.op)
+                                                     ? "core operation sent to a crypto provider"
+                                                     : "crypto operation sent to the core provider");
   }
   // Step 16: admin operations.
-  if (is_admin_opcode(ctx.op)) {
-    if (!ctx.identity) {
+  if (is_admin_opcode(routed.op)) {
+    if (!routed.identity) {
       return Status::NotAuthenticated;
     }
-    if (!ctx.identity->admin) {
+    if (!routed.identity->admin) {
       return Failure(Status::AdminOperation, "the caller is not in the authenticator's admins list");
     }
   }
-  // Steps 17-21: the operation table (operations.cc).
-  const Operation* entry = find_operation(ctx.op);
-  if (!entry) {
+  routed.entry = find_operation(routed.op);
+  if (!routed.entry) {
     return Failure(Status::PsaErrorNotSupported, "no table entry for this opcode");
   }
-  Call call{ctx.op, ctx.req.conn_id, *config_, backends_, authenticators_, ctx.identity, ctx.provider};
-  return entry->run(call, ctx.req.body);
+  // The lane, and the client the slow lane's fairness counts it against.
+  Call call{routed.op, req.conn_id, *config_, backends_, authenticators_, routed.identity, routed.provider};
+  routed.lane = lane_for(call, req.body);
+  routed.client = routed.identity ? std::to_string(static_cast<int>(routed.identity->auth)) + ":" + routed.identity->app
+                                  : "uid:" + std::to_string(req.peer.uid);
+  return std::string();
 }
 
 }  // namespace parsec::service

@@ -907,4 +907,60 @@ const Operation* find_operation(Opcode op) {
   return nullptr;
 }
 
+namespace {
+
+// Above this size an RSA private-key operation takes tens of milliseconds in
+// software (RSA-4096 sign: ~30 ms), enough to delay a cheap request behind it.
+constexpr uint32_t kSlowRsaBits = 2048;
+
+template <typename Wire>
+Lane keyed_lane(const Call& c, const std::string& body) {
+  Wire w;
+  if (!c.identity || !c.provider || !w.ParseFromString(body)) {
+    return Lane::Fast;
+  }
+  auto key = key_lifecycle::lookup(*c.provider, owner_of(c), w.key_name(), false);
+  if (!key.ok()) {
+    return Lane::Fast;
+  }
+  const psa::KeyAttributes& a = key->attributes;
+  return a.type == psa::KeyType::RsaKeyPair && a.bits > kSlowRsaBits ? Lane::Slow : Lane::Fast;
+}
+
+}  // namespace
+
+Lane lane_for(const Call& c, const std::string& body) {
+  if (!c.provider) {
+    return Lane::Fast;
+  }
+  if (c.provider->config.id == ProviderId::Tpm) {
+    return Lane::Slow;
+  }
+  switch (c.op) {
+    case Opcode::PsaGenerateKey: {
+      psa_generate_key::Operation w;
+      if (!w.ParseFromString(body) || !w.has_attributes()) {
+        return Lane::Fast;
+      }
+      try {
+        psa::KeyAttributes a = proto::attributes_from_proto(w.attributes());
+        return psa::is_rsa_key_type(a.type) || psa::is_dh_key_type(a.type) ? Lane::Slow : Lane::Fast;
+      } catch (const proto::Invalid&) {
+        return Lane::Fast;
+      }
+    }
+    case Opcode::AttestKey:
+    case Opcode::PrepareKeyAttestation:
+      return Lane::Slow;
+    case Opcode::PsaSignHash:
+      return keyed_lane<psa_sign_hash::Operation>(c, body);
+    case Opcode::PsaSignMessage:
+      return keyed_lane<psa_sign_message::Operation>(c, body);
+    case Opcode::PsaAsymmetricDecrypt:
+      return keyed_lane<psa_asymmetric_decrypt::Operation>(c, body);
+    default:
+      return Lane::Fast;
+  }
+}
+
 }  // namespace parsec::service

@@ -50,6 +50,19 @@ struct Operation {
 // find_operation returns the table entry of `op`, or nullptr.
 const Operation* find_operation(Opcode op);
 
+// Lane: where a request runs (docs/architecture.md, "Scheduling").
+//   Fast  core operations and cheap crypto, on the worker pool;
+//   Slow  operations that may take seconds, in the bounded, fair SlowLane:
+//         RSA and DH key generation, RSA private-key operations (sign, decrypt)
+//         with keys above 2048 bits, attestation, and every operation of a
+//         TPM provider (each is one or more TPM commands).
+enum class Lane { Fast, Slow };
+// lane_for decides from the opcode, the provider and, for the operations
+// above, the body's key attributes or the named key's stored attributes. A
+// body that does not decode, or a key that cannot be found, goes Fast: the
+// table entry answers the error at once.
+Lane lane_for(const Call& call, const std::string& body);
+
 // Core provider facts reported by ListProviders.
 struct ServiceVersion {
   uint32_t maj, min, rev;

@@ -1,5 +1,7 @@
 #include "service/src/server.h"
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -16,8 +18,10 @@
 #include <thread>
 
 #include "parsec/interface/secret.h"
+#include "service/src/admission.h"
 #include "service/src/handler.h"
 #include "service/src/logging.h"
+#include "service/src/slow_lane.h"
 
 namespace parsec::service {
 
@@ -31,7 +35,9 @@ struct Server::Impl {
   asio::signal_set signals{io};
   asio::steady_timer accept_retry{io};
   std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+  // The fast lane (every request starts here) and the slow lane.
   std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<SlowLane> slow;
   std::unique_ptr<Backends> backends;
   std::string socket_path;
 
@@ -39,18 +45,30 @@ struct Server::Impl {
   std::shared_ptr<const Handler> handler;
 
   // Touched only on the I/O thread.
-  size_t active = 0;
-  bool accepting = false;
+  Admission admission{Admission::Limits{}};
+  size_t alive = 0;  // Connection objects that count (not refused ones)
   bool stopping = false;
   uint64_t next_id = 1;
+  // A descriptor kept in reserve: when the process runs out, it is released
+  // to accept and close one pending connection, so the backlog keeps moving
+  // instead of the acceptor spinning on EMFILE.
+  int reserve_fd = -1;
+  std::chrono::steady_clock::time_point last_refusal_log{};
+  uint64_t refusals_logged = 0;
 
   std::shared_ptr<const Handler> current_handler() {
     std::lock_guard lock(handler_mu);
     return handler;
   }
 
+  Admission::Limits limits_for(const Config& cfg) const;
   void do_accept();
-  void connection_closed();
+  void on_accepted(stream::socket sock);
+  void shed_one();
+  void start_all(std::deque<std::function<void()>> ready);
+  void request_read(uid_t uid);
+  void connection_closed(uid_t uid, Admission::State was);
+  void connection_closed_now(uid_t uid, Admission::State was);
   void wait_signals();
   void reload();
   void stop(const char* why);
@@ -58,35 +76,61 @@ struct Server::Impl {
 
 namespace {
 
+// Payload buffers start at this size and double as bytes arrive, so memory
+// follows what a client actually sent, not the length it declared.
+constexpr size_t kFirstChunk = 4096;
+// The most connections one uid may hold when listener.max_connections_per_uid is 0.
+constexpr rlim_t kAutoPerUidMax = 16384;
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Server::Impl& srv, stream::socket sock, uint64_t id, std::shared_ptr<const Handler> handler)
+  Connection(Server::Impl& srv, stream::socket sock, uint64_t id, PeerCredentials peer,
+             std::shared_ptr<const Handler> handler)
       : srv_(srv), sock_(std::move(sock)), timer_(srv.io), handler_(std::move(handler)) {
     req_.conn_id = id;
-    timeout_ = std::chrono::milliseconds(handler_->config().timeout_ms);
+    req_.peer = peer;
+    const Config& cfg = handler_->config();
+    header_timeout_ = std::chrono::milliseconds(cfg.header_timeout_ms);
+    timeout_ = std::chrono::milliseconds(cfg.timeout_ms);
   }
-  ~Connection() { srv_.connection_closed(); }
-
-  void start() {
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(sock_.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-      spdlog::warn("conn {}: cannot read peer credentials ({}); dropping the connection", req_.conn_id,
-                   std::strerror(errno));
-      return;  // dropped without a response, as upstream does
+  ~Connection() {
+    if (counted_) {
+      srv_.connection_closed(req_.peer.uid, state_);
     }
-    req_.peer = PeerCredentials{true, cred.uid, cred.gid, cred.pid};
-    spdlog::trace("conn {}: accepted from pid {} uid {}", req_.conn_id, cred.pid, cred.uid);
+  }
+
+  // closed_now gives the connection's admission slot back at once (on the I/O
+  // thread, as the socket closes) rather than when the last handler holding
+  // the object (e.g. a cancelled deadline) lets go: a client that saw the
+  // close may connect again at once and must find its slot free.
+  void closed_now() {
+    if (counted_) {
+      counted_ = false;
+      srv_.connection_closed_now(req_.peer.uid, state_);
+    }
+  }
+
+  // admitted: the connection counts in the admission state (it is parked or
+  // about to be read).
+  void admitted() { counted_ = true; }
+
+  // start reads the request; called when admission lets it be read.
+  void start() {
+    state_ = Admission::State::HalfOpen;
+    spdlog::trace("conn {}: reading (pid {} uid {})", req_.conn_id, req_.peer.pid, req_.peer.uid);
+    // One deadline for the whole header, however it is split into reads.
+    arm(header_timeout_);
     read_magic();
   }
 
  private:
-  // arm starts the deadline for the next read or write.
-  void arm() {
+  // arm starts the deadline of a phase (header, body, response).
+  void arm(std::chrono::milliseconds limit) {
     // A deadline that already fired cannot be cancelled; the generation lets a
-    // stale one recognise that its read or write is over.
+    // stale one recognise that its phase is over.
     uint64_t gen = ++gen_;
-    timer_.expires_after(timeout_);
+    timed_out_ = false;
+    timer_.expires_after(limit);
     timer_.async_wait([self = shared_from_this(), gen](const error_code& ec) {
       if (!ec && gen == self->gen_) {
         self->timed_out_ = true;
@@ -96,16 +140,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  void disarm() {
+    ++gen_;
+    timer_.cancel();
+  }
+
+  void read_failed(const error_code& ec) {
+    disarm();
+    spdlog::info("conn {}: refused request: ConnectionError: {}", req_.conn_id,
+                 timed_out_ ? "read timed out" : ec.message());
+    respond_detached(Status::ConnectionError);
+  }
+
+  // read_header_part reads exactly n header bytes (n <= 30) into small_.
   template <typename Next>
-  void read(size_t n, Next next) {
-    buf_.resize(n);
-    arm();
-    asio::async_read(sock_, asio::buffer(buf_), [self = shared_from_this(), next](const error_code& ec, size_t) {
-      self->timer_.cancel();
+  void read_header_part(size_t n, Next next) {
+    small_.resize(n);
+    asio::async_read(sock_, asio::buffer(small_), [self = shared_from_this(), next](const error_code& ec, size_t) {
       if (ec) {
-        spdlog::info("conn {}: refused request: ConnectionError: {}", self->req_.conn_id,
-                     self->timed_out_ ? "read timed out" : ec.message());
-        self->respond_detached(Status::ConnectionError);
+        self->read_failed(ec);
         return;
       }
       next();
@@ -113,34 +166,40 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void read_magic() {
-    read(4, [this] {
-      uint32_t magic = buf_[0] | (buf_[1] << 8) | (buf_[2] << 16) | (static_cast<uint32_t>(buf_[3]) << 24);
+    read_header_part(4, [this] {
+      const auto& b = small_;
+      uint32_t magic = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
       if (magic != kMagic) {
+        disarm();
         spdlog::info("conn {}: refused request: InvalidHeader: bad magic number {:#010x}", req_.conn_id, magic);
         respond_detached(Status::InvalidHeader);
         return;
       }
-      header_.assign(buf_.begin(), buf_.end());
+      header_.assign(small_.begin(), small_.end());
       read_header_size();
     });
   }
 
   void read_header_size() {
-    read(2, [this] {
-      uint16_t n = static_cast<uint16_t>(buf_[0] | (buf_[1] << 8));
-      header_.insert(header_.end(), buf_.begin(), buf_.end());
-      read_header_rest(n);
-    });
-  }
-
-  void read_header_rest(uint16_t n) {
-    read(n, [this, n] {
+    read_header_part(2, [this] {
+      uint16_t n = static_cast<uint16_t>(small_[0] | (small_[1] << 8));
+      header_.insert(header_.end(), small_.begin(), small_.end());
       if (n != kHeaderSizeField) {
+        // Checked before reading the rest: the declared size is not trusted
+        // with a buffer.
+        disarm();
         spdlog::info("conn {}: refused request: InvalidHeader: header size {} (expected 30)", req_.conn_id, n);
         respond_detached(Status::InvalidHeader);
         return;
       }
-      header_.insert(header_.end(), buf_.begin(), buf_.end());
+      read_header_rest();
+    });
+  }
+
+  void read_header_rest() {
+    read_header_part(kHeaderSizeField, [this] {
+      disarm();
+      header_.insert(header_.end(), small_.begin(), small_.end());
       req_.header = decode_header(header_.data());
       Status s = validate_fixed_fields(req_.header);
       if (s != Status::Success) {
@@ -156,30 +215,103 @@ class Connection : public std::enable_shared_from_this<Connection> {
         respond_detached(Status::BodySizeExceedsLimit);
         return;
       }
+      total_ = size_t{req_.header.body_len} + req_.header.auth_len;
+      filled_ = 0;
+      arm(timeout_);
       read_payload();
     });
   }
 
+  // grow makes room for `n` bytes in buf_, keeping what was read. A moved
+  // buffer may hold secrets (imported keys, auth tokens): the old one is wiped.
+  void grow(size_t n) {
+    if (n <= buf_.capacity()) {
+      buf_.resize(n);
+      return;
+    }
+    std::vector<uint8_t> bigger(n);
+    std::copy(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(filled_), bigger.begin());
+    wipe_buf();
+    buf_.swap(bigger);
+  }
+
   void read_payload() {
-    size_t total = size_t{req_.header.body_len} + req_.header.auth_len;
-    read(total, [this] {
+    if (filled_ == total_) {
+      disarm();
       req_.body.assign(buf_.begin(), buf_.begin() + req_.header.body_len);
-      req_.auth.assign(buf_.begin() + req_.header.body_len, buf_.end());
+      req_.auth.assign(buf_.begin() + req_.header.body_len, buf_.begin() + static_cast<std::ptrdiff_t>(total_));
       wipe_buf();
+      buf_ = std::vector<uint8_t>();
       execute();
-    });
+      return;
+    }
+    size_t want = std::min(total_ - filled_, std::max(kFirstChunk, filled_));
+    grow(filled_ + want);
+    sock_.async_read_some(asio::buffer(buf_.data() + filled_, want),
+                          [self = shared_from_this()](const error_code& ec, size_t n) {
+                            if (ec) {
+                              self->read_failed(ec);
+                              return;
+                            }
+                            self->filled_ += n;
+                            self->read_payload();
+                          });
   }
 
   void execute() {
     spdlog::debug("conn {}: {} dispatched ({} body bytes)", req_.conn_id,
                   opcode_name(static_cast<Opcode>(req_.header.opcode)), req_.header.body_len);
+    state_ = Admission::State::Busy;
+    srv_.request_read(req_.peer.uid);
+    if (answered_inline()) {
+      return;
+    }
+    // Authentication and routing run in the fast lane; so does the operation
+    // unless it is slow, in which case the slow lane runs it, fairly by client.
     asio::post(*srv_.workers, [self = shared_from_this()] {
-      Response resp = self->handler_->handle(self->req_);
-      // The auth field may be a secret token: do not keep it.
-      parsec::wipe(self->req_.auth);
-      parsec::wipe(self->req_.body);
-      asio::post(self->srv_.io, [self, resp = std::move(resp)]() mutable { self->write(std::move(resp)); });
+      Routed routed;
+      if (std::optional<Response> refused = self->handler_->admit(self->req_, routed)) {
+        self->finish(std::move(*refused));
+        return;
+      }
+      if (routed.lane == Lane::Slow) {
+        std::string client = routed.client;
+        self->srv_.slow->submit(
+            client, [self, routed = std::move(routed)] { self->finish(self->handler_->run(self->req_, routed)); });
+        return;
+      }
+      self->finish(self->handler_->run(self->req_, routed));
     });
+  }
+
+  // answered_inline serves, on the I/O thread itself, the core requests that
+  // read only immutable facts (Ping, ListProviders, ListOpcodes,
+  // ListAuthenticators: microseconds) when their authentication is local
+  // arithmetic too (none, Direct, UnixPeerCredentials; never JwtSvid, which
+  // asks the workload API). They skip two thread hand-offs, so a busy or
+  // contended worker pool cannot delay a liveness check.
+  bool answered_inline() {
+    const WireHeader& h = req_.header;
+    auto op = static_cast<Opcode>(h.opcode);
+    auto auth = static_cast<AuthType>(h.auth_type);
+    bool cheap = op == Opcode::Ping || op == Opcode::ListProviders || op == Opcode::ListOpcodes ||
+                 op == Opcode::ListAuthenticators;
+    bool local_auth = auth == AuthType::NoAuth || auth == AuthType::Direct || auth == AuthType::UnixPeerCredentials;
+    if (!cheap || !local_auth || h.provider != 0) {
+      return false;
+    }
+    Response resp = handler_->handle(req_);
+    parsec::wipe(req_.body);
+    write(std::move(resp));
+    return true;
+  }
+
+  void finish(Response resp) {
+    // The auth field may be a secret token: do not keep it.
+    parsec::wipe(req_.auth);
+    parsec::wipe(req_.body);
+    asio::post(srv_.io,
+               [self = shared_from_this(), resp = std::move(resp)]() mutable { self->write(std::move(resp)); });
   }
 
   void respond_detached(Status s) {
@@ -193,10 +325,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_.assign(h.begin(), h.end());
     out_.insert(out_.end(), resp.body.begin(), resp.body.end());
     parsec::wipe(resp.body);
-    timed_out_ = false;
-    arm();
+    arm(timeout_);
     asio::async_write(sock_, asio::buffer(out_), [self = shared_from_this()](const error_code& ec, size_t) {
-      self->timer_.cancel();
+      self->disarm();
       if (ec) {
         spdlog::debug("conn {}: response not delivered: {}", self->req_.conn_id,
                       self->timed_out_ ? "write timed out" : ec.message());
@@ -206,6 +337,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       error_code ignored;
       self->sock_.shutdown(stream::socket::shutdown_both, ignored);
       self->sock_.close(ignored);
+      self->closed_now();
     });
   }
 
@@ -215,9 +347,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   stream::socket sock_;
   asio::steady_timer timer_;
   std::shared_ptr<const Handler> handler_;
+  std::chrono::milliseconds header_timeout_{200};
   std::chrono::milliseconds timeout_{200};
   bool timed_out_ = false;
+  bool counted_ = false;
+  Admission::State state_ = Admission::State::Parked;
   uint64_t gen_ = 0;
+  size_t total_ = 0;
+  size_t filled_ = 0;
+  std::vector<uint8_t> small_;
   std::vector<uint8_t> buf_;
   std::vector<uint8_t> header_;
   std::vector<uint8_t> out_;
@@ -226,27 +364,42 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 }  // namespace
 
-void Server::Impl::do_accept() {
-  auto h = current_handler();
-  if (stopping) {
-    accepting = false;
-    return;
-  }
-  if (active >= h->config().max_connections) {
-    if (accepting) {
-      spdlog::warn("{} connections open (listener.max_connections); pausing accept", active);
+Admission::Limits Server::Impl::limits_for(const Config& cfg) const {
+  Admission::Limits l;
+  l.max_active = cfg.max_connections;
+  l.half_open_per_uid = cfg.max_half_open_per_uid;
+  l.per_uid = cfg.max_connections_per_uid;
+  if (l.per_uid == 0) {
+    // Half of the descriptors we may open, so one uid cannot take them all,
+    // and at most 16,384 (a parked connection costs about 1 KiB here).
+    rlimit rl{};
+    rlim_t n = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+    if (n == RLIM_INFINITY || n > (1u << 24)) {
+      n = 1u << 24;
     }
-    accepting = false;
+    l.per_uid = static_cast<uint32_t>(std::clamp<rlim_t>(n / 2, 64, kAutoPerUidMax));
+  }
+  return l;
+}
+
+void Server::Impl::do_accept() {
+  if (stopping) {
     return;
   }
-  accepting = true;
+  // Accepting never pauses: an accepted connection that may not be read yet
+  // waits parked (one descriptor), so the kernel backlog stays short and
+  // another uid's connect is never queued behind one uid's flood.
   acceptor.async_accept([this](const error_code& ec, stream::socket sock) {
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) {
-        accepting = false;
         return;
       }
-      // E.g. EMFILE: back off briefly instead of spinning.
+      if (ec.value() == EMFILE || ec.value() == ENFILE) {
+        shed_one();
+        do_accept();
+        return;
+      }
+      // Anything else: back off briefly instead of spinning.
       spdlog::error("accept failed: {}; retrying in 100 ms", ec.message());
       accept_retry.expires_after(std::chrono::milliseconds(100));
       accept_retry.async_wait([this](const error_code& e) {
@@ -256,28 +409,90 @@ void Server::Impl::do_accept() {
       });
       return;
     }
-    ++active;
-    auto conn = std::make_shared<Connection>(*this, std::move(sock), next_id++, current_handler());
-    conn->start();
+    on_accepted(std::move(sock));
     do_accept();
   });
 }
 
-void Server::Impl::connection_closed() {
+void Server::Impl::shed_one() {
+  // Out of descriptors: use the reserve to take one connection off the
+  // backlog and close it, then take the reserve back.
+  if (reserve_fd >= 0) {
+    ::close(reserve_fd);
+    reserve_fd = -1;
+  }
+  int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC);
+  if (fd >= 0) {
+    ::close(fd);
+  }
+  reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_refusal_log > std::chrono::seconds(1)) {
+    last_refusal_log = now;
+    spdlog::warn("out of file descriptors ({} connections open): closing new connections", alive);
+  }
+}
+
+void Server::Impl::on_accepted(stream::socket sock) {
+  ucred cred{};
+  socklen_t len = sizeof cred;
+  uint64_t id = next_id++;
+  if (::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+    spdlog::warn("conn {}: cannot read peer credentials ({}); dropping the connection", id, std::strerror(errno));
+    return;  // dropped without a response, as upstream does
+  }
+  auto conn = std::make_shared<Connection>(*this, std::move(sock), id,
+                                           PeerCredentials{true, cred.uid, cred.gid, cred.pid}, current_handler());
+  Admission::Verdict v = admission.arrive(cred.uid, [conn] { conn->start(); });
+  if (v == Admission::Verdict::Refuse) {
+    // Closed without a response: nothing was read, and a uid at its cap is
+    // not owed the work of answering.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_refusal_log > std::chrono::seconds(1)) {
+      spdlog::warn("uid {} has {} connections open (listener.max_connections_per_uid); closing new ones ({} so far)",
+                   cred.uid, admission.limits().per_uid, admission.refused());
+      last_refusal_log = now;
+    }
+    return;
+  }
+  conn->admitted();
+  ++alive;
+  if (v == Admission::Verdict::Serve) {
+    conn->start();
+  } else {
+    spdlog::trace("conn {}: parked (uid {})", id, cred.uid);
+  }
+}
+
+void Server::Impl::start_all(std::deque<std::function<void()>> ready) {
+  for (auto& start : ready) {
+    start();
+  }
+}
+
+void Server::Impl::request_read(uid_t uid) {
+  // Called on the I/O thread (the read completion handler).
+  start_all(admission.request_read(uid));
+}
+
+void Server::Impl::connection_closed(uid_t uid, Admission::State was) {
   // Connections are destroyed on the I/O thread or on a worker after their
   // last handler ran; hop to the I/O thread to touch the counters.
-  asio::post(io, [this] {
-    --active;
-    if (stopping) {
-      if (active == 0 && guard) {
-        guard->reset();
-      }
-      return;
+  asio::post(io, [this, uid, was] { connection_closed_now(uid, was); });
+}
+
+void Server::Impl::connection_closed_now(uid_t uid, Admission::State was) {
+  --alive;
+  auto ready = admission.closed(uid, was);
+  if (stopping) {
+    // Parked connections are dropped, not started, once stopping.
+    ready.clear();
+    if (alive == 0 && guard) {
+      guard->reset();
     }
-    if (!accepting) {
-      do_accept();
-    }
-  });
+    return;
+  }
+  start_all(std::move(ready));
 }
 
 void Server::Impl::wait_signals() {
@@ -295,13 +510,16 @@ void Server::Impl::wait_signals() {
 }
 
 void Server::Impl::stop(const char* why) {
-  spdlog::info("{} received: no new connections; finishing {} in flight", why, active);
+  spdlog::info("{} received: no new connections; finishing {} in flight, closing {} parked", why, admission.active(),
+               admission.parked());
   stopping = true;
   error_code ignored;
   acceptor.close(ignored);
   accept_retry.cancel();
   signals.cancel(ignored);
-  if (active == 0 && guard) {
+  // Parked connections were never read: they are closed unanswered.
+  admission.drop_parked();
+  if (alive == 0 && guard) {
     guard->reset();
   }
 }
@@ -340,11 +558,17 @@ void Server::Impl::reload() {
     std::lock_guard lock(handler_mu);
     handler = h;
   }
+  if (cfg->slow_lane_threads != old->config().slow_lane_threads ||
+      cfg->slow_ops_per_client != old->config().slow_ops_per_client) {
+    spdlog::warn(
+        "core_settings.slow_lane_threads and slow_ops_per_client apply at start only; keeping {} thread(s), "
+        "{} per client until a restart",
+        slow->threads(), slow->per_client());
+  }
+  admission.set_limits(limits_for(*cfg));
+  start_all(admission.release());
   spdlog::info("configuration reloaded: {} authenticator(s), timeout {} ms, body_len_limit {}",
                cfg->authenticators.size(), cfg->timeout_ms, cfg->body_len_limit);
-  if (!accepting && !stopping) {
-    do_accept();
-  }
 }
 
 Server::Server(std::shared_ptr<const Handler> handler, std::unique_ptr<Backends> backends) : impl_(new Impl) {
@@ -399,21 +623,44 @@ Outcome Server::start() {
 
 int Server::run() {
   Impl& s = *impl_;
-  unsigned threads = s.handler->config().thread_pool_size;
-  if (threads == 0) {
-    threads = std::max(1u, std::thread::hardware_concurrency());
+  const Config& cfg = s.handler->config();
+  // Idle connections cost one descriptor each: take every descriptor the
+  // hard limit allows, so that thousands of them do not exhaust the table.
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rlim_t was = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+      spdlog::info("raised the open-file limit from {} to {}", was, rl.rlim_cur);
+    }
   }
+  s.reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  s.admission.set_limits(s.limits_for(cfg));
+  unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = cfg.thread_pool_size != 0 ? cfg.thread_pool_size : cpus;
+  unsigned slow_threads = cfg.slow_lane_threads != 0 ? cfg.slow_lane_threads : std::max(1u, cpus - 1);
   s.workers = std::make_unique<asio::thread_pool>(threads);
+  s.slow = std::make_unique<SlowLane>(slow_threads, cfg.slow_ops_per_client);
   s.guard.emplace(asio::make_work_guard(s.io));
   s.signals.add(SIGTERM);
   s.signals.add(SIGINT);
   s.signals.add(SIGHUP);
   s.wait_signals();
   s.do_accept();
-  spdlog::info("parsecd listening on {} ({} worker threads, max {} connections, timeout {} ms)", s.socket_path, threads,
-               s.handler->config().max_connections, s.handler->config().timeout_ms);
+  const Admission::Limits& l = s.admission.limits();
+  spdlog::info(
+      "parsecd listening on {} ({} worker threads, slow lane {} thread(s) x {} per client, max {} active connections, "
+      "{} per uid of which {} half-open, header timeout {} ms, timeout {} ms)",
+      s.socket_path, threads, slow_threads, cfg.slow_ops_per_client, l.max_active, l.per_uid, l.half_open_per_uid,
+      cfg.header_timeout_ms, cfg.timeout_ms);
   s.io.run();
+  // Every connection has closed, so neither lane has work left; join them
+  // before the backends they use go away.
+  s.slow.reset();
   s.workers->join();
+  if (s.reserve_fd >= 0) {
+    ::close(s.reserve_fd);
+  }
   ::unlink(s.socket_path.c_str());
   spdlog::info("parsecd stopped");
   return 0;

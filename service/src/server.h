@@ -1,11 +1,17 @@
 // server.h - the Unix-domain socket listener and connection state machine.
 //
 // Event-driven on Boost.Asio: one I/O thread accepts and reads/writes every
-// connection asynchronously, each read and write under a deadline of
-// listener.timeout; complete requests run on a pool of worker threads. At most
-// listener.max_connections connections are open at once: past that the
-// server stops accepting (the kernel backlog holds the rest) until one closes,
-// so a flood or stalled clients cannot exhaust memory or threads.
+// connection asynchronously. The header must arrive within
+// listener.header_timeout of the start of reading, the body within
+// listener.timeout after the header, and the response be written within
+// listener.timeout; body buffers grow as bytes arrive. Accepting never
+// pauses: connection admission (admission.h) decides by the peer's uid
+// whether a connection is read now, waits parked (one descriptor, no buffer
+// or timer) or is closed, so one uid's flood of idle connections delays neither
+// the kernel backlog nor another uid. Complete requests are authenticated and
+// routed on the fast worker pool (core_settings.thread_pool_size threads),
+// which also runs every cheap operation; slow ones go to the fair, bounded
+// SlowLane (slow_lane.h). docs/architecture.md, "The path of one request", has the why.
 //
 // Signals: SIGTERM/SIGINT stop accepting, finish in-flight requests and make
 // run() return 0; SIGHUP reloads the configuration (see reload()).

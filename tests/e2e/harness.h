@@ -32,7 +32,8 @@ struct DaemonOptions {
   uint32_t timeout_ms = 200;
   uint32_t body_len_limit = 1 << 20;
   uint32_t max_connections = 256;
-  std::string extra_core_settings;  // appended to [core_settings]
+  std::string extra_core_settings;      // appended to [core_settings]
+  std::string extra_listener_settings;  // appended to [listener]
   std::string log_level = "info";
   // The [[provider]] tables; every provider must use key_info_manager
   // "sqlite-manager". Suites for other providers replace this.

@@ -31,6 +31,9 @@ int stall(const std::string& socket) {
 TEST(Load, SixtyFourClientsServedWhileFortyStall) {
   DaemonOptions o;
   o.timeout_ms = 30000;  // the stalled connections stay stalled for the whole test
+  // All connections come from this test's uid: room for the stalled ones and
+  // the 64 clients (the per-uid limit itself is pinned by the admission tests).
+  o.extra_listener_settings = "max_half_open_per_uid = 128\n";
   Daemon d(o);
   d.start();
   std::vector<int> stalled;
@@ -62,7 +65,7 @@ TEST(Load, SixtyFourClientsServedWhileFortyStall) {
   EXPECT_EQ(d.stop(SIGTERM), 0);
 }
 
-TEST(Load, ConnectionLimitHoldsStalledClientsBackUntilTheirDeadline) {
+TEST(Load, ActiveLimitParksNewConnectionsUntilStalledOnesHitTheirDeadline) {
   DaemonOptions o;
   o.timeout_ms = 300;
   o.max_connections = 4;
@@ -72,8 +75,8 @@ TEST(Load, ConnectionLimitHoldsStalledClientsBackUntilTheirDeadline) {
   for (int i = 0; i < 4; ++i) {
     stalled.push_back(stall(d.socket_path()));
   }
-  // All four slots are taken; a ping waits in the backlog until the stalled
-  // connections hit their deadline, and is then answered.
+  // All four slots are taken; a ping waits parked (accepted, not read) until
+  // the stalled connections hit their deadline, and is then answered.
   EXPECT_TRUE(ping_ok(d.socket_path()));
   for (int fd : stalled) {
     // Each stalled client got its ConnectionError answer.
@@ -88,7 +91,6 @@ TEST(Load, ConnectionLimitHoldsStalledClientsBackUntilTheirDeadline) {
               static_cast<uint16_t>(Status::ConnectionError));
     ::close(fd);
   }
-  EXPECT_TRUE(d.wait_for_log("pausing accept"));
   EXPECT_EQ(d.stop(SIGTERM), 0);
 }
 

@@ -1,5 +1,9 @@
 #include "providers/mbed/src/psa_engine.h"
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 #include <psa/crypto.h>
 
 #include <algorithm>
@@ -55,6 +59,51 @@ Failure key_failure(const char* what, psa_status_t s) {
     return Failure(Status::PsaErrorDoesNotExist, std::string(what) + ": no key with this id is stored");
   }
   return psa_failure(what, s);
+}
+
+// generate_rsa_der makes an RSA key pair with the library's RSA module, with
+// a DRBG of its own, and returns it as a PKCS#1 RSAPrivateKey. It touches no
+// PSA state, so it runs without the process-wide PSA lock: psa_generate_key
+// would hold that lock for the whole prime search (1-4 s for RSA-4096),
+// stalling every other key operation of the process. Only the import of the
+// result (milliseconds) takes the lock. The exponent is 65537, as PSA uses.
+Result<SecretBytes> generate_rsa_der(uint32_t bits) {
+  mbedtls_entropy_context entropy;
+  mbedtls_ctr_drbg_context drbg;
+  mbedtls_pk_context pk;
+  mbedtls_entropy_init(&entropy);
+  mbedtls_ctr_drbg_init(&drbg);
+  mbedtls_pk_init(&pk);
+  struct Free {
+    mbedtls_entropy_context* e;
+    mbedtls_ctr_drbg_context* d;
+    mbedtls_pk_context* p;
+    ~Free() {
+      // Each *_free zeroises its context (the key's private values included).
+      mbedtls_pk_free(p);
+      mbedtls_ctr_drbg_free(d);
+      mbedtls_entropy_free(e);
+    }
+  } free_all{&entropy, &drbg, &pk};
+  static const unsigned char kPersonal[] = "parsec-mbed-rsa-keygen";
+  if (mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, kPersonal, sizeof kPersonal - 1) != 0) {
+    return Failure(Status::PsaErrorInsufficientEntropy, "RSA key generation: the DRBG could not be seeded");
+  }
+  if (mbedtls_pk_setup(&pk, mbedtls_pk_info_from_type(MBEDTLS_PK_RSA)) != 0) {
+    return Failure(Status::PsaErrorInsufficientMemory, "RSA key generation: no memory for the key context");
+  }
+  if (mbedtls_rsa_gen_key(mbedtls_pk_rsa(pk), mbedtls_ctr_drbg_random, &drbg, bits, 65537) != 0) {
+    return Failure(Status::PsaErrorGenericError, "mbedtls_rsa_gen_key failed for " + std::to_string(bits) + " bits");
+  }
+  // A PKCS#1 RSAPrivateKey of n bits holds n and d (n/8 bytes each), p, q,
+  // dp, dq and qp (n/16 bytes each), e and the DER headers: 9 n/16 bytes plus
+  // well under 128. pk_write fills the buffer from its end.
+  SecretBytes buf(static_cast<size_t>(bits) * 9 / 16 + 128);
+  const int n = mbedtls_pk_write_key_der(&pk, buf.data(), buf.size());
+  if (n <= 0) {
+    return Failure(Status::PsaErrorGenericError, "RSA key generation: the key could not be encoded");
+  }
+  return SecretBytes(buf.data() + buf.size() - n, static_cast<size_t>(n));
 }
 
 Failure bad_ref() {
@@ -242,6 +291,14 @@ void PsaEngine::release_id(psa_key_id_t id) {
 
 Result<NewKey> PsaEngine::generate_key(const psa::KeyAttributes& attributes, StorageTxn& txn) {
   PARSEC_TRY(check_creation(attributes, Creation::Generate));
+  if (attributes.type == psa::KeyType::RsaKeyPair) {
+    // The slow part outside the PSA lock; the import below takes it.
+    Result<SecretBytes> der = generate_rsa_der(attributes.bits);
+    if (!der.ok()) {
+      return der.failure();
+    }
+    return import_key(attributes, *der, txn);
+  }
   PsaAttributes psa_attrs;
   PARSEC_TRY(to_psa_attributes(attributes, psa_attrs));
 

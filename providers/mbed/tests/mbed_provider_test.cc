@@ -211,6 +211,48 @@ TEST_F(MbedProviderTest, Rsa3072GeneratedKeySignsForOpenSsl) {
   EXPECT_TRUE(ossl_verify(ossl.get(), "SHA384", digest, sig, RsaPadding::Pss));
 }
 
+TEST_F(MbedProviderTest, Rsa4096GenerationLeavesThePsaCoreFreeForOthers) {
+  // The prime search runs outside the process-wide PSA lock: while an
+  // RSA-4096 key is being generated on one thread (seconds), ECDSA signatures
+  // on another thread complete. With the lock held throughout, each sign would
+  // wait for the generation to end.
+  const SignAlg ec_alg = ecdsa(kSha256);
+  const CreatedKey ec = generate(ecc_key_pair(256, ec_alg));
+  const SignAlg rsa_alg = rsa_pkcs1v15(kSha256);
+  FakeTxn txn;  // committed only after the generating thread is joined
+  std::atomic<bool> generated{false};
+  CreatedKey rsa;
+  std::thread gen([&] {
+    Result<CreatedKey> k = provider_->generate_key(rsa_key_pair(4096, rsa_alg), txn);
+    EXPECT_TRUE(k.ok()) << static_cast<int>(k.status());
+    if (k.ok()) {
+      rsa = *k;
+    }
+    generated = true;
+  });
+  const Bytes digest = test::digest("SHA256", "while RSA-4096 is generated");
+  int signed_during = 0;
+  // RSA-4096 generation takes far longer than 20 P-256 signatures.
+  for (int i = 0; i < 20; ++i) {
+    const Bytes sig = sign(ec, ec_alg, digest);
+    EXPECT_EQ(sig.size(), 64u);
+    if (!generated) {
+      ++signed_during;
+    }
+  }
+  gen.join();
+  EXPECT_EQ(signed_during, 20);
+  // The generated key is a real 4096-bit key that signs for OpenSSL.
+  ASSERT_EQ(txn.all_staged().size(), 1u);
+  txn.commit_to(storage_);
+  const Bytes rsa_sig = sign(rsa, rsa_alg, digest);
+  EXPECT_EQ(rsa_sig.size(), 512u);
+  EvpPkey ossl = ossl_rsa_public_from_der(export_public(rsa));
+  ASSERT_TRUE(ossl);
+  EXPECT_EQ(EVP_PKEY_get_bits(ossl.get()), 4096);
+  EXPECT_TRUE(ossl_verify(ossl.get(), "SHA256", digest, rsa_sig, RsaPadding::Pkcs1v15));
+}
+
 TEST_F(MbedProviderTest, VerifyHashRejectsABadSignature) {
   const SignAlg ec_alg = ecdsa(kSha256);
   const SignAlg rsa_alg = rsa_pss(kSha256);
