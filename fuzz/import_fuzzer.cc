@@ -9,6 +9,7 @@
 // Single-threaded (libFuzzer calls one input at a time).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "parsec/crypto/import.h"
 #include "parsec/crypto/keys.h"
@@ -38,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t sel = data[1];
   const uint8_t* p = data + 2;
   const size_t n = size - 2;
-  Bytes bytes(p, p + n);
+  std::vector<uint8_t> bytes(p, p + n);
   const Curve& c = kCurves[sel % (sizeof kCurves / sizeof kCurves[0])];
   const uint32_t rsa_bits = kRsaBits[sel % (sizeof kRsaBits / sizeof kRsaBits[0])];
   psa::Algorithm any;

@@ -84,6 +84,11 @@ class Reader final : public provider::StorageReader {
   Result<std::optional<Bytes>> get(uint64_t uid) override { return store_->get_blob(provider_, uid); }
   Result<uint64_t> max_uid() override { return store_->max_blob_uid(provider_); }
   Result<std::vector<uint64_t>> all_uids() override { return store_->blob_uids(provider_); }
+  Status commit_now(uint64_t uid, const Bytes& data) override {
+    Txn txn(provider_);
+    txn.put(uid, data);
+    return store_->commit(txn);
+  }
 
  private:
   KeyStore* store_;
