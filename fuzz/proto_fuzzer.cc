@@ -2,10 +2,12 @@
 // (parsec/interface/psa_proto.h) and the stored-attributes reader. The first
 // byte picks the message (key attributes or algorithm); the rest is its wire
 // encoding. A message that converts must survive the way back: model -> proto
-// -> model gives the same value, and attributes the contract accepts encode.
+// -> model gives the same value (attributes with their implied usage flags
+// added, as the encoder writes them).
 //
 // Single-threaded (libFuzzer calls one input at a time).
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 
@@ -33,11 +35,19 @@ void attributes(const std::string& bytes) {
   psa_key_attributes::KeyAttributes back;
   try {
     psa::proto::attributes_to_proto(a, &back);
-  } catch (const psa::proto::Invalid&) {
+  } catch (const psa::proto::Invalid& e) {
     // The model holds only what from_proto accepted: it must encode.
+    std::fprintf(stderr, "accepted attributes do not encode: %s\n", e.what());
     std::abort();
   }
-  if (!(psa::proto::attributes_from_proto(back) == a)) {
+  psa::KeyAttributes again = psa::proto::attributes_from_proto(back);
+  // Encoding adds the usage flags a flag implies (sign_hash -> sign_message...);
+  // everything else comes back unchanged.
+  a.flags = a.flags.with_implied();
+  if (!(again == a)) {
+    std::fprintf(stderr, "attributes change on the way back: %s %u %s -> %s %u %s\n", a.type_to_string().c_str(),
+                 a.bits, a.policy.to_string().c_str(), again.type_to_string().c_str(), again.bits,
+                 again.policy.to_string().c_str());
     std::abort();
   }
 }
@@ -56,10 +66,14 @@ void algorithm(const std::string& bytes) {
   psa_algorithm::Algorithm back;
   try {
     psa::proto::algorithm_to_proto(a, &back);
-  } catch (const psa::proto::Invalid&) {
+  } catch (const psa::proto::Invalid& e) {
+    std::fprintf(stderr, "accepted algorithm does not encode: %s\n", e.what());
     std::abort();
   }
-  if (!(psa::proto::algorithm_from_proto(back) == a)) {
+  psa::Algorithm again = psa::proto::algorithm_from_proto(back);
+  if (!(again == a)) {
+    std::fprintf(stderr, "algorithm changes on the way back: %s -> %s\n", a.to_string().c_str(),
+                 again.to_string().c_str());
     std::abort();
   }
 }
