@@ -138,8 +138,14 @@ class TpmProvider final : public Provider {
     const Status s = dev_->run(TpmCall::Create, "PsaGenerateKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
       EsysPtr<TPM2B_PUBLIC> pub;
-      TSS2_RC rc = Esys_Create(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &*tmpl,
-                               &outside, &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
+      // The new key's auth value is in inSensitive, the first parameter.
+      Loaded session(e);
+      TSS2_RC rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Create(e.ctx(), e.primary(), session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &*tmpl, &outside,
+                       &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
@@ -322,8 +328,15 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPM2B_PUBLIC_KEY_RSA> m;
-      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme,
-                            &label, m.out());
+      // The key's auth by HMAC; the recovered plaintext (the response's
+      // first parameter) encrypted on the way back.
+      Loaded session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme, &label,
+                            m.out());
       if (rc == TSS2_RC_SUCCESS) {
         result = SecretBytes(m.p->buffer, m.p->size);
         wipe_pod(*m.p);
@@ -429,17 +442,31 @@ class TpmProvider final : public Provider {
         session.handle = ESYS_TR_NONE;
         return rc;
       }
-      rc = e.set_endorsement_auth();
-      if (rc == TSS2_RC_SUCCESS) {
-        rc = Esys_PolicySecret(e.ctx(), ESYS_TR_RH_ENDORSEMENT, session.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                               ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
+      {
+        // The endorsement hierarchy's auth by HMAC, never in clear.
+        Loaded hmac(e);
+        rc = e.salted_session(0, hmac.handle);
+        if (rc == TSS2_RC_SUCCESS) {
+          rc = e.set_endorsement_auth();
+        }
+        if (rc == TSS2_RC_SUCCESS) {
+          rc = Esys_PolicySecret(e.ctx(), ESYS_TR_RH_ENDORSEMENT, session.handle, hmac.handle, ESYS_TR_NONE,
+                                 ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
+        }
+        e.clear_endorsement_auth();
       }
-      e.clear_endorsement_auth();
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
       EsysPtr<TPM2B_DIGEST> info;
-      rc = Esys_ActivateCredential(e.ctx(), k.handle, ek.handle, ESYS_TR_PASSWORD, session.handle, ESYS_TR_NONE,
+      // The key's auth by HMAC; the credential blob in and the recovered
+      // secret out are encrypted.
+      Loaded key_session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, key_session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_ActivateCredential(e.ctx(), k.handle, ek.handle, key_session.handle, session.handle, ESYS_TR_NONE,
                                    &credential, &secret, info.out());
       if (rc == TSS2_RC_SUCCESS) {
         recovered = SecretBytes(info.p->buffer, info.p->size);
@@ -565,8 +592,13 @@ class TpmProvider final : public Provider {
     no_wrap.algorithm = TPM2_ALG_NULL;
     const Status s = dev_->run(TpmCall::Import, "PsaImportKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
-      TSS2_RC rc = Esys_Import(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &no_key, &imp.pub,
-                               &duplicate, &no_seed, &no_wrap, priv.out());
+      Loaded session(e);
+      TSS2_RC rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Import(e.ctx(), e.primary(), session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &no_key, &imp.pub, &duplicate,
+                       &no_seed, &no_wrap, priv.out());
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
@@ -621,7 +653,14 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPMT_SIGNATURE> sig;
-      rc = Esys_Sign(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
+      // The key's auth by HMAC (TPMT_SIGNATURE is not a sized buffer: no
+      // response encryption is possible, nor needed).
+      Loaded session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Sign(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
                      &ticket, sig.out());
       if (rc == TSS2_RC_SUCCESS) {
         auto rendered = signature_to_psa(blob->pub.publicArea, *sig.p);
