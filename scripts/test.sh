@@ -8,7 +8,8 @@
 #      prefix, build examples/cpp and a pkg-config program against it, run them
 #      against the installed parsecd), and
 #   3. the Python SDK suite in a fresh virtual environment, against a parsecd
-#      started by its fixture.
+#      started by its fixture, and
+#   4. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
@@ -29,3 +30,6 @@ echo "== Install check"
 echo "== Python SDK tests"
 bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"
 bash "$ROOT/sdk-go/run-tests.sh"
+
+echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
+bash "$ROOT/fuzz/run.sh" 5

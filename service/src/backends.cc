@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "service/src/logging.h"
+
 namespace parsec::service {
 namespace {
 
@@ -26,13 +28,14 @@ std::string not_compiled(const ProviderConfig& pc, const std::vector<ProviderFac
 }
 
 // reconcile drops mappings whose material vanished and material no mapping
-// reaches (left by a crash between a provider's work and the commit).
-void reconcile(ProviderEntry& e) {
+// reaches (left by a crash between a provider's work and the commit). A store
+// that cannot be read stops the start-up: judging the provider's material
+// against a partial list would destroy keys that are still mapped.
+Outcome reconcile(ProviderEntry& e) {
   auto records = e.store->list_provider(e.config.name);
   if (!records.ok()) {
-    spdlog::warn("provider \"{}\": cannot list keys for reconciliation: {}", e.config.name,
-                 status_name(records.status()));
-    return;
+    return Failure(Status::KeyInfoManagerError,
+                   "provider \"" + e.config.name + "\": cannot list its keys for reconciliation: " + records.detail());
   }
   std::vector<provider::Bytes> refs;
   for (const auto& r : *records) {
@@ -42,17 +45,18 @@ void reconcile(ProviderEntry& e) {
   if (!missing.ok()) {
     spdlog::warn("provider \"{}\": reconciliation failed: {}{}{}", e.config.name, status_name(missing.status()),
                  missing.detail().empty() ? "" : ": ", missing.detail());
-    return;
+    return Status::Success;
   }
   for (const auto& m : *missing) {
     for (const auto& r : *records) {
       if (r.key_ref == m) {
         spdlog::warn("provider \"{}\": key \"{}\" of {} \"{}\" has no material any more; dropping its mapping",
-                     e.config.name, r.key_name, auth_type_name(r.owner.auth), r.owner.app);
+                     e.config.name, log_safe(r.key_name), auth_type_name(r.owner.auth), log_safe(r.owner.app));
         (void)e.store->drop_mapping(r);
       }
     }
   }
+  return Status::Success;
 }
 
 }  // namespace
@@ -125,7 +129,7 @@ Result<std::unique_ptr<Backends>> Backends::create(const Config& config,
     e.store = store;
     e.info = e.impl->info();
     e.opcodes = e.impl->opcodes();
-    reconcile(e);
+    PARSEC_TRY(reconcile(e));
     spdlog::info("provider \"{}\" ({}, id {}) ready, key store {}", pc.name, pc.provider_type, static_cast<int>(pc.id),
                  km->sqlite_db_path);
     b->providers_.push_back(std::move(e));

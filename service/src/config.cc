@@ -453,4 +453,31 @@ Result<Config> load_config(const std::string& path) {
   return parsed;
 }
 
+std::vector<std::string> settle_reload(const Config& running, Config& next, bool running_as_root) {
+  std::vector<std::string> kept;
+  auto keep = [&](auto Config::*field, const char* key, const std::string& why, auto show) {
+    if (next.*field != running.*field) {
+      kept.push_back("reload: " + std::string(key) + " changed to " + show(next.*field) + " but " + why + "; keeping " +
+                     show(running.*field) + " until a restart");
+      next.*field = running.*field;
+    }
+  };
+  auto boolean = [](bool b) { return std::string(b ? "true" : "false"); };
+  auto number = [](auto n) { return std::to_string(n); };
+  auto text = [](const std::string& t) { return "\"" + t + "\""; };
+  if (running_as_root && !next.allow_root) {
+    if (running.allow_root) {
+      kept.push_back(
+          "reload: core_settings.allow_root changed to false but parsecd is running as root and cannot stop being "
+          "root; keeping true (restart parsecd as another user to apply it)");
+    }
+    next.allow_root = running.allow_root;
+  }
+  keep(&Config::thread_pool_size, "core_settings.thread_pool_size", "the worker threads are started once", number);
+  keep(&Config::socket_path, "listener.socket_path", "the listening socket is never closed", text);
+  keep(&Config::buffer_size_limit, "core_settings.buffer_size_limit", "the providers were built with it", number);
+  keep(&Config::allow_deprecated, "core_settings.allow_deprecated", "the providers were built with it", boolean);
+  return kept;
+}
+
 }  // namespace parsec::service

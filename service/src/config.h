@@ -87,6 +87,17 @@ Result<Config> load_config(const std::string& path);
 // parse_config_text does the same for TOML text (used by tests).
 Result<Config> parse_config_text(const std::string& text, const std::string& origin);
 
+// settle_reload prepares `next`, freshly loaded for a SIGHUP reload, to
+// replace `running`: every setting a running daemon cannot apply keeps its
+// running value in `next`, and one message per such setting the file changed
+// says so (the caller logs them as warnings). Those settings are
+// allow_root = false while running as root (the daemon cannot drop being
+// root; `running_as_root`), thread_pool_size and listener.socket_path (fixed
+// at start), and buffer_size_limit and allow_deprecated (the providers were
+// built with them). Provider and key-manager changes are refused as a whole
+// elsewhere (Backends::same_layout).
+std::vector<std::string> settle_reload(const Config& running, Config& next, bool running_as_root);
+
 // provider_type_id maps a provider_type string to its provider id.
 bool provider_type_id(const std::string& type, ProviderId& id);
 // default_provider_name returns the upstream default instance name for an id.

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "service/src/logging.h"
 #include "service/src/operations.h"
 
 namespace parsec::service {
@@ -65,12 +66,12 @@ Response Handler::answer(const Request& req, const Routed& routed, Result<std::s
     resp.body = std::move(r).value();
     resp.header = echoed_response(req.header, Status::Success, static_cast<uint32_t>(resp.body.size()));
     spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(routed.op),
-                  req.header.provider, routed.identity ? routed.identity->app : std::string("(no identity)"));
+                  req.header.provider, routed.identity ? log_safe(routed.identity->app) : std::string("(no identity)"));
   } else {
     Status s = r.status();
     resp.header = echoed_response(req.header, s, 0);
     std::string who = routed.identity
-                          ? std::string(auth_type_name(routed.identity->auth)) + " \"" + routed.identity->app + "\""
+                          ? std::string(auth_type_name(routed.identity->auth)) + " \"" + log_safe(routed.identity->app) + "\""
                           : std::string("unauthenticated caller");
     // A refusal the caller caused is info; a failure of ours is an error.
     bool ours = s == Status::KeyInfoManagerError || s == Status::PsaErrorStorageFailure ||
@@ -78,7 +79,7 @@ Response Handler::answer(const Request& req, const Routed& routed, Result<std::s
                 s == Status::PsaErrorHardwareFailure || s == Status::PsaErrorCommunicationFailure;
     auto level = ours ? spdlog::level::err : spdlog::level::info;
     spdlog::log(level, "conn {}: {} on provider {} for {} refused: {}{}{}", req.conn_id, opcode_name(routed.op),
-                req.header.provider, who, status_name(s), r.detail().empty() ? "" : ": ", r.detail());
+                req.header.provider, who, status_name(s), r.detail().empty() ? "" : ": ", log_safe(r.detail(), 1024));
   }
   return resp;
 }

@@ -3,22 +3,25 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <optional>
 
 #include "parsec/crypto/import.h"
 #include "parsec/interface/psa_proto.h"
 #include "psa_key_attributes.pb.h"
+#include "service/src/logging.h"
 
 namespace parsec::service::key_lifecycle {
 
 Result<psa::KeyAttributes> read_attributes(const std::string& stored) {
   psa_key_attributes::KeyAttributes m;
   if (!m.ParseFromString(stored)) {
-    return Failure(Status::InvalidEncoding, "stored attributes are unreadable");
+    return Failure(Status::KeyInfoManagerError, "stored attributes are unreadable");
   }
   try {
     return psa::proto::attributes_from_proto(m);
   } catch (const psa::proto::Invalid& e) {
-    return Failure(Status::InvalidEncoding, std::string("stored attributes break the contract: ") + e.what());
+    return Failure(Status::KeyInfoManagerError, std::string("stored attributes break the contract: ") + e.what());
   }
 }
 
@@ -118,8 +121,8 @@ Result<size_t> destroy_all(Backends& backends, const KeyOwner& owner) {
   size_t failed = 0;
   std::string first;
   auto fail = [&](const std::string& provider_name, const std::string& key_name, const std::string& why) {
-    spdlog::error("DeleteClient: key \"{}\" of \"{}\" in provider \"{}\" was not deleted: {}", key_name, owner.app,
-                  provider_name, why);
+    spdlog::error("DeleteClient: key \"{}\" of {} \"{}\" in provider \"{}\" was not deleted: {}", log_safe(key_name),
+                  auth_type_name(owner.auth), log_safe(owner.app), provider_name, log_safe(why, 512));
     if (failed++ == 0) {
       first = "key \"" + key_name + "\" in provider \"" + provider_name + "\": " + why;
     }
@@ -158,6 +161,44 @@ Result<size_t> destroy_all(Backends& backends, const KeyOwner& owner) {
                                                        " deleted); first: " + first);
   }
   return deleted;
+}
+
+namespace {
+
+constexpr AuthType kLabelledAuthTypes[] = {AuthType::Direct, AuthType::Jwt, AuthType::UnixPeerCredentials,
+                                           AuthType::JwtSvid};
+
+// qualified_prefix returns the authenticator whose "<name>:" begins `s`.
+std::optional<AuthType> qualified_prefix(const std::string& s) {
+  for (AuthType a : kLabelledAuthTypes) {
+    std::string prefix = std::string(auth_type_name(a)) + ":";
+    if (s.compare(0, prefix.size(), prefix) == 0) {
+      return a;
+    }
+  }
+  return std::nullopt;
+}
+
+std::atomic<uint64_t> g_unreadable_rows{0};
+
+}  // namespace
+
+std::string client_label(const KeyOwner& owner, AuthType admin_auth) {
+  if (owner.auth == admin_auth && !qualified_prefix(owner.app)) {
+    return owner.app;
+  }
+  return std::string(auth_type_name(owner.auth)) + ":" + owner.app;
+}
+
+KeyOwner parse_client_label(const std::string& label, AuthType admin_auth) {
+  if (auto a = qualified_prefix(label)) {
+    return KeyOwner{*a, label.substr(std::string(auth_type_name(*a)).size() + 1)};
+  }
+  return KeyOwner{admin_auth, label};
+}
+
+uint64_t note_unreadable_row() {
+  return ++g_unreadable_rows;
 }
 
 }  // namespace parsec::service::key_lifecycle

@@ -21,8 +21,9 @@
 
 namespace parsec::service::key_lifecycle {
 
-// read_attributes parses stored attributes (InvalidEncoding when they do not
-// parse or break the contract).
+// read_attributes parses stored attributes. Stored bytes that do not parse or
+// break the contract are a fault of the key store, not of the request:
+// KeyInfoManagerError.
 Result<psa::KeyAttributes> read_attributes(const std::string& stored);
 // write_attributes serialises attributes for the store.
 Result<std::string> write_attributes(const psa::KeyAttributes& attributes);
@@ -47,5 +48,21 @@ Outcome destroy(ProviderEntry& p, const KeyOwner& owner, const provider::StoredK
 // others; each failure is logged with its reason. Answers the number of keys
 // deleted, or the first failure when anything failed (see key_lifecycle.cc).
 Result<size_t> destroy_all(Backends& backends, const KeyOwner& owner);
+
+// ---- client names of ListClients and DeleteClient --------------------------
+// Upstream clients (parsec-tool, the Rust and Go clients) treat these entries
+// as opaque strings: they print them and pass them back to DeleteClient. An
+// owner of the admin's own authenticator is its bare application name (what
+// upstream Parsec, which has one authenticator, answers); any other owner is
+// "<authenticator>:<name>" ("UnixPeerCredentials:0"), as is an own name that
+// itself begins with such a prefix, so the mapping is one-to-one and Direct
+// "0" and uid 0 are two entries. See docs/compatibility.md.
+std::string client_label(const KeyOwner& owner, AuthType admin_auth);
+// parse_client_label is the inverse of client_label.
+KeyOwner parse_client_label(const std::string& label, AuthType admin_auth);
+
+// note_unreadable_row counts one stored key whose attributes could not be read
+// and that a listing skipped; returns the count since start-up (for the log).
+uint64_t note_unreadable_row();
 
 }  // namespace parsec::service::key_lifecycle

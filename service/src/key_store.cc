@@ -2,12 +2,14 @@
 
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "parsec/interface/secret.h"
 
@@ -82,6 +84,11 @@ class Reader final : public provider::StorageReader {
   Result<std::optional<Bytes>> get(uint64_t uid) override { return store_->get_blob(provider_, uid); }
   Result<uint64_t> max_uid() override { return store_->max_blob_uid(provider_); }
   Result<std::vector<uint64_t>> all_uids() override { return store_->blob_uids(provider_); }
+  Status commit_now(uint64_t uid, const Bytes& data) override {
+    Txn txn(provider_);
+    txn.put(uid, data);
+    return store_->commit(txn);
+  }
 
  private:
   KeyStore* store_;
@@ -119,6 +126,51 @@ Outcome prepare_folder(const std::filesystem::path& dir) {
                                                     "); run chmod 700 on it");
   }
   return Status::Success;
+}
+
+// holder_of describes the process named in a lock file ("pid 123 (parsecd)").
+std::string holder_of(int fd) {
+  char buf[64] = {};
+  ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+  long pid = n > 0 ? std::strtol(buf, nullptr, 10) : 0;
+  if (pid <= 0) {
+    return "a process that has not recorded its pid yet";
+  }
+  std::string comm;
+  std::ifstream in("/proc/" + std::to_string(pid) + "/comm");
+  std::getline(in, comm);
+  return "pid " + std::to_string(pid) + (comm.empty() ? "" : " (" + comm + ")");
+}
+
+// lock_store takes the exclusive lock that makes one process the owner of a
+// store: a second parsecd on the same store would allocate colliding ids and
+// reconcile away the first one's keys. flock() locks belong to the open file,
+// so the kernel releases them when the owner exits or is killed; a lock file
+// left behind is harmless. The file records the holder's pid for the message.
+Result<int> lock_store(const std::string& path) {
+  const std::string lock = KeyStore::lock_path(path);
+  int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return Failure(Status::KeyInfoManagerError,
+                   "cannot open the key store's lock file " + lock + ": " + std::strerror(errno));
+  }
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    std::string holder = err == EWOULDBLOCK ? holder_of(fd) : std::string();
+    ::close(fd);
+    if (err == EWOULDBLOCK) {
+      return Failure(Status::KeyInfoManagerError,
+                     "key store " + path + " is in use by " + holder + ", which holds " + lock +
+                         "; two parsecd must not share a key store: stop that one or give this one its own "
+                         "sqlite_db_path");
+    }
+    return Failure(Status::KeyInfoManagerError, "cannot lock " + lock + ": " + std::strerror(err));
+  }
+  std::string pid = std::to_string(::getpid()) + "\n";
+  if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+    // The lock is what matters; the pid only improves the message.
+  }
+  return fd;
 }
 
 }  // namespace
@@ -160,6 +212,10 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   }
   std::filesystem::path dir = p.parent_path();
   PARSEC_TRY(prepare_folder(dir));
+  auto locked = lock_store(p.string());
+  PARSEC_TRY(locked);
+  std::unique_ptr<KeyStore> store(new KeyStore());
+  store->lock_fd_ = *locked;
   // Create the file ourselves so it is 0600 from its first byte; SQLite gives
   // the -wal and -shm files the same mode.
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -172,7 +228,6 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   }
   ::close(fd);
 
-  std::unique_ptr<KeyStore> store(new KeyStore());
   int rc = sqlite3_open_v2(path.c_str(), &store->db_,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_NOFOLLOW, nullptr);
   if (rc != SQLITE_OK) {
@@ -184,6 +239,31 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   for (const char* sql : pragmas) {
     if (store->exec(sql) != Status::Success) {
       return Failure(Status::KeyInfoManagerError, std::string("key store ") + path + ": " + sqlite3_errmsg(store->db_));
+    }
+  }
+  // A damaged page would otherwise surface later as keys that vanish from
+  // listings or lookups that fail; refuse to serve from it at all.
+  {
+    Statement s(store->db_, "PRAGMA quick_check(3);");
+    if (!s.ok()) {
+      return Failure(Status::KeyInfoManagerError,
+                     "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
+    }
+    std::string problems;
+    int rc2;
+    while ((rc2 = s.step()) == SQLITE_ROW) {
+      std::string line = s.text(0);
+      if (line != "ok") {
+        problems += (problems.empty() ? "" : "; ") + line;
+      }
+    }
+    if (rc2 != SQLITE_DONE) {
+      problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(store->db_));
+    }
+    if (!problems.empty()) {
+      return Failure(Status::KeyInfoManagerError, "key store " + path + " is damaged (PRAGMA quick_check: " + problems +
+                                                      "); parsecd will not serve keys from it: restore it from a "
+                                                      "backup, or move it aside to start with an empty store");
     }
   }
   int version = 0;
@@ -235,6 +315,13 @@ KeyStore::~KeyStore() {
   if (db_) {
     sqlite3_close_v2(db_);
   }
+  if (lock_fd_ >= 0) {
+    ::close(lock_fd_);  // releases the flock
+  }
+}
+
+Failure KeyStore::read_failure(const char* what) {
+  return Failure(Status::KeyInfoManagerError, std::string("key store ") + what + " failed: " + sqlite3_errmsg(db_));
 }
 
 sqlite3_stmt* KeyStore::prepared(const std::string& sql) {
@@ -265,7 +352,7 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
       (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
           .c_str()));
   if (!s.ok()) {
-    return Status::KeyInfoManagerError;
+    return read_failure("lookup");
   }
   s.bind(1, static_cast<int64_t>(owner.auth));
   s.bind(2, owner.app);
@@ -276,7 +363,7 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
     return std::optional<KeyRecord>();
   }
   if (rc != SQLITE_ROW) {
-    return Status::KeyInfoManagerError;
+    return read_failure("lookup");
   }
   return std::optional<KeyRecord>(read_record(s));
 }
@@ -286,7 +373,7 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
   Statement s(
       prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
   if (!s.ok()) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of a client's keys");
   }
   s.bind(1, static_cast<int64_t>(owner.auth));
   s.bind(2, owner.app);
@@ -296,7 +383,7 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
     out.push_back(read_record(s));
   }
   if (rc != SQLITE_DONE) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of a client's keys");
   }
   return out;
 }
@@ -305,7 +392,7 @@ Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provid
   std::lock_guard lock(mu_);
   Statement s(prepared((std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
   if (!s.ok()) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of a provider's keys");
   }
   s.bind(1, provider_name);
   std::vector<KeyRecord> out;
@@ -314,25 +401,25 @@ Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provid
     out.push_back(read_record(s));
   }
   if (rc != SQLITE_DONE) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of a provider's keys");
   }
   return out;
 }
 
-Result<std::vector<std::string>> KeyStore::list_clients() {
+Result<std::vector<KeyOwner>> KeyStore::list_clients() {
   std::lock_guard lock(mu_);
   // BINARY collation: ascending byte order, as the spec requires.
-  Statement s(prepared("SELECT DISTINCT app_name FROM keys ORDER BY app_name COLLATE BINARY;"));
+  Statement s(prepared("SELECT DISTINCT auth_type, app_name FROM keys ORDER BY auth_type, app_name COLLATE BINARY;"));
   if (!s.ok()) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of clients");
   }
-  std::vector<std::string> out;
+  std::vector<KeyOwner> out;
   int rc;
   while ((rc = s.step()) == SQLITE_ROW) {
-    out.push_back(s.text(0));
+    out.push_back(KeyOwner{static_cast<AuthType>(s.integer(0)), s.text(1)});
   }
   if (rc != SQLITE_DONE) {
-    return Status::KeyInfoManagerError;
+    return read_failure("listing of clients");
   }
   return out;
 }

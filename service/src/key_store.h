@@ -6,7 +6,12 @@
 // Every change goes through a Txn that is committed in ONE SQLite transaction:
 // a key's material and its mapping are written together or not at all.
 // The database runs in WAL mode with synchronous=FULL and secure_delete=ON;
-// the file is created 0600 in a 0700 folder.
+// the file is created 0600 in a 0700 folder. One process owns a store: open()
+// takes an exclusive lock on "<path>.lock" (held until the KeyStore is
+// destroyed) and refuses a store another process holds, naming its pid; it
+// also refuses a database that fails PRAGMA quick_check. Every read error is
+// the caller's KeyInfoManagerError (with SQLite's message as the detail),
+// never an empty answer.
 //
 // Thread safety: all methods may be called from any thread; the connection is
 // guarded by one mutex (operations are short; no provider work happens while it
@@ -86,8 +91,12 @@ class KeyStore {
  public:
   // open creates or opens the database at `path`; creates missing parent
   // folders with mode 0700 and refuses a parent folder that is readable or
-  // writable by group or others. The failure's detail says what is wrong.
+  // writable by group or others, a store locked by another KeyStore (this
+  // process or another: the detail names the holder's pid) and a database
+  // that fails its integrity check. The failure's detail says what is wrong.
   static Result<std::unique_ptr<KeyStore>> open(const std::string& path);
+  // lock_path is the file whose exclusive lock marks the owner of `path`.
+  static std::string lock_path(const std::string& path) { return path + ".lock"; }
   ~KeyStore();
   KeyStore(const KeyStore&) = delete;
   KeyStore& operator=(const KeyStore&) = delete;
@@ -100,8 +109,9 @@ class KeyStore {
   Result<std::vector<KeyRecord>> list_owner(const KeyOwner& owner);
   // list_provider returns every key of one provider instance.
   Result<std::vector<KeyRecord>> list_provider(const std::string& provider_name);
-  // list_clients returns the distinct application names owning keys.
-  Result<std::vector<std::string>> list_clients();
+  // list_clients returns the distinct owners of keys, ordered by
+  // authenticator then by name (byte order).
+  Result<std::vector<KeyOwner>> list_clients();
 
   // commit applies a Txn atomically. A mapping insert that collides with an
   // existing key answers PsaErrorAlreadyExists; a mapping delete that matches
@@ -126,10 +136,14 @@ class KeyStore {
  private:
   KeyStore() = default;
   Status exec(const char* sql);
+  // read_failure is the KeyInfoManagerError of a failed read, with SQLite's
+  // message (mu_ held).
+  Failure read_failure(const char* what);
   // prepared returns the cached prepared statement for `sql` (mu_ held), or
   // nullptr if it does not compile.
   sqlite3_stmt* prepared(const std::string& sql);
   std::mutex mu_;
+  int lock_fd_ = -1;  // flock(LOCK_EX) on lock_path(), for the store's lifetime
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
   CommitFaultHook fault_hook_;

@@ -33,6 +33,7 @@
 #include "psa_hash_compare.pb.h"
 #include "psa_hash_compute.pb.h"
 #include "psa_import_key.pb.h"
+#include "psa_key_attributes.pb.h"
 #include "psa_mac_compute.pb.h"
 #include "psa_mac_verify.pb.h"
 #include "psa_raw_key_agreement.pb.h"
@@ -41,6 +42,7 @@
 #include "psa_verify_hash.pb.h"
 #include "psa_verify_message.pb.h"
 #include "service/src/key_lifecycle.h"
+#include "service/src/logging.h"
 
 #ifndef PARSEC_SERVICE_VERSION_MAJOR
 #define PARSEC_SERVICE_VERSION_MAJOR 0
@@ -363,29 +365,44 @@ struct ListKeys {
   using Wire = list_keys::Operation;
   static Result<std::string> execute(Call& c, Wire&) {
     list_keys::Result r;
+    const KeyOwner owner = owner_of(c);
     for (auto& p : c.backends.providers()) {
-      auto keys = p.store->list_owner(owner_of(c));
+      auto keys = p.store->list_owner(owner);
       if (!keys.ok()) {
-        spdlog::warn("ListKeys: key store of provider \"{}\" failed: {}", p.config.name, status_name(keys.status()));
-        continue;
+        // An unreadable store is this request's failure: an empty or partial
+        // list would tell the client its keys are gone.
+        return Failure(Status::KeyInfoManagerError,
+                       "key store of provider \"" + p.config.name + "\": " + keys.detail());
       }
       for (const auto& k : *keys) {
         if (k.provider_name != p.config.name) {
           continue;
         }
         auto attrs = key_lifecycle::read_attributes(k.attributes);
-        if (!attrs.ok()) {
-          spdlog::error("ListKeys: stored attributes of a key of provider \"{}\" are unreadable", p.config.name);
-          return attrs.failure();
+        if (attrs.ok()) {
+          psa_key_attributes::KeyAttributes pa;
+          try {
+            proto::attributes_to_proto(*attrs, &pa);
+          } catch (const proto::Invalid& e) {
+            attrs =
+                Failure(Status::KeyInfoManagerError, std::string("stored attributes cannot be listed: ") + e.what());
+          }
+          if (attrs.ok()) {
+            auto* i = r.add_keys();
+            i->set_provider_id(static_cast<uint32_t>(p.config.id));
+            i->set_name(k.key_name);
+            *i->mutable_attributes() = std::move(pa);
+            continue;
+          }
         }
-        auto* i = r.add_keys();
-        i->set_provider_id(static_cast<uint32_t>(p.config.id));
-        i->set_name(k.key_name);
-        try {
-          proto::attributes_to_proto(*attrs, i->mutable_attributes());
-        } catch (const proto::Invalid& e) {
-          return Failure(Status::InvalidEncoding, std::string("stored attributes cannot be listed: ") + e.what());
-        }
+        // One damaged row must not hide the caller's other keys: it is left
+        // out, logged and counted (using it answers KeyInfoManagerError).
+        uint64_t total = key_lifecycle::note_unreadable_row();
+        spdlog::error(
+            "ListKeys: skipped key \"{}\" of {} \"{}\" in provider \"{}\": {} ({} unreadable row(s) skipped since "
+            "start)",
+            log_safe(k.key_name), auth_type_name(owner.auth), log_safe(owner.app), p.config.name, attrs.detail(),
+            total);
       }
     }
     return encode(r);
@@ -395,23 +412,30 @@ struct ListKeys {
 struct ListClients {
   using Wire = list_clients::Operation;
   static Result<std::string> execute(Call& c, Wire&) {
-    std::vector<std::string> all;
+    std::vector<KeyOwner> all;
     std::vector<KeyStore*> seen;
     for (auto& p : c.backends.providers()) {
       if (std::find(seen.begin(), seen.end(), p.store.get()) != seen.end()) {
         continue;
       }
       seen.push_back(p.store.get());
-      auto names = p.store->list_clients();
-      if (!names.ok()) {
-        continue;
+      auto owners = p.store->list_clients();
+      if (!owners.ok()) {
+        return Failure(Status::KeyInfoManagerError,
+                       "key store of provider \"" + p.config.name + "\": " + owners.detail());
       }
-      all.insert(all.end(), names->begin(), names->end());
+      all.insert(all.end(), owners->begin(), owners->end());
     }
-    std::sort(all.begin(), all.end());
-    all.erase(std::unique(all.begin(), all.end()), all.end());
+    // One entry per (authenticator, name), never merged across
+    // authenticators (key_lifecycle::client_label).
+    std::vector<std::string> labels;
+    for (const auto& o : all) {
+      labels.push_back(key_lifecycle::client_label(o, c.identity->auth));
+    }
+    std::sort(labels.begin(), labels.end());
+    labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
     list_clients::Result r;
-    for (const auto& n : all) {
+    for (const auto& n : labels) {
       r.add_clients(n);
     }
     return encode(r);
@@ -421,12 +445,15 @@ struct ListClients {
 struct DeleteClient {
   using Wire = delete_client::Operation;
   static Result<std::string> execute(Call& c, Wire& w) {
-    KeyOwner owner{c.identity->auth, w.client()};
+    // The name as ListClients printed it: bare for the admin's own
+    // authenticator, "<authenticator>:<name>" for any other.
+    KeyOwner owner = key_lifecycle::parse_client_label(w.client(), c.identity->auth);
     auto deleted = key_lifecycle::destroy_all(c.backends, owner);
     if (!deleted.ok()) {
       return deleted.failure();
     }
-    spdlog::info("admin \"{}\" deleted {} key(s) of client \"{}\"", c.identity->app, *deleted, owner.app);
+    spdlog::info("admin {} \"{}\" deleted {} key(s) of client {} \"{}\"", auth_type_name(c.identity->auth),
+                 log_safe(c.identity->app), *deleted, auth_type_name(owner.auth), log_safe(owner.app));
     return std::string();
   }
 };
@@ -471,7 +498,7 @@ struct CreateKey {
                        "the key template uses a deprecated primitive and allow_deprecated is false");
       }
       spdlog::warn("conn {}: {} \"{}\" imports a key using a deprecated primitive", c.conn_id,
-                   auth_type_name(c.identity->auth), c.identity->app);
+                   auth_type_name(c.identity->auth), log_safe(c.identity->app));
     }
     PARSEC_TRY(validate_key_name(k.key_name));
     if (!kImport && psa::is_public_key_type(k.attributes.type)) {
@@ -481,7 +508,7 @@ struct CreateKey {
     PARSEC_TRY(key_lifecycle::create(*c.provider, owner_of(c), k.key_name, k.attributes, k.data ? &*k.data : nullptr,
                                      c.cfg.log_error_details));
     spdlog::info("conn {}: {} \"{}\" created a key in provider \"{}\"", c.conn_id, auth_type_name(c.identity->auth),
-                 c.identity->app, c.provider->config.name);
+                 log_safe(c.identity->app), c.provider->config.name);
     return std::string();
   }
 };

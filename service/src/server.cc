@@ -543,9 +543,10 @@ void Server::Impl::reload() {
         "restart parsecd to apply provider changes");
     return;
   }
-  if (cfg->socket_path != socket_path) {
-    spdlog::warn("listener.socket_path changed to {}; the listening socket stays at {} until a restart",
-                 cfg->socket_path, socket_path);
+  // Settings a running daemon cannot apply keep their running values, and
+  // each one the file changed is named (socket_path, allow_root while root...).
+  for (const auto& m : settle_reload(old->config(), *cfg, ::geteuid() == 0)) {
+    spdlog::warn("{}", m);
   }
   auto made = Handler::create(cfg, *backends);
   if (!made.ok()) {

@@ -114,6 +114,34 @@ TEST(Daemon, SighupWithBrokenConfigKeepsServing) {
   EXPECT_EQ(d.stop(SIGTERM), 0);
 }
 
+TEST(Daemon, SighupKeepsWhatARunningDaemonCannotApplyAndSaysSo) {
+  Daemon d;
+  d.start();
+  App a{d.socket_path(), "alice"};
+  ASSERT_EQ(a.generate("k", ecc_pair(256, ecdsa(Algorithm::SHA_256))).status, Status::Success);
+  std::string cfg = d.config_text({});
+  const std::string root_line = "allow_root = true";
+  ASSERT_NE(cfg.find(root_line), std::string::npos);
+  cfg.replace(cfg.find(root_line), root_line.size(), "allow_root = false");
+  cfg.replace(cfg.find("thread_pool_size = 4"), std::string("thread_pool_size = 4").size(), "thread_pool_size = 3");
+  size_t from = d.log_size();
+  d.write_config(cfg);
+  d.signal(SIGHUP);
+  ASSERT_TRUE(d.wait_for_log("configuration reloaded", from)) << d.log();
+  // The worker count is fixed at start: named, kept.
+  EXPECT_TRUE(d.wait_for_log("core_settings.thread_pool_size", from, std::chrono::milliseconds(1))) << d.log();
+  if (::geteuid() == 0) {
+    // Root cannot stop being root: the reload says so instead of "reloaded" silently.
+    EXPECT_TRUE(d.wait_for_log("allow_root changed to false but parsecd is running as root", from,
+                               std::chrono::milliseconds(1)))
+        << d.log();
+  } else {
+    EXPECT_FALSE(d.wait_for_log("allow_root changed to false", from, std::chrono::milliseconds(1))) << d.log();
+  }
+  EXPECT_EQ(a.export_public("k").status, Status::Success);
+  EXPECT_EQ(d.stop(SIGTERM), 0);
+}
+
 TEST(Daemon, SighupAppliesANewAuthenticatorAndAdmins) {
   Daemon d;
   d.start();

@@ -3,9 +3,15 @@
 #include "parsec/provider/pkcs11.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
@@ -68,6 +74,68 @@ uint32_t oaep_bit(Hash hash, bool labelled) {
   return 1u << ((static_cast<unsigned>(hash) & 15u) * 2 + (labelled ? 1 : 0));
 }
 
+// NamespaceLock marks one process as the user of a (token serial, store tag)
+// namespace: an abstract Unix socket named after both is bound and listened
+// on for the provider's lifetime. The kernel releases it when the process
+// exits or is killed (no file is left behind), and a second process can ask
+// the socket who holds it (SO_PEERCRED) for its message. Abstract sockets
+// belong to a network namespace: daemons in different containers sharing one
+// token are not seen (docs/pkcs11.md).
+class NamespaceLock {
+ public:
+  NamespaceLock() = default;
+  NamespaceLock(NamespaceLock&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  NamespaceLock& operator=(NamespaceLock&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  ~NamespaceLock() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+
+  static Result<NamespaceLock> acquire(const std::string& serial, const Bytes& tag) {
+    std::string name = "parsec-cpp/pkcs11/" + to_hex(Bytes(serial.begin(), serial.end())) + "/" + to_hex(tag);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    name = name.substr(0, sizeof addr.sun_path - 2);
+    std::memcpy(addr.sun_path + 1, name.data(), name.size());  // sun_path[0] = 0: abstract
+    auto len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size());
+    NamespaceLock lock;
+    lock.fd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (lock.fd_ < 0) {
+      return Failure(Status::PsaErrorCommunicationFailure, std::string("socket: ") + std::strerror(errno));
+    }
+    if (::bind(lock.fd_, reinterpret_cast<sockaddr*>(&addr), len) == 0 && ::listen(lock.fd_, 1) == 0) {
+      return lock;
+    }
+    if (errno != EADDRINUSE) {
+      return Failure(Status::PsaErrorCommunicationFailure,
+                     std::string("cannot claim the token's parsec-cpp namespace: ") + std::strerror(errno));
+    }
+    std::string holder = "another process";
+    int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (probe >= 0 && ::connect(probe, reinterpret_cast<sockaddr*>(&addr), len) == 0) {
+      ucred cred{};
+      socklen_t n = sizeof cred;
+      if (::getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &cred, &n) == 0 && cred.pid > 0) {
+        holder = "pid " + std::to_string(cred.pid);
+      }
+    }
+    if (probe >= 0) {
+      ::close(probe);
+    }
+    return Failure(Status::PsaErrorCommunicationFailure,
+                   "token serial " + serial + ": the parsec-cpp namespace of store tag " + to_hex(tag) +
+                       " is in use by " + holder +
+                       "; two parsecd must not serve one key store's keys on one token (is this key store a copy?)");
+  }
+
+ private:
+  int fd_ = -1;
+};
+
 class Pkcs11Provider final : public Provider {
  public:
   Pkcs11Provider(std::string name, Pkcs11Config cfg, std::unique_ptr<SessionPool> pool, StorageReader* storage,
@@ -88,6 +156,8 @@ class Pkcs11Provider final : public Provider {
     oaep_label_ignored_ = softhsm;
     decrypt_failure_is_padding_ = softhsm;
   }
+
+  void hold(NamespaceLock lock) { ns_lock_ = std::move(lock); }
 
   ProviderInfo info() const override {
     ProviderInfo i;
@@ -921,6 +991,7 @@ class Pkcs11Provider final : public Provider {
     uint64_t generation = 0;
   };
 
+  NamespaceLock ns_lock_;
   const std::string name_;
   const Pkcs11Config cfg_;  // user_pin moved into the pool
   std::unique_ptr<SessionPool> pool_;
@@ -1020,7 +1091,11 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
       mechanisms.insert(list.begin(), list.begin() + static_cast<std::ptrdiff_t>(n));
     }
   }
-  // The store tag: committed with the first key, random until then.
+  // The store tag names this key store's objects on the token. It is made
+  // durable here, before any token object can carry it: were it only staged
+  // with the first key, a crash between that key's token objects and its
+  // commit would leave objects under a tag no store remembers, which
+  // reconciliation could never recognise as ours.
   Bytes tag;
   bool committed = false;
   if (ctx.storage) {
@@ -1039,15 +1114,29 @@ Result<std::unique_ptr<Provider>> make_pkcs11_provider(const ProviderContext& ct
     if (!soft::random_bytes(tag.data(), tag.size())) {
       return Failure(Status::PsaErrorInsufficientEntropy, "no randomness for the store tag");
     }
+    if (ctx.storage) {
+      Status s = ctx.storage->commit_now(kStoreTagUid, tag);
+      if (s == Status::Success) {
+        committed = true;
+      } else if (s != Status::PsaErrorNotSupported) {
+        return Failure(s, std::string("cannot record the store tag in the key store (") + status_name(s) + ")");
+      }
+    }
   }
+  // One parsecd per (token, store tag): two daemons on copies of one key
+  // store would reconcile away each other's new keys.
+  auto ns_lock = NamespaceLock::acquire(token.serial, tag);
+  PARSEC_TRY(ns_lock);
   CK_VERSION v = module->library_version();
   spdlog::info("provider \"{}\": PKCS #11 module {} ({} {}.{}), token {}, {}, {} mechanisms{}{}", ctx.instance_name,
                module->path(), module->manufacturer(), static_cast<int>(v.major), static_cast<int>(v.minor),
                describe(token), logged_in ? "logged in as user" : "not logged in (no user_pin)", mechanisms.size(),
                cfg.software_public_operations ? ", public-key operations in software" : "",
                cfg.allow_export ? "" : ", exportable keys refused");
-  return std::unique_ptr<Provider>(new Pkcs11Provider(ctx.instance_name, std::move(cfg), std::move(pool), ctx.storage,
-                                                      std::move(tag), committed, std::move(mechanisms)));
+  auto made = std::make_unique<Pkcs11Provider>(ctx.instance_name, std::move(cfg), std::move(pool), ctx.storage,
+                                               std::move(tag), committed, std::move(mechanisms));
+  made->hold(std::move(*ns_lock));
+  return std::unique_ptr<Provider>(std::move(made));
 }
 
 ProviderFactory pkcs11_factory() {

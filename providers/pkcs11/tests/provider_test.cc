@@ -2,12 +2,14 @@
 // keys, session recovery, parallel use and reconciliation. Each test process
 // gets its own token store (SoftHSM reads its configuration once, at
 // C_Initialize).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <unistd.h>
 
 #include <map>
 #include <thread>
@@ -56,6 +58,10 @@ class MemStorage : public StorageReader {
       out.push_back(k);
     }
     return out;
+  }
+  Status commit_now(uint64_t uid, const Bytes& data) override {
+    blobs[uid] = data;
+    return Status::Success;
   }
   std::map<uint64_t, Bytes> blobs;
 };
@@ -358,6 +364,42 @@ TEST(Pkcs11Provider, ReconcileReportsVanishedKeysAndDestroysOrphans) {
     other_store += o.id == "other-store-id" ? 1 : 0;
   }
   EXPECT_EQ(other_store, 2u);
+}
+
+// Issue 15 item 6: the store tag is durable before the first token object of
+// a new store exists, so a crash between that object and its commit leaves an
+// orphan the next start-up recognises and destroys.
+TEST(Pkcs11Provider, OrphanOfTheFirstKeyOfANewStoreIsReconciled) {
+  MemStorage storage;
+  Bytes orphan_ref;
+  {
+    auto p = make(&storage);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(storage.blobs.count(1), 1u) << "the store tag is not durable before the first key";
+    orphan_ref = create(*p, storage, "first", /*commit=*/false).stored.key_ref;  // killed before the commit
+  }
+  Pkcs11Direct direct(SoftHsm::module_path(), kLabel, kPin, false);
+  ASSERT_EQ(objects_with_id(direct, orphan_ref), 2u);
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  auto missing = p->reconcile({});
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(objects_with_id(direct, orphan_ref), 0u) << "the first key's objects were never reconciled";
+}
+
+// Issue 15 item 5: one process per (token, store tag).
+TEST(Pkcs11Provider, SecondProviderOnTheSameStoreAndTokenIsRefusedNamingTheHolder) {
+  MemStorage storage;
+  auto p = make(&storage);
+  ASSERT_TRUE(p);
+  std::vector<std::pair<std::string, std::string>> s = {
+      {"library_path", SoftHsm::module_path()}, {"token_label", kLabel}, {"user_pin", kPin}};
+  auto second = make_pkcs11_provider(context(s, &storage));
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.detail(), ::testing::HasSubstr("is in use by pid " + std::to_string(::getpid())));
+  p.reset();
+  auto third = make_pkcs11_provider(context(s, &storage));
+  EXPECT_TRUE(third.ok()) << third.detail();
 }
 
 // The plain-model paths not taken above: import of an ECC private key,

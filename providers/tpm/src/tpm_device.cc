@@ -23,6 +23,29 @@ TPM2B_AUTH auth_of(const SecretBytes& s) {
 
 constexpr int kMaxTransientRetries = 5;
 
+// start_hmac_session starts an HMAC session, salted with `salt_key` unless it
+// is ESYS_TR_NONE (the owner hierarchy's auth, before the storage primary key
+// exists: then only HMACs of the auth cross the TCTI, not the auth itself).
+TSS2_RC start_hmac_session(ESYS_CONTEXT* ctx, ESYS_TR salt_key, TPMA_SESSION params, ESYS_TR& out) {
+  out = ESYS_TR_NONE;
+  TPMT_SYM_DEF sym{};
+  sym.algorithm = TPM2_ALG_AES;
+  sym.keyBits.aes = 128;
+  sym.mode.aes = TPM2_ALG_CFB;
+  TSS2_RC rc = Esys_StartAuthSession(ctx, salt_key, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
+                                     TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256, &out);
+  if (rc != TSS2_RC_SUCCESS) {
+    out = ESYS_TR_NONE;
+    return rc;
+  }
+  rc = Esys_TRSess_SetAttributes(ctx, out, static_cast<TPMA_SESSION>(TPMA_SESSION_CONTINUESESSION | params), 0xff);
+  if (rc != TSS2_RC_SUCCESS) {
+    (void)Esys_FlushContext(ctx, out);
+    out = ESYS_TR_NONE;
+  }
+  return rc;
+}
+
 }  // namespace
 
 // ---- Esys -------------------------------------------------------------------------
@@ -73,6 +96,10 @@ void Esys::flush(ESYS_TR handle) {
   }
 }
 
+TSS2_RC Esys::salted_session(TPMA_SESSION params, ESYS_TR& out) {
+  return start_hmac_session(ctx_, primary_, params, out);
+}
+
 TSS2_RC Esys::set_endorsement_auth() {
   TPM2B_AUTH a = auth_of(dev_.cfg_.endorsement_auth);
   const TSS2_RC rc = Esys_TR_SetAuth(ctx_, ESYS_TR_RH_ENDORSEMENT, &a);
@@ -90,11 +117,16 @@ TSS2_RC Esys::endorsement_key(ESYS_TR& out, TPM2B_PUBLIC** pub) {
   const TPM2B_SENSITIVE_CREATE sensitive{};
   const TPM2B_DATA outside{};
   const TPML_PCR_SELECTION pcrs{};
-  TSS2_RC rc = set_endorsement_auth();
+  Loaded session(*this);
+  TSS2_RC rc = salted_session(0, session.handle);
   if (rc != TSS2_RC_SUCCESS) {
     return rc;
   }
-  rc = Esys_CreatePrimary(ctx_, ESYS_TR_RH_ENDORSEMENT, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl,
+  rc = set_endorsement_auth();
+  if (rc != TSS2_RC_SUCCESS) {
+    return rc;
+  }
+  rc = Esys_CreatePrimary(ctx_, ESYS_TR_RH_ENDORSEMENT, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl,
                           &outside, &pcrs, &out, pub, nullptr, nullptr, nullptr);
   clear_endorsement_auth();
   if (rc != TSS2_RC_SUCCESS) {
@@ -163,9 +195,18 @@ TSS2_RC TpmDevice::connect_locked(std::string& stage) {
     TPM2B_AUTH owner = auth_of(cfg_.owner_auth);
     rc = Esys_TR_SetAuth(esys_, ESYS_TR_RH_OWNER, &owner);
     wipe_pod(owner);
+    ESYS_TR session = ESYS_TR_NONE;
     if (rc == TSS2_RC_SUCCESS) {
-      rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl,
-                              &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr);
+      // No key to salt with yet: an unsalted HMAC session still keeps the
+      // owner hierarchy's auth itself off the TCTI.
+      rc = start_hmac_session(esys_, ESYS_TR_NONE, 0, session);
+    }
+    if (rc == TSS2_RC_SUCCESS) {
+      rc = Esys_CreatePrimary(esys_, ESYS_TR_RH_OWNER, session, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &tmpl, &outside,
+                              &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr);
+    }
+    if (session != ESYS_TR_NONE) {
+      (void)Esys_FlushContext(esys_, session);
     }
     const TPM2B_AUTH empty{};
     (void)Esys_TR_SetAuth(esys_, ESYS_TR_RH_OWNER, &empty);

@@ -45,6 +45,14 @@ class Esys {
   // endorsement_key creates the TCG default RSA endorsement key (primary key
   // of the endorsement hierarchy); `pub` may be null.
   TSS2_RC endorsement_key(ESYS_TR& out, TPM2B_PUBLIC** pub);
+  // salted_session starts an HMAC session salted with the storage primary key
+  // (the salt crosses the TCTI encrypted to it): an auth value used through
+  // it never crosses the TCTI, only HMACs keyed from the salt and the auth
+  // do. `params` adds AES-128-CFB parameter encryption: TPMA_SESSION_DECRYPT
+  // for the command's first parameter, TPMA_SESSION_ENCRYPT for the
+  // response's (only where that parameter is a sized buffer). Flush it with a
+  // Loaded.
+  TSS2_RC salted_session(TPMA_SESSION params, ESYS_TR& out);
   // set_endorsement_auth / clear_endorsement_auth put the configured
   // endorsement hierarchy password into ESYS and take it out again.
   TSS2_RC set_endorsement_auth();

@@ -1,5 +1,7 @@
 // The TPM provider: the Provider interface over TpmDevice (connection, lock,
 // recovery) and tpm_convert (contract <-> TPM structures).
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 #include <sys/random.h>
 #include <tss2/tss2_esys.h>
@@ -42,6 +44,62 @@ Result<SecretBytes> random_secret(size_t n) {
     off += static_cast<size_t>(got);
   }
   return b;
+}
+
+// inner_wrap builds the inner-wrapped duplicate of `imp` under the AES-128
+// key `key` (TPM 2.0 Part 1, 23.3.2.3; nameAlg SHA-256).
+Outcome inner_wrap(const PrivateImport& imp, const SecretBytes& key, TPM2B_PRIVATE& out) {
+  if (imp.pub.publicArea.nameAlg != TPM2_ALG_SHA256) {
+    return Failure(Status::PsaErrorNotSupported, "imported keys are named with SHA-256");
+  }
+  // name = nameAlg || SHA-256(TPMT_PUBLIC)
+  uint8_t pub[sizeof(TPMT_PUBLIC)];
+  size_t pub_len = 0;
+  if (Tss2_MU_TPMT_PUBLIC_Marshal(&imp.pub.publicArea, pub, sizeof pub, &pub_len) != TSS2_RC_SUCCESS) {
+    return Failure(Status::PsaErrorInvalidArgument, "the public area cannot be marshalled");
+  }
+  uint8_t name[2 + SHA256_DIGEST_LENGTH] = {0x00, 0x0B};
+  unsigned int md_len = 0;
+  if (EVP_Digest(pub, pub_len, name + 2, &md_len, EVP_sha256(), nullptr) != 1) {
+    return Failure(Status::PsaErrorGenericError, "SHA-256 failed");
+  }
+  // plain = TPM2B(innerIntegrity) || TPM2B_SENSITIVE
+  SecretBytes plain(2 + SHA256_DIGEST_LENGTH + sizeof(TPM2B_SENSITIVE));
+  TPM2B_SENSITIVE sens{};
+  sens.sensitiveArea = imp.sensitive;
+  size_t off = 2 + SHA256_DIGEST_LENGTH;
+  const TSS2_RC mrc = Tss2_MU_TPM2B_SENSITIVE_Marshal(&sens, plain.data(), plain.size(), &off);
+  wipe_pod(sens);
+  if (mrc != TSS2_RC_SUCCESS) {
+    return Failure(Status::PsaErrorInvalidArgument, "the private key cannot be marshalled");
+  }
+  const size_t sens_off = 2 + SHA256_DIGEST_LENGTH;
+  EVP_MD_CTX* h = EVP_MD_CTX_new();
+  bool hashed = h && EVP_DigestInit_ex(h, EVP_sha256(), nullptr) == 1 &&
+                EVP_DigestUpdate(h, plain.data() + sens_off, off - sens_off) == 1 &&
+                EVP_DigestUpdate(h, name, sizeof name) == 1 && EVP_DigestFinal_ex(h, plain.data() + 2, &md_len) == 1;
+  EVP_MD_CTX_free(h);  // clears the context
+  if (!hashed) {
+    return Failure(Status::PsaErrorGenericError, "SHA-256 failed");
+  }
+  plain.data()[0] = 0;
+  plain.data()[1] = SHA256_DIGEST_LENGTH;
+  if (off > sizeof out.buffer) {
+    return Failure(Status::PsaErrorInvalidArgument, "the private key is too large to import");
+  }
+  const uint8_t iv[16] = {};
+  EVP_CIPHER_CTX* c = EVP_CIPHER_CTX_new();
+  int n1 = 0;
+  int n2 = 0;
+  bool ok = c && EVP_EncryptInit_ex(c, EVP_aes_128_cfb128(), nullptr, key.data(), iv) == 1 &&
+            EVP_EncryptUpdate(c, out.buffer, &n1, plain.data(), static_cast<int>(off)) == 1 &&
+            EVP_EncryptFinal_ex(c, out.buffer + n1, &n2) == 1;
+  EVP_CIPHER_CTX_free(c);
+  if (!ok) {
+    return Failure(Status::PsaErrorGenericError, "AES-128-CFB for the import wrapper failed");
+  }
+  out.size = static_cast<UINT16>(n1 + n2);
+  return Status::Success;
 }
 
 // fill_2b copies a byte buffer (Bytes or SecretBytes) into a TPM2B.
@@ -138,8 +196,14 @@ class TpmProvider final : public Provider {
     const Status s = dev_->run(TpmCall::Create, "PsaGenerateKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
       EsysPtr<TPM2B_PUBLIC> pub;
-      TSS2_RC rc = Esys_Create(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &*tmpl,
-                               &outside, &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
+      // The new key's auth value is in inSensitive, the first parameter.
+      Loaded session(e);
+      TSS2_RC rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Create(e.ctx(), e.primary(), session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &sensitive, &*tmpl, &outside,
+                       &pcrs, priv.out(), pub.out(), nullptr, nullptr, nullptr);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
@@ -271,8 +335,15 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPM2B_PUBLIC_KEY_RSA> c;
-      rc = Esys_RSA_Encrypt(e.ctx(), k.handle, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &message, &tpm_scheme, &label,
-                            c.out());
+      // No auth here, but the plaintext (the first parameter) is sensitive:
+      // a salted session encrypts it on the TCTI.
+      Loaded session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_RSA_Encrypt(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &message, &tpm_scheme,
+                            &label, c.out());
       if (rc == TSS2_RC_SUCCESS) {
         out.assign(c.p->buffer, c.p->buffer + c.p->size);
       }
@@ -322,8 +393,15 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPM2B_PUBLIC_KEY_RSA> m;
-      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme,
-                            &label, m.out());
+      // The key's auth by HMAC; the recovered plaintext (the response's
+      // first parameter) encrypted on the way back.
+      Loaded session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme, &label,
+                            m.out());
       if (rc == TSS2_RC_SUCCESS) {
         result = SecretBytes(m.p->buffer, m.p->size);
         wipe_pod(*m.p);
@@ -429,17 +507,31 @@ class TpmProvider final : public Provider {
         session.handle = ESYS_TR_NONE;
         return rc;
       }
-      rc = e.set_endorsement_auth();
-      if (rc == TSS2_RC_SUCCESS) {
-        rc = Esys_PolicySecret(e.ctx(), ESYS_TR_RH_ENDORSEMENT, session.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                               ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
+      {
+        // The endorsement hierarchy's auth by HMAC, never in clear.
+        Loaded hmac(e);
+        rc = e.salted_session(0, hmac.handle);
+        if (rc == TSS2_RC_SUCCESS) {
+          rc = e.set_endorsement_auth();
+        }
+        if (rc == TSS2_RC_SUCCESS) {
+          rc = Esys_PolicySecret(e.ctx(), ESYS_TR_RH_ENDORSEMENT, session.handle, hmac.handle, ESYS_TR_NONE,
+                                 ESYS_TR_NONE, nullptr, nullptr, nullptr, 0, nullptr, nullptr);
+        }
+        e.clear_endorsement_auth();
       }
-      e.clear_endorsement_auth();
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
       EsysPtr<TPM2B_DIGEST> info;
-      rc = Esys_ActivateCredential(e.ctx(), k.handle, ek.handle, ESYS_TR_PASSWORD, session.handle, ESYS_TR_NONE,
+      // The key's auth by HMAC; the credential blob in and the recovered
+      // secret out are encrypted.
+      Loaded key_session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, key_session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_ActivateCredential(e.ctx(), k.handle, ek.handle, key_session.handle, session.handle, ESYS_TR_NONE,
                                    &credential, &secret, info.out());
       if (rc == TSS2_RC_SUCCESS) {
         recovered = SecretBytes(info.p->buffer, info.p->size);
@@ -541,32 +633,38 @@ class TpmProvider final : public Provider {
     }
     PrivateImport imp;
     PARSEC_TRY(private_from_psa(attrs, data, *auth, *seed, imp));
-    // No inner or outer wrapper: the duplicate is the marshalled
-    // TPM2B_SENSITIVE (TPM 2.0 Part 1, 23.3.2.3). It crosses the TCTI in
-    // clear, as the key material crossed the Parsec socket.
-    TPM2B_SENSITIVE sens{};
-    sens.sensitiveArea = imp.sensitive;
-    TPM2B_PRIVATE duplicate{};
-    size_t off = 0;
-    const TSS2_RC mrc = Tss2_MU_TPM2B_SENSITIVE_Marshal(&sens, duplicate.buffer, sizeof duplicate.buffer, &off);
-    wipe_pod(sens);
-    if (mrc != TSS2_RC_SUCCESS) {
-      wipe_pod(duplicate);
-      return Status::PsaErrorInvalidArgument;
+    // An inner duplication wrapper (TPM 2.0 Part 1, 23.3.2.3) keeps the
+    // private key off the TCTI in clear: the duplicate is
+    // AES-128-CFB(key, IV 0, TPM2B(innerIntegrity) || TPM2B_SENSITIVE) with
+    // innerIntegrity = H(TPM2B_SENSITIVE || name), and the one-off AES key
+    // travels as TPM2_Import's first parameter, which the salted session
+    // encrypts. No outer wrapper (no seed): the parent is our own primary.
+    auto wrap_key = random_secret(16);
+    if (!wrap_key.ok()) {
+      return Status::PsaErrorInsufficientEntropy;
     }
-    duplicate.size = static_cast<UINT16>(off);
+    TPM2B_PRIVATE duplicate{};
+    PARSEC_TRY(inner_wrap(imp, *wrap_key, duplicate));
     KeyBlob blob;
     blob.kind = BlobKind::KeyPair;
     blob.pub = imp.pub;
     fill_2b(blob.auth, auth->data(), auth->size());
-    const TPM2B_DATA no_key{};
+    TPM2B_DATA wrap{};
+    fill_2b(wrap, wrap_key->data(), wrap_key->size());
     const TPM2B_ENCRYPTED_SECRET no_seed{};
-    TPMT_SYM_DEF_OBJECT no_wrap{};
-    no_wrap.algorithm = TPM2_ALG_NULL;
+    TPMT_SYM_DEF_OBJECT inner{};
+    inner.algorithm = TPM2_ALG_AES;
+    inner.keyBits.aes = 128;
+    inner.mode.aes = TPM2_ALG_CFB;
     const Status s = dev_->run(TpmCall::Import, "PsaImportKey", [&](Esys& e) -> TSS2_RC {
       EsysPtr<TPM2B_PRIVATE> priv;
-      TSS2_RC rc = Esys_Import(e.ctx(), e.primary(), ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &no_key, &imp.pub,
-                               &duplicate, &no_seed, &no_wrap, priv.out());
+      Loaded session(e);
+      TSS2_RC rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Import(e.ctx(), e.primary(), session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &wrap, &imp.pub, &duplicate,
+                       &no_seed, &inner, priv.out());
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
@@ -580,6 +678,7 @@ class TpmProvider final : public Provider {
       return e.load(blob, k.handle);
     });
     wipe_pod(duplicate);
+    wipe_pod(wrap);
     if (s != Status::Success) {
       return s;
     }
@@ -621,7 +720,14 @@ class TpmProvider final : public Provider {
         return rc;
       }
       EsysPtr<TPMT_SIGNATURE> sig;
-      rc = Esys_Sign(e.ctx(), k.handle, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
+      // The key's auth by HMAC (TPMT_SIGNATURE is not a sized buffer: no
+      // response encryption is possible, nor needed).
+      Loaded session(e);
+      rc = e.salted_session(TPMA_SESSION_DECRYPT, session.handle);
+      if (rc != TSS2_RC_SUCCESS) {
+        return rc;
+      }
+      rc = Esys_Sign(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
                      &ticket, sig.out());
       if (rc == TSS2_RC_SUCCESS) {
         auto rendered = signature_to_psa(blob->pub.publicArea, *sig.p);

@@ -41,6 +41,16 @@ class StorageReader {
   virtual Result<uint64_t> max_uid() = 0;
   // all_uids lists every committed uid (for reconciliation at start-up).
   virtual Result<std::vector<uint64_t>> all_uids() = 0;
+  // commit_now writes `data` under `uid` in a transaction of its own and
+  // returns once it is durable. For provider-wide state that must exist
+  // before any key does (the PKCS#11 store tag); key material always goes
+  // through a StorageTxn. Storage that cannot do this answers
+  // PsaErrorNotSupported (the default).
+  virtual Status commit_now(uint64_t uid, const Bytes& data) {
+    (void)uid;
+    (void)data;
+    return Status::PsaErrorNotSupported;
+  }
 };
 
 }  // namespace parsec::provider
