@@ -70,9 +70,9 @@ Response Handler::answer(const Request& req, const Routed& routed, Result<std::s
   } else {
     Status s = r.status();
     resp.header = echoed_response(req.header, s, 0);
-    std::string who = routed.identity
-                          ? std::string(auth_type_name(routed.identity->auth)) + " \"" + log_safe(routed.identity->app) + "\""
-                          : std::string("unauthenticated caller");
+    std::string who = routed.identity ? std::string(auth_type_name(routed.identity->auth)) + " \"" +
+                                            log_safe(routed.identity->app) + "\""
+                                      : std::string("unauthenticated caller");
     // A refusal the caller caused is info; a failure of ours is an error.
     bool ours = s == Status::KeyInfoManagerError || s == Status::PsaErrorStorageFailure ||
                 s == Status::PsaErrorGenericError || s == Status::SerializingBodyFailed ||
