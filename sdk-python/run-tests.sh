@@ -69,7 +69,7 @@ find "$suite" -name __pycache__ -prune -exec rm -rf {} +
 run_suite() {
   local venv="$1" label="$2" path="$3" rc=0
   echo "== pytest ($label; parsecd: $PARSECD)"
-  (cd "$suite/sdk-python" && env PATH="$path" PYTHONDONTWRITEBYTECODE=1 \
+  (cd "$suite/sdk-python" && env PATH="$path" PYTHONDONTWRITEBYTECODE=1 PARSEC_SDK_INSTALLED_FROM="$label" \
     "$venv/bin/python" -m pytest -p no:cacheprovider -rs tests) || rc=$?
   if [[ $rc -eq 5 ]]; then
     echo "run-tests.sh: pytest collected no tests" >&2
