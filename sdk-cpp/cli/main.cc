@@ -374,6 +374,7 @@ struct DataInput {
     return has_file ? read_file(file) : parsec::SecretBytes(as_bytes(text));
   }
   bool from_file() const { return file_option != nullptr && file_option->count() > 0; }
+  bool given() const { return from_file() || (text_option != nullptr && text_option->count() > 0); }
 };
 
 void cmd_encrypt(Client& c, const std::string& key_name, const DataInput& input, const std::string& format) {
@@ -691,7 +692,10 @@ int main(int argc, char** argv) {
   // a file (-i FILE, -i - for standard input), and print base64 or raw bytes.
   std::string input;
   std::string out_format = "base64";
-  auto add_data_input = [](CLI::App* cmd, DataInput& in, const std::string& text_help, const std::string& file_help) {
+  // The commands that take a DataInput: a missing input is a usage error (exit 2).
+  std::map<const CLI::App*, const DataInput*> data_inputs;
+  auto add_data_input = [&](CLI::App* cmd, DataInput& in, const std::string& text_help, const std::string& file_help) {
+    data_inputs[cmd] = &in;
     in.text_option = cmd->add_option("input-data", in.text, text_help);
     in.file_option = cmd->add_option("-i,--input", in.file, file_help + "; - reads standard input");
     in.text_option->excludes(in.file_option);
@@ -822,6 +826,12 @@ int main(int argc, char** argv) {
 
   const CLI::App* chosen = app.get_subcommands().front();
   const std::string name = chosen->get_name();
+  if (const auto in = data_inputs.find(chosen); in != data_inputs.end() && !in->second->given()) {
+    std::cerr << "parsec-cli: " << name
+              << ": no input: give it as an argument or with -i FILE (-i - reads standard input) (see parsec-cli "
+              << name << " --help)\n";
+    return kExitUsage;
+  }
   try {
     Client client = make_client(g);
     warn_if_app_name_unused(client, g);

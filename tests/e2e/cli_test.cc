@@ -211,7 +211,7 @@ TEST_F(Cli, SignsAndVerifiesBinaryFilesAndStandardInput) {
   // Usage errors: both inputs, or none.
   EXPECT_EQ(run("sign -k ecc text -i " + file).code, 2);
   CliRun none = run("sign -k ecc");
-  EXPECT_EQ(none.code, 1);
+  EXPECT_EQ(none.code, 2);
   EXPECT_NE(none.out.find("no input"), std::string::npos) << none.out;
   CliRun missing = run("sign -k ecc -i " + d_.dir() + "/missing.bin");
   EXPECT_EQ(missing.code, 1);
