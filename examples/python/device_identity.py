@@ -28,6 +28,7 @@ import datetime
 import os
 import sys
 import uuid
+from typing import List
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
@@ -121,7 +122,7 @@ class Verifier:
             return False
 
 
-def main(argv: list) -> int:
+def main(argv: List[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--key-name", default="device-identity")
     parser.add_argument("--app-name", default="device-identity-example")

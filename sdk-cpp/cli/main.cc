@@ -2,10 +2,12 @@
 //
 // The subcommands, their option names and their output follow the reference
 // tool (parsec-tool) so that scripts written for it keep working. Additions:
-// `verify`, `hash`, `import-key`, `export-key` and the `--exportable` flag of
-// the key creation commands. Every failure prints one line on stderr,
+// `verify`, `hash`, `import-key`, `export-key`, the `--exportable` flag of
+// the key creation commands, `--auth`, `--version`, binary input (`-i FILE`,
+// `-i -` for standard input) and output formats (`--format`). Every failure
+// prints one line on stderr,
 //   parsec-cli: <subcommand>: <StatusName>: <what happened>
-// and exits 1; command-line usage errors exit 2.
+// and exits 1; command-line usage errors exit 2 (kExitStatusHelp).
 #include <CLI/CLI.hpp>
 
 #include <fcntl.h>
@@ -20,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parsec/client/client.h"
 #include "sdk-cpp/cli/crypto_support.h"
@@ -40,9 +43,21 @@ using parsec::client::KeyType;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
+#ifndef PARSEC_CLI_VERSION
+#define PARSEC_CLI_VERSION "0.0.0"
+#endif
+
+constexpr const char* kExitStatusHelp =
+    "Exit status: 0 success; 1 the operation failed (the service or the client reported an error, or verify found "
+    "the signature invalid), with one line on stderr: parsec-cli: <command>: <Status>: <why>; 2 usage error "
+    "(unknown command, missing or bad option).\n"
+    "The service is found through PARSEC_SERVICE_ENDPOINT: unix:/path/to/socket or an absolute socket path "
+    "(default unix:/run/parsec/parsec.sock).";
+
 struct GlobalOptions {
   int provider = -1;  // -1: the service's default provider
   std::string app_name;
+  std::string auth;        // "", "direct" or "unix-peer"
   int64_t timeout_s = -1;  // -1: the client default
 };
 
@@ -50,6 +65,14 @@ Client make_client(const GlobalOptions& g) {
   Client client(g.app_name);
   if (g.provider >= 0) {
     client.set_provider(static_cast<parsec::ProviderId>(g.provider));
+  }
+  if (g.auth == "direct") {
+    if (g.app_name.empty()) {
+      throw CliError("--auth direct needs --app-name");
+    }
+    client.set_auth_type(parsec::AuthType::Direct);
+  } else if (g.auth == "unix-peer") {
+    client.set_auth_type(parsec::AuthType::UnixPeerCredentials);
   }
   if (g.timeout_s >= 0) {
     // 0 means "no timeout", as for the reference tool.
@@ -139,18 +162,39 @@ void cmd_list_clients(Client& c) {
   }
 }
 
-void cmd_generate_random(Client& c, uint64_t nbytes) {
-  std::string line;
-  for (const uint8_t b : c.generate_random(nbytes)) {
-    char buf[4];
-    std::snprintf(buf, sizeof buf, "%02X ", b);
-    line += buf;
-  }
-  std::cout << line << "\n";
+// write_binary writes bytes to standard output unchanged (no newline).
+void write_binary(const Bytes& data) {
+  std::cout.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
+  std::cout.flush();
 }
 
-// The ECC key template of the reference tool: ECDSA with SHA-256.
+// write_formatted prints `data` as `format` asks: "base64" and "hex" end with a
+// newline, "raw" is the bytes alone (for a file or a pipe).
+void write_formatted(const Bytes& data, const std::string& format) {
+  if (format == "raw") {
+    write_binary(data);
+  } else if (format == "hex") {
+    std::cout << parsec::cli::hex_encode(data) << "\n";
+  } else {
+    std::cout << parsec::cli::base64_encode(data) << "\n";
+  }
+}
+
+void cmd_generate_random(Client& c, uint64_t nbytes, const std::string& format) {
+  write_formatted(c.generate_random(nbytes), format);
+}
+
+// The ECC key template of the reference tool: ECDSA with SHA-256 for P-256;
+// imported keys of larger curves get the hash that matches the curve (P-384:
+// SHA-384, P-521: SHA-512, as TLS 1.3's ecdsa_secp384r1_sha384 needs).
 const Algorithm kEccPolicy = Algorithm::ecdsa(Hash::Sha256);
+
+Algorithm ecc_policy_for_bits(uint32_t bits) {
+  if (bits <= 256) {
+    return kEccPolicy;
+  }
+  return Algorithm::ecdsa(bits <= 384 ? Hash::Sha384 : Hash::Sha512);
+}
 
 void cmd_create_ecc_key(Client& c, const std::string& key_name, bool exportable) {
   // secp256r1, ECDSA with SHA-256, sign/verify hash and message.
@@ -266,8 +310,9 @@ void cmd_import_key(Client& c, const ImportOptions& o) {
       if (o.policy.for_signing_pss || o.policy.oaep) {
         throw CliError("--for-signing-pss and --oaep apply to RSA keys only");
       }
-      attrs = key.type == KeyType::EccKeyPair ? KeyAttributes::ecc_key_pair(key.bits, kEccPolicy, key.family)
-                                              : KeyAttributes::ecc_public_key(key.bits, kEccPolicy, key.family);
+      attrs = key.type == KeyType::EccKeyPair
+                  ? KeyAttributes::ecc_key_pair(key.bits, ecc_policy_for_bits(key.bits), key.family)
+                  : KeyAttributes::ecc_public_key(key.bits, ecc_policy_for_bits(key.bits), key.family);
       break;
     default:
       throw CliError("unsupported key type");
@@ -309,16 +354,51 @@ Algorithm encryption_algorithm(const KeyAttributes& attrs, const char* what) {
   throw CliError("the key's algorithm " + policy.to_string() + " cannot be used for " + what);
 }
 
-void cmd_encrypt(Client& c, const std::string& key_name, const std::string& input) {
+// DataInput is the data of sign/verify/encrypt/decrypt: the positional
+// argument or, with -i/--input, the bytes of a file ("-": standard input).
+struct DataInput {
+  std::string text;
+  std::string file;
+  CLI::Option* text_option = nullptr;
+  CLI::Option* file_option = nullptr;
+
+  // bytes returns the input (wiped when freed: it may be a plaintext). The
+  // text is taken as it is, the file as raw bytes unless `file_is_base64`.
+  parsec::SecretBytes bytes() const {
+    const bool has_text = text_option != nullptr && text_option->count() > 0;
+    const bool has_file = file_option != nullptr && file_option->count() > 0;
+    if (has_text == has_file) {
+      throw CliError(has_text ? "give the input either as an argument or with -i/--input, not both"
+                              : "no input: give it as an argument or with -i FILE (-i - reads standard input)");
+    }
+    return has_file ? read_file(file) : parsec::SecretBytes(as_bytes(text));
+  }
+  bool from_file() const { return file_option != nullptr && file_option->count() > 0; }
+  bool given() const { return from_file() || (text_option != nullptr && text_option->count() > 0); }
+};
+
+void cmd_encrypt(Client& c, const std::string& key_name, const DataInput& input, const std::string& format) {
   const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "encryption");
   // No salt (OAEP label), as the reference tool.
-  std::cout << parsec::cli::base64_encode(c.asymmetric_encrypt(key_name, alg, as_bytes(input))) << "\n";
+  write_formatted(c.asymmetric_encrypt(key_name, alg, input.bytes().bytes()), format);
 }
 
-void cmd_decrypt(Client& c, const std::string& key_name, const std::string& input_b64) {
-  const Bytes ciphertext = parsec::cli::base64_decode(input_b64);
+// decrypt: the argument is base64 (as encrypt prints it), a file or standard
+// input holds the raw ciphertext (encrypt --format raw).
+void cmd_decrypt(Client& c, const std::string& key_name, const DataInput& input, const std::string& format) {
+  const Bytes ciphertext = input.from_file() ? input.bytes().bytes() : parsec::cli::base64_decode(input.text);
   const Algorithm alg = encryption_algorithm(c.key_attributes(key_name), "decryption");
   const parsec::SecretBytes plaintext(c.asymmetric_decrypt(key_name, alg, ciphertext));
+  if (format == "raw") {
+    write_binary(plaintext.bytes());
+    return;
+  }
+  if (format == "base64") {
+    std::string b64 = parsec::cli::base64_encode(plaintext.bytes());
+    std::cout << b64 << "\n" << std::flush;
+    parsec::wipe(b64);
+    return;
+  }
   // Printed as text: invalid UTF-8 becomes U+FFFD, as in the reference tool.
   std::string text = parsec::cli::utf8_lossy(plaintext.bytes());
   std::cout << text << "\n" << std::flush;
@@ -348,34 +428,103 @@ void cmd_create_csr(Client& c, const std::string& key_name, const parsec::cli::C
   std::cout << parsec::cli::pem_encode("CERTIFICATE REQUEST", der) << "\n";
 }
 
-void cmd_sign(Client& c, const std::string& key_name, const std::string& input) {
+// sign: the signature (DER for ECDSA) in base64, or raw with --format raw.
+void cmd_sign(Client& c, const std::string& key_name, const DataInput& input, const std::string& format) {
   const KeyAttributes attrs = c.key_attributes(key_name);
   Hash hash = Hash::None;
   const Algorithm alg = signing_algorithm(attrs.policy, &hash);
-  Bytes signature = c.sign_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)));
+  Bytes signature = c.sign_hash(key_name, alg, parsec::cli::digest(hash, input.bytes().bytes()));
   if (alg.is_ecc_signature()) {
     signature = parsec::cli::ecdsa_raw_to_der(signature);
   }
-  std::cout << parsec::cli::base64_encode(signature) << "\n";
+  write_formatted(signature, format);
 }
 
-// Returns false when the signature does not verify.
-bool cmd_verify(Client& c, const std::string& key_name, const std::string& signature_b64, const std::string& input) {
+// Returns false when the signature does not verify. The signature is base64
+// (-s) or the raw bytes of a file (--signature-file, as sign --format raw wrote).
+bool cmd_verify(Client& c, const std::string& key_name, const std::string& signature_b64,
+                const std::string& signature_file, const DataInput& input) {
+  if (signature_b64.empty() == signature_file.empty()) {
+    throw CliError("give the signature with -s BASE64 or --signature-file FILE (one of them)");
+  }
   const KeyAttributes attrs = c.key_attributes(key_name);
   Hash hash = Hash::None;
   const Algorithm alg = signing_algorithm(attrs.policy, &hash);
-  Bytes signature = parsec::cli::base64_decode(signature_b64);
+  Bytes signature =
+      signature_file.empty() ? parsec::cli::base64_decode(signature_b64) : read_file(signature_file).bytes();
   if (alg.is_ecc_signature()) {
     if (attrs.bits == 0) {
       throw CliError("the key's size is unknown; cannot decode an ECDSA signature");
     }
     signature = parsec::cli::ecdsa_der_to_raw(signature, (attrs.bits + 7) / 8);
   }
-  if (!c.verify_hash(key_name, alg, parsec::cli::digest(hash, as_bytes(input)), signature)) {
+  if (!c.verify_hash(key_name, alg, parsec::cli::digest(hash, input.bytes().bytes()), signature)) {
     return false;
   }
   std::cout << "Signature verified\n";
   return true;
+}
+
+// command_names lists the subcommands, for the usage messages.
+std::string command_names(const CLI::App& app) {
+  std::string out;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    out += (out.empty() ? "" : ", ") + sub->get_name();
+  }
+  return out;
+}
+
+// unknown_command finds the command word of the command line (the first word
+// that is neither an option nor the value of a global option) and returns the
+// usage message when it is missing or names no command; CLI11's own messages
+// ("A subcommand is required", "The following arguments were not expected")
+// name neither the word nor the valid commands.
+std::optional<std::string> unknown_command(const CLI::App& app, int argc, char** argv) {
+  static const char* const kOptionsWithValue[] = {"-p", "--provider", "--app-name", "--auth", "-t", "--timeout"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "-h" || word == "--help" || word == "--version") {
+      return std::nullopt;
+    }
+    if (!word.empty() && word[0] == '-') {
+      for (const char* o : kOptionsWithValue) {
+        if (word == o) {
+          ++i;  // skip its value
+          break;
+        }
+      }
+      continue;
+    }
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      if (sub->check_name(word)) {
+        return std::nullopt;
+      }
+    }
+    return "unknown command '" + word + "'; valid commands: " + command_names(app);
+  }
+  return "a command is required; valid commands: " + command_names(app);
+}
+
+// warn_if_app_name_unused: the daemon may list UnixPeerCredentials before
+// Direct, and the automatic choice then ignores --app-name (the keys go to the
+// uid's namespace). Say so, and how to force Direct. The choice costs one
+// ListAuthenticators request, made only when --app-name was given without
+// --auth; if it fails, the command itself reports the error.
+void warn_if_app_name_unused(Client& c, const GlobalOptions& g) {
+  if (g.app_name.empty() || !g.auth.empty()) {
+    return;
+  }
+  parsec::AuthType chosen;
+  try {
+    chosen = c.auth_type();
+  } catch (const parsec::client::Error&) {
+    return;
+  }
+  if (chosen != parsec::AuthType::Direct) {
+    std::cerr << "parsec-cli: warning: --app-name is not used: the service authenticates this client with "
+              << parsec::client::auth_type_display_name(chosen)
+              << " (the first authenticator it lists); add --auth direct to use the application name\n";
+  }
 }
 
 int fail(const std::string& subcommand, const std::string& message) {
@@ -390,12 +539,19 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   // Global options may also follow the subcommand name.
   app.fallthrough();
+  app.set_version_flag("--version",
+                       std::string("parsec-cli ") + PARSEC_CLI_VERSION + " (parsec-cpp; Parsec wire protocol 1.0)");
+  app.footer(kExitStatusHelp);
 
   GlobalOptions g;
   app.add_option("-p,--provider", g.provider,
                  "ID of the provider to use for cryptographic commands (default: the service's default provider)")
       ->check(CLI::Range(0, 5));
   app.add_option("--app-name", g.app_name, "application name for Direct authentication");
+  app.add_option("--auth", g.auth,
+                 "authenticator to use: direct (needs --app-name) or unix-peer (the caller's uid); default: the "
+                 "first one the service lists that this client can use")
+      ->check(CLI::IsMember({"direct", "unix-peer"}));
   app.add_option("-t,--timeout", g.timeout_s,
                  "timeout of each wait on the service, in seconds; 0 waits forever (default: 60)")
       ->check(CLI::Range(static_cast<int64_t>(0), static_cast<int64_t>(UINT32_MAX)));
@@ -451,10 +607,13 @@ int main(int argc, char** argv) {
   };
 
   uint64_t nbytes = 0;
-  auto* generate_random = add("generate-random", "Generate random bytes (printed in hex)");
+  std::string random_format = "hex";
+  auto* generate_random = add("generate-random", "Generate random bytes (lowercase hex by default)");
   generate_random->add_option("-n,--nbytes", nbytes, "number of bytes")->required();
+  generate_random->add_option("--format", random_format, "output: hex (default), base64, or raw bytes")
+      ->check(CLI::IsMember({"hex", "base64", "raw"}));
   actions[generate_random] = [&](Client& c) {
-    cmd_generate_random(c, nbytes);
+    cmd_generate_random(c, nbytes, random_format);
     return 0;
   };
 
@@ -529,20 +688,43 @@ int main(int argc, char** argv) {
     return 0;
   };
 
+  // sign, verify, encrypt and decrypt take their data as an argument or from
+  // a file (-i FILE, -i - for standard input), and print base64 or raw bytes.
   std::string input;
-  auto* encrypt = add("encrypt", "Encrypt a string with the algorithm of the key (prints base64 ciphertext)");
+  std::string out_format = "base64";
+  // The commands that take a DataInput: a missing input is a usage error (exit 2).
+  std::map<const CLI::App*, const DataInput*> data_inputs;
+  auto add_data_input = [&](CLI::App* cmd, DataInput& in, const std::string& text_help, const std::string& file_help) {
+    data_inputs[cmd] = &in;
+    in.text_option = cmd->add_option("input-data", in.text, text_help);
+    in.file_option = cmd->add_option("-i,--input", in.file, file_help + "; - reads standard input");
+    in.text_option->excludes(in.file_option);
+  };
+  auto add_out_format = [&](CLI::App* cmd) {
+    cmd->add_option("--format", out_format, "output: base64 (default) or raw bytes")
+        ->check(CLI::IsMember({"base64", "raw"}));
+  };
+
+  auto* encrypt = add("encrypt", "Encrypt data with the algorithm of the key (prints base64 ciphertext)");
   encrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
-  encrypt->add_option("input-data", input, "plaintext string")->required();
+  DataInput encrypt_input;
+  add_data_input(encrypt, encrypt_input, "plaintext string", "file holding the plaintext (any bytes)");
+  add_out_format(encrypt);
   actions[encrypt] = [&](Client& c) {
-    cmd_encrypt(c, key_name, input);
+    cmd_encrypt(c, key_name, encrypt_input, out_format);
     return 0;
   };
 
-  auto* decrypt = add("decrypt", "Decrypt base64 ciphertext with the algorithm of the key (prints the plaintext)");
+  std::string decrypt_format = "text";
+  auto* decrypt = add("decrypt", "Decrypt a ciphertext with the algorithm of the key (prints the plaintext)");
   decrypt->add_option("-k,--key-name", key_name, "name of the key")->required();
-  decrypt->add_option("input-data", input, "base64 ciphertext, as printed by encrypt")->required();
+  DataInput decrypt_input;
+  add_data_input(decrypt, decrypt_input, "base64 ciphertext, as printed by encrypt",
+                 "file holding the raw ciphertext (as encrypt --format raw writes it)");
+  decrypt->add_option("--format", decrypt_format, "output: text (default; invalid UTF-8 shown as U+FFFD), raw, base64")
+      ->check(CLI::IsMember({"text", "raw", "base64"}));
   actions[decrypt] = [&](Client& c) {
-    cmd_decrypt(c, key_name, input);
+    cmd_decrypt(c, key_name, decrypt_input, decrypt_format);
     return 0;
   };
 
@@ -590,21 +772,27 @@ int main(int argc, char** argv) {
     return 0;
   };
 
-  auto* sign = add("sign", "Sign a string with the algorithm of the key (prints a base64 signature)");
+  auto* sign = add("sign", "Sign data with the algorithm of the key (prints a base64 signature; DER for ECDSA)");
   sign->add_option("-k,--key-name", key_name, "name of the key")->required();
-  sign->add_option("input-data", input, "UTF-8 text to sign")->required();
+  DataInput sign_input;
+  add_data_input(sign, sign_input, "text to sign", "file to sign (any bytes)");
+  add_out_format(sign);
   actions[sign] = [&](Client& c) {
-    cmd_sign(c, key_name, input);
+    cmd_sign(c, key_name, sign_input, out_format);
     return 0;
   };
 
   std::string signature;
-  auto* verify = add("verify", "Verify a base64 signature of a string made by sign");
+  std::string signature_file;
+  auto* verify = add("verify", "Verify a signature made by sign");
   verify->add_option("-k,--key-name", key_name, "name of the key")->required();
-  verify->add_option("-s,--signature", signature, "base64 signature, as printed by sign")->required();
-  verify->add_option("input-data", input, "UTF-8 text that was signed")->required();
+  auto* sig_b64 = verify->add_option("-s,--signature", signature, "base64 signature, as printed by sign");
+  verify->add_option("--signature-file", signature_file, "file holding the raw signature (sign --format raw)")
+      ->excludes(sig_b64);
+  DataInput verify_input;
+  add_data_input(verify, verify_input, "text that was signed", "file that was signed");
   actions[verify] = [&](Client& c) {
-    if (!cmd_verify(c, key_name, signature, input)) {
+    if (!cmd_verify(c, key_name, signature, signature_file, verify_input)) {
       std::cerr << "parsec-cli: verify: " << parsec::status_name(parsec::Status::PsaErrorInvalidSignature) << ": "
                 << parsec::status_description(parsec::Status::PsaErrorInvalidSignature) << "\n";
       return kExitFailure;
@@ -619,6 +807,10 @@ int main(int argc, char** argv) {
     return 0;
   };
 
+  if (const std::optional<std::string> unknown = unknown_command(app, argc, argv)) {
+    std::cerr << "parsec-cli: " << *unknown << " (see parsec-cli --help)\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -634,8 +826,15 @@ int main(int argc, char** argv) {
 
   const CLI::App* chosen = app.get_subcommands().front();
   const std::string name = chosen->get_name();
+  if (const auto in = data_inputs.find(chosen); in != data_inputs.end() && !in->second->given()) {
+    std::cerr << "parsec-cli: " << name
+              << ": no input: give it as an argument or with -i FILE (-i - reads standard input) (see parsec-cli "
+              << name << " --help)\n";
+    return kExitUsage;
+  }
   try {
     Client client = make_client(g);
+    warn_if_app_name_unused(client, g);
     return actions.at(chosen)(client);
   } catch (const parsec::client::Error& e) {
     std::string detail = e.detail();

@@ -44,9 +44,16 @@ Endpoint Endpoint::unix_socket(const std::string& path) {
 }
 
 Endpoint Endpoint::parse(const std::string& uri) {
+  // One syntax rule for every SDK and the CLI: a bare absolute path is the
+  // unix: endpoint of that path (a socket path cannot be confused with a URI,
+  // whose scheme never starts with '/').
+  if (!uri.empty() && uri.front() == '/') {
+    check_path(uri, uri);
+    return Endpoint(uri);
+  }
   const size_t colon = uri.find(':');
   if (colon == std::string::npos || colon == 0) {
-    reject("invalid Parsec endpoint \"" + uri + "\": expected a URI such as unix:/run/parsec/parsec.sock");
+    reject("invalid Parsec endpoint \"" + uri + "\": expected unix:/path/to/socket or an absolute socket path");
   }
   std::string scheme = uri.substr(0, colon);
   // URI schemes are case-insensitive (RFC 3986 section 3.1).

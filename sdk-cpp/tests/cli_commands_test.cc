@@ -592,7 +592,7 @@ TEST_F(CliCommandsTest, ImportKeyPairsAndPublicKeys) {
   EXPECT_EQ(got.type, KeyType::EccKeyPair);
   EXPECT_EQ(got.family, client::EccFamily::SecpR1);
   EXPECT_EQ(got.bits, 384u);
-  EXPECT_EQ(got.policy, Algorithm::ecdsa(Hash::Sha256));
+  EXPECT_EQ(got.policy, Algorithm::ecdsa(Hash::Sha384));  // the curve's hash (issue 16)
   EXPECT_TRUE(got.flags.sign_hash);
   EXPECT_FALSE(got.flags.export_);
   EXPECT_EQ(bytes(import_.data()), ec_scalar(key.get(), 48));

@@ -275,7 +275,7 @@ TEST_F(CliTest, ListKeysFormat) {
 TEST_F(CliTest, GenerateRandomFormat) {
   const CliRun r = run(server_, "generate-random --nbytes 3");
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(r.out, "01 AB FF \n");
+  EXPECT_EQ(r.out, "01abff\n");  // contiguous lowercase hex, no trailing space
 }
 
 TEST_F(CliTest, SignPrintsBase64DerLikeTheReferenceTool) {

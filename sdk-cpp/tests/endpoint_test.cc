@@ -42,6 +42,15 @@ TEST(Endpoint, ParsesEmptyAuthorityForm) {
   EXPECT_EQ(Endpoint::parse("unix:///tmp/p.sock").path(), "/tmp/p.sock");
 }
 
+TEST(Endpoint, BareAbsolutePathMeansUnix) {
+  EXPECT_EQ(Endpoint::parse("/tmp/p.sock").uri(), "unix:/tmp/p.sock");
+  EXPECT_EQ(Endpoint::parse("/tmp/p.sock"), Endpoint::parse("unix:/tmp/p.sock"));
+  EXPECT_EQ(parse_status("/" + std::string(200, 'a')), Status::ConnectionError);
+  ASSERT_EQ(::setenv("PARSEC_SERVICE_ENDPOINT", "/tmp/bare-env.sock", 1), 0);
+  EXPECT_EQ(Endpoint::from_environment().uri(), "unix:/tmp/bare-env.sock");
+  ASSERT_EQ(::unsetenv("PARSEC_SERVICE_ENDPOINT"), 0);
+}
+
 TEST(Endpoint, SchemeIsCaseInsensitive) {
   EXPECT_EQ(Endpoint::parse("UNIX:/tmp/p.sock").path(), "/tmp/p.sock");
 }
@@ -53,7 +62,7 @@ TEST(Endpoint, RejectsOtherSchemes) {
 }
 
 TEST(Endpoint, RejectsMalformedUris) {
-  EXPECT_EQ(parse_status("/run/parsec/parsec.sock"), Status::ConnectionError);  // no scheme
+  EXPECT_EQ(parse_status("run/parsec/parsec.sock"), Status::ConnectionError);  // no scheme, relative
   EXPECT_EQ(parse_status(""), Status::ConnectionError);
   EXPECT_EQ(parse_status("unix:"), Status::ConnectionError);
   EXPECT_EQ(parse_status("unix:relative/path"), Status::ConnectionError);

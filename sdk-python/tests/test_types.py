@@ -108,13 +108,14 @@ def test_algorithm_round_trips_through_the_cpp_factories(alg: Algorithm) -> None
     native = alg._to_native()
     assert _native.normalize_algorithm(native) == native
     assert Algorithm._from_native(_native.normalize_algorithm(native)) == alg
-    assert str(alg)  # the C++ rendering
+    assert str(alg) == repr(alg)  # Python terms (test_first_use checks the text)
+    assert alg.reference_string()  # the C++ rendering
 
 
 def test_algorithm_defaults_are_safe() -> None:
     assert Algorithm.ecdsa() == Algorithm.ecdsa(Hash.SHA256)
     assert Algorithm.rsa_pss() == Algorithm.rsa_pss(Hash.SHA256)
-    assert str(Algorithm.ecdsa()) == "AsymmetricSignature(Ecdsa { hash_alg: Specific(Sha256) })"
+    assert str(Algorithm.ecdsa()) == "Algorithm.ecdsa(Hash.SHA256)"
     assert Algorithm.ecdsa().is_ecc_signature() and Algorithm.ecdsa().has_sign_hash()
     assert Algorithm.rsa_oaep().is_asymmetric_encryption()
     assert Algorithm.aead_gcm().is_aead() and Algorithm.hmac().is_mac()

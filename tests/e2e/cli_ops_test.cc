@@ -429,6 +429,27 @@ TEST_F(CliOps, ImportedEccKeySignsCsrsAndExportsBack) {
   EXPECT_EQ(unbase64(ok("export-key -k ec --psa")).size(), 32u);
 }
 
+// Issue 16: an imported P-384 key gets ECDSA with SHA-384 (not SHA-256), so it
+// can serve TLS 1.3's ecdsa_secp384r1_sha384; its signatures verify with
+// OpenSSL over SHA-384.
+TEST_F(CliOps, ImportedP384KeyGetsSha384) {
+  const Pkey pair(EVP_EC_gen("P-384"));
+  ASSERT_TRUE(pair);
+  const std::string file = write_file(
+      "p384.pem",
+      pem_of([&](BIO* b) { return PEM_write_bio_PrivateKey(b, pair.get(), nullptr, nullptr, 0, nullptr, nullptr); }));
+  ASSERT_EQ(run("import-key -k p384 -f " + file).code, 0);
+  const std::string keys = ok("list-keys");
+  EXPECT_NE(keys.find("384 bits, permitted algorithm: AsymmetricSignature(Ecdsa { hash_alg: Specific(Sha384) })"),
+            std::string::npos)
+      << keys;
+  const Bytes der = unbase64(ok("sign -k p384 hello"));
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ASSERT_EQ(EVP_DigestVerifyInit(ctx, nullptr, EVP_sha384(), nullptr, pair.get()), 1);
+  EXPECT_EQ(EVP_DigestVerify(ctx, der.data(), der.size(), reinterpret_cast<const unsigned char*>("hello"), 5), 1);
+  EVP_MD_CTX_free(ctx);
+}
+
 TEST_F(CliOps, GeneratedRsaKeyExportsWhenExportable) {
   ASSERT_EQ(run("create-rsa-key -k exp --exportable -s").code, 0);
   const Pkey pub = public_key("exp");

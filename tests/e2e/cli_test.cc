@@ -12,7 +12,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <memory>
+#include <string>
 
 #include "tests/e2e/harness.h"
 
@@ -24,6 +26,26 @@ struct CliRun {
   std::string out;
 };
 
+// shell runs a trusted test command line and captures its standard output
+// (and standard error when the command says 2>&1).
+CliRun shell(const std::string& cmd) {
+  CliRun r;
+  FILE* p = ::popen(cmd.c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
+    r.out.append(buf.data(), n);
+  }
+  const int st = ::pclose(p);
+  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+  return r;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 class Cli : public ::testing::Test {
  protected:
   void SetUp() override { d_.start(); }
@@ -32,18 +54,18 @@ class Cli : public ::testing::Test {
   // run executes parsec-cli with `args` (shell-quoted by the caller) and
   // captures stdout and stderr.
   CliRun run(const std::string& args) {
-    std::string cmd =
-        "PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args + " 2>&1";
-    CliRun r;
-    FILE* p = ::popen(cmd.c_str(), "r");
-    std::array<char, 4096> buf;
-    size_t n;
-    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) {
-      r.out.append(buf.data(), n);
-    }
-    int st = ::pclose(p);
-    r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return r;
+    return shell("PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args +
+                 " 2>&1");
+  }
+  // run_stdout is run() with standard output alone (binary outputs); stderr is dropped.
+  CliRun run_stdout(const std::string& args) {
+    return shell("PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() + " " PARSEC_CLI_PATH " --app-name tester " + args +
+                 " 2>/dev/null");
+  }
+  std::string write_file(const std::string& name, const std::string& data) {
+    const std::string path = d_.dir() + "/" + name;
+    std::ofstream(path, std::ios::binary) << data;
+    return path;
   }
 
   static std::string unbase64(const std::string& b64) {
@@ -103,6 +125,149 @@ TEST_F(Cli, DiscoveryCommands) {
   CliRun rnd = run("generate-random -n 16");
   EXPECT_EQ(rnd.code, 0);
   EXPECT_GE(rnd.out.size(), 32u) << rnd.out;
+}
+
+// ---- issue 16: the rough edges of a first-time user --------------------------------------
+
+TEST_F(Cli, VersionAndExitCodesInHelp) {
+  CliRun v = run("--version");
+  EXPECT_EQ(v.code, 0);
+  EXPECT_EQ(v.out.rfind("parsec-cli 0.", 0), 0u) << v.out;
+  CliRun help = run("--help");
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("Exit status: 0 success; 1 "), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("2 usage error"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--auth"), std::string::npos) << help.out;
+}
+
+TEST_F(Cli, UnknownCommandIsNamedWithTheValidOnes) {
+  CliRun r = run("frobnicate -k x");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("unknown command 'frobnicate'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("valid commands: ping, "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" sign, verify, "), std::string::npos) << r.out;
+  EXPECT_EQ(std::count(r.out.begin(), r.out.end(), '\n'), 1) << r.out;
+  CliRun none = run("");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.out.find("a command is required; valid commands: ping"), std::string::npos) << none.out;
+  // Global options with values before the command are not taken for it.
+  EXPECT_EQ(run("-t 5 --auth direct ping").out, "1.0\n");
+}
+
+TEST_F(Cli, BareAbsoluteSocketPathInTheEnvironment) {
+  CliRun r = shell("PARSEC_SERVICE_ENDPOINT=" + d_.socket_path() + " " PARSEC_CLI_PATH " ping 2>&1");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, "1.0\n");
+}
+
+TEST_F(Cli, GenerateRandomFormats) {
+  CliRun hex = run_stdout("generate-random -n 16");
+  ASSERT_EQ(hex.code, 0);
+  ASSERT_EQ(hex.out.size(), 33u) << hex.out;  // 32 lowercase hex digits and a newline, no spaces
+  EXPECT_EQ(hex.out.back(), '\n');
+  EXPECT_TRUE(std::all_of(hex.out.begin(), hex.out.end() - 1, [](char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+  })) << hex.out;
+  CliRun hex2 = run_stdout("generate-random -n 16 --format hex");
+  EXPECT_NE(hex2.out, hex.out);  // fresh bytes each time
+  CliRun b64 = run_stdout("generate-random -n 32 --format base64");
+  ASSERT_EQ(b64.code, 0);
+  EXPECT_EQ(unbase64(b64.out).size(), 32u) << b64.out;
+  CliRun raw = run_stdout("generate-random -n 100 --format raw");
+  ASSERT_EQ(raw.code, 0);
+  EXPECT_EQ(raw.out.size(), 100u);
+  EXPECT_EQ(run("generate-random -n 4 --format octal").code, 2);
+}
+
+TEST_F(Cli, SignsAndVerifiesBinaryFilesAndStandardInput) {
+  ASSERT_EQ(run("create-ecc-key -k ecc").code, 0);
+  const std::string pub = run("export-public-key -k ecc").out;
+  std::string binary("\x00\xff\xfe binary\x00\n\x80", 14);
+  for (int i = 0; i < 256; ++i) {
+    binary += static_cast<char>(i);
+  }
+  const std::string file = write_file("blob.bin", binary);
+  // -i FILE, base64 output
+  CliRun sig = run("sign -k ecc -i " + file);
+  ASSERT_EQ(sig.code, 0) << sig.out;
+  EXPECT_TRUE(verify(pub, binary, unbase64(sig.out), false));
+  EXPECT_FALSE(verify(pub, binary + "x", unbase64(sig.out), false));
+  // -i - (standard input), raw DER output into a file
+  const std::string sig_file = d_.dir() + "/blob.sig";
+  CliRun raw = shell("cat " + file + " | PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() +
+                     " " PARSEC_CLI_PATH " --app-name tester sign -k ecc -i - --format raw > " + sig_file);
+  ASSERT_EQ(raw.code, 0);
+  const std::string der = slurp(sig_file);
+  ASSERT_FALSE(der.empty());
+  EXPECT_EQ(static_cast<unsigned char>(der[0]), 0x30u);  // a DER SEQUENCE, not base64 text
+  EXPECT_TRUE(verify(pub, binary, der, false));
+  // verify takes the file and a raw or a base64 signature; a changed file fails with exit 1.
+  EXPECT_EQ(run("verify -k ecc --signature-file " + sig_file + " -i " + file).code, 0);
+  EXPECT_EQ(run("verify -k ecc -s " + sig.out.substr(0, sig.out.find('\n')) + " -i " + file).code, 0);
+  const std::string other = write_file("other.bin", binary + "!");
+  CliRun bad = run("verify -k ecc --signature-file " + sig_file + " -i " + other);
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.out.find("PsaErrorInvalidSignature"), std::string::npos) << bad.out;
+  // Usage errors: both inputs, or none.
+  EXPECT_EQ(run("sign -k ecc text -i " + file).code, 2);
+  CliRun none = run("sign -k ecc");
+  EXPECT_EQ(none.code, 2);
+  EXPECT_NE(none.out.find("no input"), std::string::npos) << none.out;
+  CliRun missing = run("sign -k ecc -i " + d_.dir() + "/missing.bin");
+  EXPECT_EQ(missing.code, 1);
+  EXPECT_NE(missing.out.find("cannot open"), std::string::npos) << missing.out;
+}
+
+TEST_F(Cli, EncryptsAndDecryptsBinaryData) {
+  ASSERT_EQ(run("create-rsa-key -k rsa -o").code, 0);
+  std::string plaintext("\x00\x01\xff secret \x00\x80", 13);
+  const std::string file = write_file("pt.bin", plaintext);
+  const std::string ct_file = d_.dir() + "/ct.bin";
+  CliRun enc = shell("PARSEC_SERVICE_ENDPOINT=" + d_.endpoint() +
+                     " " PARSEC_CLI_PATH " --app-name tester encrypt -k rsa -i " + file + " --format raw > " + ct_file);
+  ASSERT_EQ(enc.code, 0);
+  EXPECT_EQ(slurp(ct_file).size(), 256u);  // RSA-2048: the raw ciphertext
+  CliRun dec = run_stdout("decrypt -k rsa -i " + ct_file + " --format raw");
+  ASSERT_EQ(dec.code, 0);
+  EXPECT_EQ(dec.out, plaintext);
+  CliRun dec64 = run_stdout("decrypt -k rsa -i " + ct_file + " --format base64");
+  EXPECT_EQ(unbase64(dec64.out), plaintext);
+  // The base64 argument form still works, from a base64 ciphertext of standard input too.
+  CliRun enc64 = run_stdout("encrypt -k rsa -i " + file);
+  ASSERT_EQ(enc64.code, 0);
+  CliRun dec_arg = run_stdout("decrypt -k rsa --format raw " + enc64.out.substr(0, enc64.out.find('\n')));
+  EXPECT_EQ(dec_arg.out, plaintext);
+}
+
+// The daemon lists UnixPeerCredentials first: --app-name alone is not used
+// (warning); --auth direct uses it, --auth unix-peer the uid.
+TEST(CliAuth, AuthOptionAndAppNameWarning) {
+  DaemonOptions o;
+  o.authenticators =
+      "[[authenticator]]\nauth_type = \"UnixPeerCredentials\"\n"
+      "[[authenticator]]\nauth_type = \"Direct\"\nadmins = [ { name = \"admin\" } ]\n";
+  Daemon d(o);
+  d.start();
+  const std::string env = "PARSEC_SERVICE_ENDPOINT=" + d.endpoint() + " " PARSEC_CLI_PATH " ";
+  CliRun warned = shell(env + "--app-name tester create-ecc-key -k by-uid 2>&1");
+  EXPECT_EQ(warned.code, 0) << warned.out;
+  EXPECT_NE(warned.out.find("warning: --app-name is not used"), std::string::npos) << warned.out;
+  EXPECT_NE(warned.out.find("--auth direct"), std::string::npos) << warned.out;
+  CliRun direct = shell(env + "--app-name tester --auth direct create-ecc-key -k by-name 2>&1");
+  EXPECT_EQ(direct.code, 0) << direct.out;
+  EXPECT_EQ(direct.out, "");  // no warning
+  // Each key is in its own namespace.
+  CliRun uid_keys = shell(env + "--auth unix-peer list-keys 2>&1");
+  EXPECT_NE(uid_keys.out.find("* by-uid "), std::string::npos) << uid_keys.out;
+  EXPECT_EQ(uid_keys.out.find("by-name"), std::string::npos) << uid_keys.out;
+  CliRun app_keys = shell(env + "--app-name tester --auth direct list-keys 2>&1");
+  EXPECT_NE(app_keys.out.find("* by-name "), std::string::npos) << app_keys.out;
+  EXPECT_EQ(app_keys.out.find("by-uid"), std::string::npos) << app_keys.out;
+  CliRun no_name = shell(env + "--auth direct list-keys 2>&1");
+  EXPECT_EQ(no_name.code, 1);
+  EXPECT_NE(no_name.out.find("--auth direct needs --app-name"), std::string::npos) << no_name.out;
+  EXPECT_EQ(shell(env + "--auth kerberos ping 2>&1").code, 2);
+  EXPECT_EQ(d.stop(SIGTERM), 0);
 }
 
 TEST_F(Cli, EccSignVerifiesWithOpenSSL) {

@@ -272,10 +272,9 @@ void raise_parsec_error(const Error& e) {
   }
 }
 
+// The core's one syntax rule (unix:/path or a bare absolute path), the same as
+// for PARSEC_SERVICE_ENDPOINT.
 Endpoint endpoint_from(const std::string& where) {
-  if (!where.empty() && where.front() == '/') {
-    return Endpoint::unix_socket(where);
-  }
   return Endpoint::parse(where);
 }
 

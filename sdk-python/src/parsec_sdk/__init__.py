@@ -42,6 +42,7 @@ from ._types import (
     ProtocolVersion,
     ProviderInfo,
     UsageFlags,
+    ecdsa_hash_for_bits,
 )
 from ._client import DEFAULT_TIMEOUT, Client, Key
 
@@ -58,6 +59,7 @@ __all__ = [
     "ProviderInfo",
     "AuthenticatorInfo",
     "ProtocolVersion",
+    "ecdsa_hash_for_bits",
     "AeadAlgorithm",
     "AlgorithmKind",
     "AuthType",

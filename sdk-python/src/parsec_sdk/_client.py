@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Tuple, Union
+from types import TracebackType
+from typing import TYPE_CHECKING, Iterator, List, Optional, Tuple, Type, Union
 
-from . import _native
+from . import _checks, _native
 from ._enums import AuthType, CheckType, Cipher, Hash, KeyType, Opcode, ProviderId, RawKeyAgreement
 from ._errors import ParsecError
 from ._types import (
@@ -19,7 +20,7 @@ from ._types import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .crypto import ParsecPrivateKey, PublicKey
+    from .crypto import ImportableKey, ParsecPrivateKey, PublicKey
 
 __all__ = ["Client", "Key", "DEFAULT_TIMEOUT"]
 
@@ -33,12 +34,15 @@ KeyRef = Union[str, "Key"]
 _HASH_BY_DIGEST_LENGTH = {20: Hash.SHA1, 28: Hash.SHA224, 32: Hash.SHA256, 48: Hash.SHA384, 64: Hash.SHA512}
 
 
-def _key_name(key: KeyRef) -> str:
+def _key_name(key: KeyRef, operation: str) -> str:
+    """The name of ``key`` (a name or a Key), checked against the service's key-name rules."""
     if isinstance(key, Key):
         return key.name
-    if isinstance(key, str):
-        return key
-    raise TypeError(f"expected a key name or a parsec_sdk.Key, got {type(key).__name__}")
+    return _checks.key_name(key, operation)
+
+
+def _data(value: object, argument: str, operation: str) -> BytesLike:
+    return _checks.bytes_like(value, argument, operation)
 
 
 @contextlib.contextmanager
@@ -127,7 +131,8 @@ class Client:
         self._check()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -263,6 +268,7 @@ class Client:
 
     def key(self, name: str) -> "Key":
         """Look a key up by name. Raises :class:`KeyNotFound` if there is none."""
+        _checks.key_name(name, "PsaGetKeyAttributes")
         with _about_key(name):
             attrs = KeyAttributes._from_native(self._check().key_attributes(name))
         return Key(self, name, attrs)
@@ -282,31 +288,42 @@ class Client:
         ``attributes`` default to :meth:`KeyAttributes.ecc_key_pair` (P-256,
         ECDSA with SHA-256). Raises :class:`KeyAlreadyExists` if the name is taken.
         """
+        _checks.key_name(name, "PsaGenerateKey")
         if attributes is None:
             attributes = KeyAttributes.ecc_key_pair()
+        elif not isinstance(attributes, KeyAttributes):
+            raise TypeError(f"PsaGenerateKey: attributes must be a parsec_sdk.KeyAttributes, "
+                            f"not {type(attributes).__name__}")
+        _checks.attributes(attributes, "PsaGenerateKey", name)
         with _about_key(name):
             self._check().generate_key(name, attributes._to_native())
         return Key(self, name, attributes)
 
-    def import_key(self, name: str, data: Any, attributes: Optional[KeyAttributes] = None) -> "Key":
+    def import_key(self, name: str, data: "ImportableKey", attributes: Optional[KeyAttributes] = None) -> "Key":
         """Import a key and return it.
 
         ``data`` is either the key in PSA format (bytes: ECC private key = the
         big-endian scalar, ECC public key = ``04 || X || Y``, RSA = PKCS#1 DER),
         then ``attributes`` are required; or a ``cryptography`` private or public
         key object, then ``attributes`` default to the type of that key with the
-        default policy (ECDSA/SHA-256, RSA-PSS/SHA-256).
+        default policy (ECDSA with the curve's hash: P-256 SHA-256, P-384
+        SHA-384, P-521 SHA-512; RSA-PSS/SHA-256).
         """
+        _checks.key_name(name, "PsaImportKey")
         if isinstance(data, (bytes, bytearray, memoryview)):
             if attributes is None:
                 raise TypeError("import_key with raw bytes needs the key attributes")
             raw = bytes(data)
+        elif isinstance(data, str):
+            raise TypeError("PsaImportKey: data must be the key in PSA format (bytes-like) or a cryptography key "
+                            "object, not str; load a PEM file with cryptography's load_pem_private_key first")
         else:
             from . import crypto
 
             default_attrs, raw = crypto.key_to_psa(data)
             if attributes is None:
                 attributes = default_attrs
+        _checks.attributes(attributes, "PsaImportKey", name)
         with _about_key(name):
             self._check().import_key(name, attributes._to_native(), raw)
             if attributes.bits == 0:
@@ -316,27 +333,29 @@ class Client:
 
     def export_public_key(self, key: KeyRef) -> bytes:
         """The public key in PSA format (ECC: ``04 || X || Y``; RSA: PKCS#1 DER)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaExportPublicKey")
         with _about_key(name):
             return self._check().export_public_key(name)
 
     def export_key(self, key: KeyRef) -> bytes:
         """The key material in PSA format (needs the ``export`` usage flag)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaExportKey")
         with _about_key(name):
             return self._check().export_key(name)
 
     def destroy_key(self, key: KeyRef) -> None:
         """Destroy the key (:class:`KeyNotFound` if there is none)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaDestroyKey")
         with _about_key(name):
             self._check().destroy_key(name)
 
     # ---- signatures ------------------------------------------------------------------------
     def sign_hash(self, key: KeyRef, alg: Algorithm, digest: BytesLike) -> bytes:
         """Sign a digest. ECDSA signatures are ``r || s`` (see :func:`parsec_sdk.crypto.ecdsa_to_der`)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaSignHash")
         with _about_key(name):
+            digest = _data(digest, "digest", "PsaSignHash")
+            _checks.digest_length(alg, digest, "PsaSignHash", name)
             return self._check().sign_hash(name, alg._to_native(), digest)
 
     def verify_hash(self, key: KeyRef, alg: Algorithm, digest: BytesLike, signature: BytesLike) -> bool:
@@ -344,98 +363,118 @@ class Client:
 
         Other failures (unknown key, policy, ...) raise.
         """
-        name = _key_name(key)
+        name = _key_name(key, "PsaVerifyHash")
         with _about_key(name):
-            return self._check().verify_hash(name, alg._to_native(), digest, signature)
+            digest = _data(digest, "digest", "PsaVerifyHash")
+            _checks.digest_length(alg, digest, "PsaVerifyHash", name)
+            return self._check().verify_hash(name, alg._to_native(), digest, _data(signature, "signature", "PsaVerifyHash"))
 
     def sign_message(self, key: KeyRef, alg: Algorithm, message: BytesLike) -> bytes:
         """Sign a message (the service hashes it)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaSignMessage")
         with _about_key(name):
-            return self._check().sign_message(name, alg._to_native(), message)
+            return self._check().sign_message(name, alg._to_native(), _data(message, "message", "PsaSignMessage"))
 
     def verify_message(self, key: KeyRef, alg: Algorithm, message: BytesLike, signature: BytesLike) -> bool:
         """Check a signature of a message: ``True`` if valid, ``False`` if not."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaVerifyMessage")
         with _about_key(name):
-            return self._check().verify_message(name, alg._to_native(), message, signature)
+            return self._check().verify_message(name, alg._to_native(), _data(message, "message", "PsaVerifyMessage"),
+                                                _data(signature, "signature", "PsaVerifyMessage"))
 
     # ---- encryption ------------------------------------------------------------------------
     def asymmetric_encrypt(self, key: KeyRef, alg: Algorithm, plaintext: BytesLike,
                            salt: Optional[BytesLike] = None) -> bytes:
         """Encrypt with an RSA key (``rsa_pkcs1v15_crypt`` or ``rsa_oaep``; ``salt`` is the OAEP label)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaAsymmetricEncrypt")
         with _about_key(name):
-            return self._check().asymmetric_encrypt(name, alg._to_native(), plaintext, salt or b"")
+            op = "PsaAsymmetricEncrypt"
+            return self._check().asymmetric_encrypt(name, alg._to_native(), _data(plaintext, "plaintext", op),
+                                                    b"" if salt is None else _data(salt, "salt", op))
 
     def asymmetric_decrypt(self, key: KeyRef, alg: Algorithm, ciphertext: BytesLike,
                            salt: Optional[BytesLike] = None) -> bytes:
         """Decrypt with an RSA key pair."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaAsymmetricDecrypt")
         with _about_key(name):
-            return self._check().asymmetric_decrypt(name, alg._to_native(), ciphertext, salt or b"")
+            op = "PsaAsymmetricDecrypt"
+            return self._check().asymmetric_decrypt(name, alg._to_native(), _data(ciphertext, "ciphertext", op),
+                                                    b"" if salt is None else _data(salt, "salt", op))
 
     def aead_encrypt(self, key: KeyRef, alg: Algorithm, nonce: BytesLike, plaintext: BytesLike,
                      additional_data: BytesLike = b"") -> bytes:
         """AEAD encryption; the result is the ciphertext with the tag at its end."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaAeadEncrypt")
         with _about_key(name):
-            return self._check().aead_encrypt(name, alg._to_native(), nonce, additional_data, plaintext)
+            op = "PsaAeadEncrypt"
+            return self._check().aead_encrypt(name, alg._to_native(), _data(nonce, "nonce", op),
+                                              _data(additional_data, "additional_data", op),
+                                              _data(plaintext, "plaintext", op))
 
     def aead_decrypt(self, key: KeyRef, alg: Algorithm, nonce: BytesLike, ciphertext: BytesLike,
                      additional_data: BytesLike = b"") -> bytes:
         """AEAD decryption of ciphertext || tag (:class:`InvalidSignature` if the tag does not match)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaAeadDecrypt")
         with _about_key(name):
-            return self._check().aead_decrypt(name, alg._to_native(), nonce, additional_data, ciphertext)
+            op = "PsaAeadDecrypt"
+            return self._check().aead_decrypt(name, alg._to_native(), _data(nonce, "nonce", op),
+                                              _data(additional_data, "additional_data", op),
+                                              _data(ciphertext, "ciphertext", op))
 
     def cipher_encrypt(self, key: KeyRef, mode: Cipher, plaintext: BytesLike) -> bytes:
         """Unauthenticated encryption; the result is IV || ciphertext."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaCipherEncrypt")
         with _about_key(name):
-            return self._check().cipher_encrypt(name, int(Cipher(mode)), plaintext)
+            return self._check().cipher_encrypt(name, int(Cipher(mode)), _data(plaintext, "plaintext", "PsaCipherEncrypt"))
 
     def cipher_decrypt(self, key: KeyRef, mode: Cipher, ciphertext: BytesLike) -> bytes:
         """Decrypt IV || ciphertext."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaCipherDecrypt")
         with _about_key(name):
-            return self._check().cipher_decrypt(name, int(Cipher(mode)), ciphertext)
+            return self._check().cipher_decrypt(name, int(Cipher(mode)),
+                                                _data(ciphertext, "ciphertext", "PsaCipherDecrypt"))
 
     # ---- MAC, hash, key agreement, random ------------------------------------------------
     def mac_compute(self, key: KeyRef, alg: Algorithm, data: BytesLike) -> bytes:
         """Compute a MAC (hmac, cbc_mac, cmac, or truncated)."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaMacCompute")
         with _about_key(name):
-            return self._check().mac_compute(name, alg._to_native(), data)
+            return self._check().mac_compute(name, alg._to_native(), _data(data, "data", "PsaMacCompute"))
 
     def mac_verify(self, key: KeyRef, alg: Algorithm, data: BytesLike, mac: BytesLike) -> bool:
         """Check a MAC: ``True`` if it matches, ``False`` if not."""
-        name = _key_name(key)
+        name = _key_name(key, "PsaMacVerify")
         with _about_key(name):
-            return self._check().mac_verify(name, alg._to_native(), data, mac)
+            return self._check().mac_verify(name, alg._to_native(), _data(data, "data", "PsaMacVerify"),
+                                            _data(mac, "mac", "PsaMacVerify"))
 
     def hash_compute(self, alg: Hash, data: BytesLike) -> bytes:
         """Hash ``data`` in the service."""
-        return self._check().hash_compute(int(Hash(alg)), data)
+        return self._check().hash_compute(int(Hash(alg)), _data(data, "data", "PsaHashCompute"))
 
     def hash_compare(self, alg: Hash, data: BytesLike, digest: BytesLike) -> bool:
         """``True`` if ``digest`` is the hash of ``data``, ``False`` if not."""
-        return self._check().hash_compare(int(Hash(alg)), data, digest)
+        return self._check().hash_compare(int(Hash(alg)), _data(data, "data", "PsaHashCompare"),
+                                          _data(digest, "digest", "PsaHashCompare"))
 
-    def raw_key_agreement(self, key: KeyRef, peer_public_key: Any,
+    def raw_key_agreement(self, key: KeyRef, peer_public_key: Union[BytesLike, "PublicKey"],
                           alg: RawKeyAgreement = RawKeyAgreement.ECDH) -> bytes:
         """The raw shared secret of ``key`` and the peer's public key.
 
         ``peer_public_key``: bytes in PSA format (ECC: ``04 || X || Y``;
         Montgomery: the 32/56-byte u-coordinate) or a ``cryptography`` public key.
         """
-        name = _key_name(key)
-        if not isinstance(peer_public_key, (bytes, bytearray, memoryview)):
+        name = _key_name(key, "PsaRawKeyAgreement")
+        if isinstance(peer_public_key, (bytes, bytearray, memoryview)):
+            peer = peer_public_key
+        elif isinstance(peer_public_key, str):
+            peer = _data(peer_public_key, "peer_public_key", "PsaRawKeyAgreement")  # raises TypeError
+        else:
             from . import crypto
 
-            peer_public_key = crypto.public_key_to_psa(peer_public_key)
+            peer = crypto.public_key_to_psa(peer_public_key)
         with _about_key(name):
-            return self._check().raw_key_agreement(int(RawKeyAgreement(alg)), name, peer_public_key)
+            return self._check().raw_key_agreement(int(RawKeyAgreement(alg)), name, peer)
 
     def generate_random(self, size: int) -> bytes:
         """``size`` random bytes from the service."""
@@ -455,7 +494,7 @@ class Client:
         format. An empty ``attesting_key`` selects the default attesting key
         (the endorsement key); the service supports no other.
         """
-        name = _key_name(key)
+        name = _key_name(key, "PrepareKeyAttestation")
         with _about_key(name):
             return self._check().prepare_key_attestation(name, attesting_key)
 
@@ -468,9 +507,11 @@ class Client:
         :meth:`prepare_key_attestation`'s output. An empty ``attesting_key``
         selects the default attesting key.
         """
-        name = _key_name(key)
+        name = _key_name(key, "AttestKey")
         with _about_key(name):
-            return self._check().attest_key_activate_credential(name, credential_blob, secret, attesting_key)
+            op = "AttestKey"
+            return self._check().attest_key_activate_credential(
+                name, _data(credential_blob, "credential_blob", op), _data(secret, "secret", op), attesting_key)
 
 
 class Key:
@@ -557,12 +598,14 @@ class Key:
     # ---- signatures ----------------------------------------------------------------------------
     def sign_hash(self, digest: BytesLike, alg: Optional[Algorithm] = None) -> bytes:
         """Sign a digest (ECDSA: ``r || s``)."""
-        alg = alg or self.signature_algorithm(digest_length=len(digest))
+        digest = _data(digest, "digest", "PsaSignHash")
+        alg = alg or self.signature_algorithm(digest_length=memoryview(digest).nbytes)
         return self._client.sign_hash(self._name, alg, digest)
 
     def verify_hash(self, digest: BytesLike, signature: BytesLike, alg: Optional[Algorithm] = None) -> bool:
         """``True`` if ``signature`` is valid for ``digest``, ``False`` if not."""
-        alg = alg or self.signature_algorithm(digest_length=len(digest))
+        digest = _data(digest, "digest", "PsaVerifyHash")
+        alg = alg or self.signature_algorithm(digest_length=memoryview(digest).nbytes)
         return self._client.verify_hash(self._name, alg, digest, signature)
 
     def sign_message(self, message: BytesLike, alg: Optional[Algorithm] = None) -> bytes:
@@ -626,7 +669,7 @@ class Key:
         alg = alg or self._policy_of("is_mac", "a MAC")
         return self._client.mac_verify(self._name, alg, data, mac)
 
-    def agree(self, peer_public_key: Any, alg: Optional[RawKeyAgreement] = None) -> bytes:
+    def agree(self, peer_public_key: Union[BytesLike, "PublicKey"], alg: Optional[RawKeyAgreement] = None) -> bytes:
         """Raw key agreement with a peer's public key (bytes or a ``cryptography`` key)."""
         if alg is None:
             alg = self.policy.key_agreement_alg

@@ -26,6 +26,7 @@ from ._enums import (
 )
 
 __all__ = [
+    "ecdsa_hash_for_bits",
     "Algorithm",
     "UsageFlags",
     "KeyAttributes",
@@ -287,9 +288,58 @@ class Algorithm:
         return cls(AlgorithmKind(kind), Hash(h), truncated, length, Cipher(cipher), AeadAlgorithm(aead),
                    RawKeyAgreement(agreement), AlgorithmKind(kdf))
 
+    def __repr__(self) -> str:
+        """The factory call that builds this value, e.g. ``Algorithm.ecdsa(Hash.SHA384)``."""
+        k = self.kind
+        h = f"Hash.{self.hash_alg.name}"
+        if k == AlgorithmKind.NONE:
+            return "Algorithm.none()"
+        if k in _MAC_KINDS:
+            full = f"Algorithm.hmac({h})" if k == AlgorithmKind.HMAC else f"Algorithm.{k.name.lower()}()"
+            return f"Algorithm.truncated_mac({full}, {self.length})" if self.truncated else full
+        if k == AlgorithmKind.CIPHER:
+            return f"Algorithm.cipher(Cipher.{self.cipher_mode.name})"
+        if k == AlgorithmKind.AEAD:
+            if self.aead_alg == AeadAlgorithm.NONE:
+                return f"Algorithm(AlgorithmKind.AEAD, truncated={self.truncated}, length={self.length})"
+            tag = str(self.length) if self.truncated else ""
+            return f"Algorithm.aead_{self.aead_alg.name.lower()}({tag})"
+        if k == AlgorithmKind.RAW_KEY_AGREEMENT:
+            if self.key_agreement_alg in (RawKeyAgreement.ECDH, RawKeyAgreement.FFDH):
+                return f"Algorithm.{self.key_agreement_alg.name.lower()}()"
+            return f"Algorithm.raw_key_agreement(RawKeyAgreement.{self.key_agreement_alg.name})"
+        if k == AlgorithmKind.KEY_AGREEMENT_WITH_DERIVATION:
+            return (f"Algorithm.key_agreement_with_derivation(RawKeyAgreement.{self.key_agreement_alg.name}, "
+                    f"Algorithm.{self.kdf_kind.name.lower()}({h}))")
+        if k in (AlgorithmKind.RSA_PKCS1V15_SIGN_RAW, AlgorithmKind.ECDSA_ANY, AlgorithmKind.RSA_PKCS1V15_CRYPT):
+            return f"Algorithm.{k.name.lower()}()"
+        # The kinds with a hash parameter: hash, signatures, OAEP, KDFs.
+        return f"Algorithm.{k.name.lower()}({h})"
+
     def __str__(self) -> str:
-        """The reference tool's rendering, e.g. ``AsymmetricSignature(Ecdsa { hash_alg: Specific(Sha256) })``."""
+        """The same as :func:`repr`: the factory call, e.g. ``Algorithm.ecdsa(Hash.SHA256)``."""
+        return repr(self)
+
+    def reference_string(self) -> str:
+        """The rendering of parsec-cli and the reference tool (parsec-tool), e.g.
+        ``AsymmetricSignature(Ecdsa { hash_alg: Specific(Sha256) })``, to compare with their output."""
         return _native.algorithm_to_string(self._to_native())
+
+
+def ecdsa_hash_for_bits(bits: int) -> Hash:
+    """The hash that matches an elliptic curve of ``bits`` bits: SHA-256 up to 256
+    bits (P-256), SHA-384 up to 384 (P-384), SHA-512 above (P-521)."""
+    if bits <= 256:
+        return Hash.SHA256
+    if bits <= 384:
+        return Hash.SHA384
+    return Hash.SHA512
+
+
+def _default_ecc_policy(bits: int, family: EccFamily) -> Algorithm:
+    if EccFamily(family) == EccFamily.MONTGOMERY:
+        return Algorithm.ecdh()
+    return Algorithm.ecdsa(ecdsa_hash_for_bits(bits))
 
 
 @dataclass(frozen=True)
@@ -306,6 +356,11 @@ class UsageFlags:
     sign_hash: bool = False
     verify_hash: bool = False
     derive: bool = False
+
+    def __repr__(self) -> str:
+        """The flags that are set, e.g. ``UsageFlags(sign_hash=True, verify_hash=True)``."""
+        set_flags = [f"{f.name}=True" for f in dataclasses.fields(self) if getattr(self, f.name)]
+        return f"UsageFlags({', '.join(set_flags)})"
 
     @classmethod
     def for_policy(cls, policy: Algorithm) -> "UsageFlags":
@@ -359,6 +414,16 @@ class KeyAttributes:
         if self.bits < 0:
             raise ValueError("bits must not be negative")
 
+    def __repr__(self) -> str:
+        """Only the fields that apply to the key type (no curve for RSA, no DH group for ECC)."""
+        parts = [f"type=KeyType.{self.type.name}"]
+        if self.is_ecc or self.family != EccFamily.NONE:
+            parts.append(f"family=EccFamily.{self.family.name}")
+        if self.is_dh:
+            parts.append(f"dh_family=DhFamily.{self.dh_family.name}")
+        parts += [f"bits={self.bits}", f"policy={self.policy!r}", f"flags={self.flags!r}"]
+        return f"KeyAttributes({', '.join(parts)})"
+
     # ---- builders -------------------------------------------------------------------------
     @classmethod
     def _build(cls, key_type: KeyType, bits: int, policy: Algorithm, family: EccFamily = EccFamily.NONE
@@ -368,14 +433,20 @@ class KeyAttributes:
     @classmethod
     def ecc_key_pair(cls, bits: int = 256, policy: Optional[Algorithm] = None,
                      family: EccFamily = EccFamily.SECP_R1) -> "KeyAttributes":
-        """An ECC key pair; default P-256 (SECP_R1, 256 bits) for ECDSA with SHA-256."""
-        return cls._build(KeyType.ECC_KEY_PAIR, bits, policy or Algorithm.ecdsa(Hash.SHA256), family)
+        """An ECC key pair; default P-256 (SECP_R1, 256 bits).
+
+        The default policy is ECDSA with the hash that matches the curve size
+        (:func:`ecdsa_hash_for_bits`: P-256 SHA-256, P-384 SHA-384, P-521
+        SHA-512, as TLS 1.3's ``ecdsa_secp384r1_sha384`` etc. need); ECDH for
+        Montgomery curves (X25519, X448).
+        """
+        return cls._build(KeyType.ECC_KEY_PAIR, bits, policy or _default_ecc_policy(bits, family), family)
 
     @classmethod
     def ecc_public_key(cls, bits: int = 256, policy: Optional[Algorithm] = None,
                        family: EccFamily = EccFamily.SECP_R1) -> "KeyAttributes":
-        """An ECC public key (verify only); default P-256, ECDSA with SHA-256."""
-        return cls._build(KeyType.ECC_PUBLIC_KEY, bits, policy or Algorithm.ecdsa(Hash.SHA256), family)
+        """An ECC public key (verify only); default P-256, ECDSA with the curve's hash (see :meth:`ecc_key_pair`)."""
+        return cls._build(KeyType.ECC_PUBLIC_KEY, bits, policy or _default_ecc_policy(bits, family), family)
 
     @classmethod
     def rsa_key_pair(cls, bits: int = 2048, policy: Optional[Algorithm] = None) -> "KeyAttributes":

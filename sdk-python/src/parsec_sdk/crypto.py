@@ -23,7 +23,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Callable, Dict, Optional, Tuple, Union
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -41,6 +41,8 @@ __all__ = [
     "ParsecPrivateKey",
     "PrivateKeyNotExportable",
     "PublicKey",
+    "PrivateKey",
+    "ImportableKey",
     "public_key_from_psa",
     "public_key_to_psa",
     "key_to_psa",
@@ -53,6 +55,10 @@ __all__ = [
 
 BytesLike = Union[bytes, bytearray, memoryview]
 PublicKey = Union[ec.EllipticCurvePublicKey, rsa.RSAPublicKey, x25519.X25519PublicKey, x448.X448PublicKey]
+#: The ``cryptography`` private keys :func:`key_to_psa` converts.
+PrivateKey = Union[ec.EllipticCurvePrivateKey, rsa.RSAPrivateKey, x25519.X25519PrivateKey, x448.X448PrivateKey]
+#: What :meth:`parsec_sdk.Client.import_key` takes: PSA-format bytes or a ``cryptography`` key.
+ImportableKey = Union[bytes, bytearray, memoryview, PrivateKey, PublicKey]
 
 
 class PrivateKeyNotExportable(TypeError):
@@ -197,7 +203,7 @@ def _bits_from_point(data: bytes) -> int:
     return 521 if n == 66 else n * 8
 
 
-def public_key_to_psa(key: Any) -> bytes:
+def public_key_to_psa(key: PublicKey) -> bytes:
     """A ``cryptography`` public key in the PSA format (for import or key agreement)."""
     if isinstance(key, ec.EllipticCurvePublicKey):
         return key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
@@ -208,21 +214,22 @@ def public_key_to_psa(key: Any) -> bytes:
     raise TypeError(f"unsupported public key type {type(key).__name__}")
 
 
-def key_to_psa(key: Any, policy: Optional[Algorithm] = None) -> Tuple[KeyAttributes, bytes]:
+def key_to_psa(key: Union[PrivateKey, PublicKey], policy: Optional[Algorithm] = None) -> Tuple[KeyAttributes, bytes]:
     """(default attributes, data in PSA format) for a ``cryptography`` key, for import.
 
-    Default policies: ECDSA with SHA-256 for EC keys, RSA-PSS with SHA-256 for
-    RSA keys, ECDH for X25519/X448.
+    Default policies: ECDSA with the curve's hash for EC keys (P-256 SHA-256,
+    P-384 SHA-384, P-521 SHA-512), RSA-PSS with SHA-256 for RSA keys, ECDH for
+    X25519/X448.
     """
     if isinstance(key, (ParsecEllipticCurvePrivateKey, ParsecRSAPrivateKey)):
         raise TypeError("this key is already held by the Parsec service")
     if isinstance(key, ec.EllipticCurvePrivateKey):
         family, bits = _family_of(key.curve)
         scalar = key.private_numbers().private_value.to_bytes((bits + 7) // 8, "big")
-        return KeyAttributes.ecc_key_pair(bits, policy or Algorithm.ecdsa(), family), scalar
+        return KeyAttributes.ecc_key_pair(bits, policy, family), scalar
     if isinstance(key, ec.EllipticCurvePublicKey):
         family, bits = _family_of(key.curve)
-        return KeyAttributes.ecc_public_key(bits, policy or Algorithm.ecdsa(), family), public_key_to_psa(key)
+        return KeyAttributes.ecc_public_key(bits, policy, family), public_key_to_psa(key)
     if isinstance(key, rsa.RSAPrivateKey):
         der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption())
@@ -322,7 +329,7 @@ class ParsecEllipticCurvePrivateKey(ec.EllipticCurvePrivateKey):
     def __copy__(self) -> "ParsecEllipticCurvePrivateKey":
         return self
 
-    def __deepcopy__(self, memo: Any) -> "ParsecEllipticCurvePrivateKey":
+    def __deepcopy__(self, memo: Dict[int, object]) -> "ParsecEllipticCurvePrivateKey":
         return self
 
     def __repr__(self) -> str:
@@ -354,14 +361,17 @@ class ParsecRSAPrivateKey(rsa.RSAPrivateKey):
             self._public = pub
         return self._public
 
-    def sign(self, data: BytesLike, padding: _padding.AsymmetricPadding, algorithm: Any) -> bytes:
+    def sign(self, data: BytesLike, padding: _padding.AsymmetricPadding,
+             algorithm: Union[hashes.HashAlgorithm, utils.Prehashed, "utils.NoDigestInfo"]) -> bytes:
         """RSA signature in the service (PKCS#1 v1.5 or PSS with salt = hash length).
 
         ``algorithm``: a hash algorithm (the data is hashed here), ``Prehashed``
         (the data is the digest), or ``NoDigestInfo`` with PKCS#1 v1.5 (the data
         is an encoded DigestInfo, signed with ``rsa_pkcs1v15_sign_raw``).
         """
-        if type(algorithm).__name__ == "NoDigestInfo":
+        if not isinstance(algorithm, (hashes.HashAlgorithm, utils.Prehashed)):
+            if type(algorithm).__name__ != "NoDigestInfo":
+                raise TypeError(f"algorithm must be a hash, Prehashed or NoDigestInfo, not {type(algorithm).__name__}")
             if not isinstance(padding, _padding.PKCS1v15):
                 raise UnsupportedAlgorithm("NoDigestInfo needs PKCS#1 v1.5 padding")
             raw = _sign_alg(self._key, (AlgorithmKind.RSA_PKCS1V15_SIGN_RAW,), Hash.NONE, "raw PKCS#1 v1.5")
@@ -404,7 +414,7 @@ class ParsecRSAPrivateKey(rsa.RSAPrivateKey):
     def __copy__(self) -> "ParsecRSAPrivateKey":
         return self
 
-    def __deepcopy__(self, memo: Any) -> "ParsecRSAPrivateKey":
+    def __deepcopy__(self, memo: Dict[int, object]) -> "ParsecRSAPrivateKey":
         return self
 
     def __repr__(self) -> str:

@@ -2,7 +2,8 @@
 //
 // The service is reached over a Unix domain stream socket. Clients find it
 // through the PARSEC_SERVICE_ENDPOINT environment variable, a URI of the form
-// "unix:/path/to/socket" (the equivalent "unix:///path" is accepted too); when
+// "unix:/path/to/socket" (the equivalent "unix:///path" is accepted too) or a
+// bare absolute path "/path/to/socket", which means the same; when
 // the variable is unset or empty the default /run/parsec/parsec.sock is used.
 // Only the "unix" scheme exists: anything else is rejected with an Error
 // (status ConnectionError) that says why. An Endpoint is a plain value,
@@ -23,7 +24,8 @@ class Endpoint {
 
   // from_environment reads PARSEC_SERVICE_ENDPOINT (default when unset/empty).
   static Endpoint from_environment();
-  // parse accepts "unix:/abs/path" and "unix:///abs/path".
+  // parse accepts "unix:/abs/path", "unix:///abs/path" and a bare "/abs/path"
+  // (the same rule for Endpoint(...) arguments and PARSEC_SERVICE_ENDPOINT).
   static Endpoint parse(const std::string& uri);
   // unix_socket takes an absolute socket path directly.
   static Endpoint unix_socket(const std::string& path);
