@@ -125,13 +125,13 @@ public final class ParsecProvider extends Provider {
     add("KeyPairGenerator", "RSA", p -> new ParsecKeyPairGenerator(this, false), Map.of());
     for (String h : List.of("256", "384", "512")) {
       add("Signature", "SHA" + h + "withECDSA",
-          p -> new ParsecSignature(this, ParsecSignature.Scheme.ECDSA, "SHA-" + h), keyAttr);
+          p -> new ParsecSignature(ParsecSignature.Scheme.ECDSA, "SHA-" + h), keyAttr);
       add("Signature", "SHA" + h + "withRSA",
-          p -> new ParsecSignature(this, ParsecSignature.Scheme.RSA_PKCS1, "SHA-" + h), keyAttr);
+          p -> new ParsecSignature(ParsecSignature.Scheme.RSA_PKCS1, "SHA-" + h), keyAttr);
     }
-    add("Signature", "NONEwithECDSA", p -> new ParsecSignature(this, ParsecSignature.Scheme.ECDSA_NONE, null), keyAttr);
-    add("Signature", "RSASSA-PSS", p -> new ParsecSignature(this, ParsecSignature.Scheme.RSA_PSS, null), keyAttr);
-    add("Cipher", "RSA", p -> new ParsecRsaCipher(this),
+    add("Signature", "NONEwithECDSA", p -> new ParsecSignature(ParsecSignature.Scheme.ECDSA_NONE, null), keyAttr);
+    add("Signature", "RSASSA-PSS", p -> new ParsecSignature(ParsecSignature.Scheme.RSA_PSS, null), keyAttr);
+    add("Cipher", "RSA", p -> new ParsecRsaCipher(),
         Map.of("SupportedKeyClasses", keyClasses, "SupportedModes", "ECB|NONE", "SupportedPaddings",
                "PKCS1PADDING|OAEPPADDING|OAEPWITHSHA-1ANDMGF1PADDING|OAEPWITHSHA1ANDMGF1PADDING"
                    + "|OAEPWITHSHA-256ANDMGF1PADDING"));

@@ -42,18 +42,14 @@ import org.parsec.client.ParsecException;
  * the OAEP label. Not thread-safe (as any Cipher).
  */
 public final class ParsecRsaCipher extends CipherSpi {
-  private final ParsecProvider provider;
   private boolean oaep;
   private Hash oaepHash = Hash.SHA_1;
   private byte[] label = new byte[0];
-  private int opmode;
   private ParsecPrivateKey key;
   private Cipher delegate;
   private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
-  ParsecRsaCipher(ParsecProvider provider) {
-    this.provider = provider;
-  }
+  ParsecRsaCipher() {}
 
   @Override
   protected void engineSetMode(String mode) throws NoSuchAlgorithmException {
@@ -165,7 +161,6 @@ public final class ParsecRsaCipher extends CipherSpi {
       label = s.getPSource() instanceof PSource.PSpecified ? ((PSource.PSpecified) s.getPSource()).getValue()
                                                             : new byte[0];
     }
-    this.opmode = opmode;
     buffer.reset();
     delegate = null;
     this.key = null;
@@ -243,7 +238,8 @@ public final class ParsecRsaCipher extends CipherSpi {
     buffer.reset();
     Algorithm alg = oaep ? Algorithm.rsaOaep(oaepHash) : Algorithm.rsaPkcs1v15Crypt();
     try {
-      return provider.client().asymmetricDecrypt(key.keyName(), alg, ct, label);
+      // Through the key's own client (the one that made the handle).
+      return key.parsecKey().client().asymmetricDecrypt(key.keyName(), alg, ct, label);
     } catch (ParsecException e) {
       if (e.status() == 1150 || e.status() == 1135) {  // InvalidPadding, InvalidArgument
         BadPaddingException b = new BadPaddingException(e.getMessage());

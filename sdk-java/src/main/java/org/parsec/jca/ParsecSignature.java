@@ -36,7 +36,6 @@ import org.parsec.client.ParsecException;
 public final class ParsecSignature extends SignatureSpi {
   enum Scheme { ECDSA, ECDSA_NONE, RSA_PKCS1, RSA_PSS }
 
-  private final ParsecProvider provider;
   private final Scheme scheme;
   private String digestName;
   private MessageDigest digest;
@@ -45,8 +44,7 @@ public final class ParsecSignature extends SignatureSpi {
   private ParsecPrivateKey key;
   private Signature verifier;
 
-  ParsecSignature(ParsecProvider provider, Scheme scheme, String digestName) {
-    this.provider = provider;
+  ParsecSignature(Scheme scheme, String digestName) {
     this.scheme = scheme;
     this.digestName = digestName;
   }
