@@ -119,6 +119,7 @@ class ConcurrencyTest {
               // While the daemon is down the only acceptable failure is "cannot connect".
               if (e.getCause() instanceof ServiceConnectionException) {
                 refused.incrementAndGet();
+                Thread.sleep(5);  // a client's retry back-off while the daemon is down
               } else {
                 unexpected.add(e);
               }
