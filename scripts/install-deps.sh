@@ -9,6 +9,7 @@ PACKAGES=(
   libtomlplusplus-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libssl-dev openssl
   libtss2-dev swtpm swtpm-tools tpm2-tools softhsm2 opensc libp11-kit-dev
   swig pybind11-dev python3 python3-venv python3-dev sqlite3 procps clang-format
+  openjdk-17-jdk-headless maven
 )
 
 missing=()

@@ -28,3 +28,5 @@ echo "== Install check"
 
 echo "== Python SDK tests"
 bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"
+
+bash "$ROOT/sdk-java/run-tests.sh"  # Java SDK: JUnit suites and the mTLS example (prints its own headings)

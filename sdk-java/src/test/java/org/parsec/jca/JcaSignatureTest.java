@@ -170,6 +170,23 @@ class JcaSignatureTest {
     }
   }
 
+  /** The java.security form: a no-argument provider configured by a string. */
+  @Test
+  void configuredFromAString() throws Exception {
+    String app = "java-conf-" + System.nanoTime();
+    java.security.Provider p = new ParsecProvider().configure(
+        "endpoint=" + Testbed.get().endpoint() + ",appName=" + app + ",provider=2,chainDir="
+        + Files.createTempDirectory("chains"));
+    ParsecProvider parsec = (ParsecProvider) p;
+    assertEquals(ProviderId.PKCS11, parsec.client().provider());
+    assertEquals(app, parsec.client().appName());
+    KeyPair kp = generate(parsec, "EC", "conf", 256, Algorithm.ecdsa(Hash.ANY));
+    signAndVerify(parsec, kp, "SHA256withECDSA", null, "SunEC");
+    assertEquals(ProviderId.PKCS11, parsec.client().listKeys().get(0).provider());
+    assertThrows(java.security.InvalidParameterException.class, () -> new ParsecProvider().configure("nonsense"));
+    parsec.client().close();
+  }
+
   @Test
   void defaultsAndSecureRandom() throws Exception {
     try (ParsecClient c = Testbed.get().client(ProviderId.MBED_CRYPTO)) {
