@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.parsec.client.jni.Client;
 import org.parsec.client.jni.NativeException;
 
@@ -22,16 +24,16 @@ import org.parsec.client.jni.NativeException;
  * <p>Thread safety: one ParsecClient may be used by any number of threads at once; each request
  * uses its own connection and the settings/discovery cache are behind the core's mutex. Keep one
  * client per application (the JCA provider does) rather than one per operation: the provider and
- * authenticator are discovered once and cached. {@link #close()} frees the native client: call
- * it once no other thread uses the client (calls made after it throw IllegalStateException).
+ * authenticator are discovered once and cached. {@link #close()} waits for the calls in flight,
+ * then frees the native client; calls made after it throw IllegalStateException.
  *
  * <p>Secrets: results that are secrets (exportKey, asymmetricDecrypt, rawKeyAgreement,
  * generateRandom) are returned in a fresh array that the caller owns and should
  * {@code Arrays.fill(…, (byte) 0)} after use; the native copies are wiped before return.
  */
 public final class ParsecClient implements AutoCloseable {
-  private final Object lock = new Object();
-  private Client client;
+  private final ReentrantReadWriteLock closing = new ReentrantReadWriteLock();
+  private Client client;  // guarded by closing
 
   private ParsecClient(Client client) {
     this.client = client;
@@ -47,22 +49,35 @@ public final class ParsecClient implements AutoCloseable {
     return builder().build();
   }
 
-  /** native returns the live native client. */
-  Client nativeClient() {
-    Client c = client;
-    if (c == null) {
-      throw new IllegalStateException("ParsecClient is closed");
+  /**
+   * call runs {@code f} on the live native client under the read side of {@code closing} (so
+   * close() waits for calls in flight) and turns a native failure into its ParsecException.
+   */
+  private <T> T call(Function<Client, T> f) {
+    closing.readLock().lock();
+    try {
+      if (client == null) {
+        throw new IllegalStateException("ParsecClient is closed");
+      }
+      return f.apply(client);
+    } catch (NativeException e) {
+      throw Native.translate(e);
+    } finally {
+      closing.readLock().unlock();
     }
-    return c;
   }
 
+  /** close frees the native client once the calls in flight have returned; later calls throw IllegalStateException. */
   @Override
   public void close() {
-    synchronized (lock) {
+    closing.writeLock().lock();
+    try {
       if (client != null) {
         client.delete();
         client = null;
       }
+    } finally {
+      closing.writeLock().unlock();
     }
   }
 
@@ -70,43 +85,43 @@ public final class ParsecClient implements AutoCloseable {
 
   /** The endpoint URI ("unix:/path"). */
   public String endpoint() {
-    return nativeClient().endpoint();
+    return call(Client::endpoint);
   }
 
   public Duration timeout() {
-    return Duration.ofMillis(nativeClient().timeout_ms());
+    return Duration.ofMillis(call(Client::timeout_ms));
   }
 
   public String appName() {
-    return nativeClient().app_name();
+    return call(Client::app_name);
   }
 
   /** The provider cryptographic operations go to (discovered with ListProviders unless set). */
   public ProviderId provider() {
-    return ProviderId.of(Native.call(() -> nativeClient().provider()).swigValue());
+    return ProviderId.of(call(c -> c.provider()).swigValue());
   }
 
   /** setProvider: later operations (and ParsecKey handles of this client) use {@code p}. */
   public void setProvider(ProviderId p) {
-    Native.run(() -> nativeClient().set_provider(p.value()));
+    call(c -> c.set_provider(p.value()));
   }
 
   /** The authenticator in use (discovered with ListAuthenticators unless forced). */
   public AuthType authType() {
-    return AuthType.of(Native.call(() -> nativeClient().auth_type()).swigValue());
+    return AuthType.of(call(c -> c.auth_type()).swigValue());
   }
 
   // ---- core operations ----------------------------------------------------------------------
 
   /** ping returns the wire protocol version as {major, minor}. */
   public int[] ping() {
-    int v = Native.call(() -> nativeClient().ping());
+    int v = call(c -> c.ping());
     return new int[] {v >> 8, v & 0xFF};
   }
 
   public List<ProviderInfo> listProviders() {
-    return Native.call(() -> {
-      org.parsec.client.jni.ProviderList l = nativeClient().list_providers();
+    return call(c -> {
+      org.parsec.client.jni.ProviderList l = c.list_providers();
       List<ProviderInfo> out = new ArrayList<>();
       for (long i = 0; i < l.size(); i++) {
         org.parsec.client.jni.ProviderInfo p = l.get(i);
@@ -119,8 +134,8 @@ public final class ParsecClient implements AutoCloseable {
 
   /** listOpcodes: the opcodes {@code provider} serves, ascending. */
   public List<Integer> listOpcodes(ProviderId provider) {
-    return Native.call(() -> {
-      org.parsec.client.jni.OpcodeList l = nativeClient().list_opcodes(provider.value());
+    return call(c -> {
+      org.parsec.client.jni.OpcodeList l = c.list_opcodes(provider.value());
       List<Integer> out = new ArrayList<>();
       for (long i = 0; i < l.size(); i++) {
         out.add((int) l.get(i));
@@ -130,8 +145,8 @@ public final class ParsecClient implements AutoCloseable {
   }
 
   public List<AuthenticatorInfo> listAuthenticators() {
-    return Native.call(() -> {
-      org.parsec.client.jni.AuthenticatorList l = nativeClient().list_authenticators();
+    return call(c -> {
+      org.parsec.client.jni.AuthenticatorList l = c.list_authenticators();
       List<AuthenticatorInfo> out = new ArrayList<>();
       for (long i = 0; i < l.size(); i++) {
         org.parsec.client.jni.AuthenticatorInfo a = l.get(i);
@@ -144,8 +159,8 @@ public final class ParsecClient implements AutoCloseable {
 
   /** listKeys: the caller's keys on every provider. */
   public List<KeyInfo> listKeys() {
-    return Native.call(() -> {
-      org.parsec.client.jni.KeyInfoList l = nativeClient().list_keys();
+    return call(c -> {
+      org.parsec.client.jni.KeyInfoList l = c.list_keys();
       List<KeyInfo> out = new ArrayList<>();
       for (long i = 0; i < l.size(); i++) {
         org.parsec.client.jni.KeyInfo k = l.get(i);
@@ -158,8 +173,8 @@ public final class ParsecClient implements AutoCloseable {
 
   /** listClients (admin only). */
   public List<String> listClients() {
-    return Native.call(() -> {
-      org.parsec.client.jni.StringList l = nativeClient().list_clients();
+    return call(c -> {
+      org.parsec.client.jni.StringList l = c.list_clients();
       List<String> out = new ArrayList<>();
       for (long i = 0; i < l.size(); i++) {
         out.add(l.get(i));
@@ -170,26 +185,26 @@ public final class ParsecClient implements AutoCloseable {
 
   /** deleteClient (admin only): destroys every key of {@code client}. */
   public void deleteClient(String client) {
-    Native.run(() -> nativeClient().delete_client(client));
+    call(c -> c.delete_client(client));
   }
 
   /** keyAttributes of {@code keyName} (preferring the current provider); KeyNotFoundException if none. */
   public KeyAttributes keyAttributes(String keyName) {
-    return Native.call(() -> Native.fromNative(nativeClient().key_attributes(keyName)));
+    return call(c -> Native.fromNative(c.key_attributes(keyName)));
   }
 
   // ---- key handles --------------------------------------------------------------------------
 
   /** key: a handle on the existing key {@code keyName} (one ListKeys request). */
   public ParsecKey key(String keyName) {
-    return Native.call(() -> new ParsecKey(this, nativeClient().key(keyName)));
+    return call(c -> new ParsecKey(this, c.key(keyName)));
   }
 
   /** generate: generates {@code keyName} in the service and returns its handle. */
   public ParsecKey generate(String keyName, KeyAttributes attributes) {
     org.parsec.client.jni.KeyAttributes a = Native.toNative(attributes);
     try {
-      return Native.call(() -> new ParsecKey(this, nativeClient().generate(keyName, a)));
+      return call(c -> new ParsecKey(this, c.generate(keyName, a)));
     } finally {
       a.delete();
     }
@@ -200,7 +215,7 @@ public final class ParsecClient implements AutoCloseable {
   public void generateKey(String keyName, KeyAttributes attributes) {
     org.parsec.client.jni.KeyAttributes a = Native.toNative(attributes);
     try {
-      Native.run(() -> nativeClient().generate_key(keyName, a));
+      call(c -> c.generate_key(keyName, a));
     } finally {
       a.delete();
     }
@@ -210,7 +225,7 @@ public final class ParsecClient implements AutoCloseable {
   public void importKey(String keyName, KeyAttributes attributes, byte[] data) {
     org.parsec.client.jni.KeyAttributes a = Native.toNative(attributes);
     try {
-      Native.run(() -> nativeClient().import_key(keyName, a, data));
+      call(c -> c.import_key(keyName, a, data));
     } finally {
       a.delete();
     }
@@ -218,106 +233,106 @@ public final class ParsecClient implements AutoCloseable {
 
   /** exportPublicKey in the PSA format (ECC: 04||X||Y; RSA: PKCS#1 RSAPublicKey DER). */
   public byte[] exportPublicKey(String keyName) {
-    return Native.call(() -> nativeClient().export_public_key(keyName));
+    return call(c -> c.export_public_key(keyName));
   }
 
   /** exportKey: the key material (needs the EXPORT usage); a secret the caller must wipe. */
   public byte[] exportKey(String keyName) {
-    return Native.call(() -> nativeClient().export_key(keyName));
+    return call(c -> c.export_key(keyName));
   }
 
   public void destroyKey(String keyName) {
-    Native.run(() -> nativeClient().destroy_key(keyName));
+    call(c -> c.destroy_key(keyName));
   }
 
   // ---- signatures ---------------------------------------------------------------------------
 
   /** signHash: ECDSA signatures are raw r||s (see {@link ParsecKey} for DER). */
   public byte[] signHash(String keyName, Algorithm alg, byte[] hash) {
-    return withAlg(alg, a -> nativeClient().sign_hash(keyName, a, hash));
+    return call(c -> withAlg(alg, a -> c.sign_hash(keyName, a, hash)));
   }
 
   /** verifyHash: false when the signature does not match; other failures throw. */
   public boolean verifyHash(String keyName, Algorithm alg, byte[] hash, byte[] signature) {
-    return withAlg(alg, a -> nativeClient().verify_hash(keyName, a, hash, signature));
+    return call(c -> withAlg(alg, a -> c.verify_hash(keyName, a, hash, signature)));
   }
 
   public byte[] signMessage(String keyName, Algorithm alg, byte[] message) {
-    return withAlg(alg, a -> nativeClient().sign_message(keyName, a, message));
+    return call(c -> withAlg(alg, a -> c.sign_message(keyName, a, message)));
   }
 
   public boolean verifyMessage(String keyName, Algorithm alg, byte[] message, byte[] signature) {
-    return withAlg(alg, a -> nativeClient().verify_message(keyName, a, message, signature));
+    return call(c -> withAlg(alg, a -> c.verify_message(keyName, a, message, signature)));
   }
 
   // ---- encryption ---------------------------------------------------------------------------
 
   /** asymmetricEncrypt: RSA PKCS#1 v1.5 or OAEP; {@code salt} is the OAEP label (null or empty: none). */
   public byte[] asymmetricEncrypt(String keyName, Algorithm alg, byte[] plaintext, byte[] salt) {
-    return withAlg(alg, a -> nativeClient().asymmetric_encrypt(keyName, a, plaintext, orEmpty(salt)));
+    return call(c -> withAlg(alg, a -> c.asymmetric_encrypt(keyName, a, plaintext, orEmpty(salt))));
   }
 
   /** asymmetricDecrypt: returns the plaintext, a secret the caller must wipe. */
   public byte[] asymmetricDecrypt(String keyName, Algorithm alg, byte[] ciphertext, byte[] salt) {
-    return withAlg(alg, a -> nativeClient().asymmetric_decrypt(keyName, a, ciphertext, orEmpty(salt)));
+    return call(c -> withAlg(alg, a -> c.asymmetric_decrypt(keyName, a, ciphertext, orEmpty(salt))));
   }
 
   /** aeadEncrypt: the ciphertext carries the tag at its end. */
   public byte[] aeadEncrypt(String keyName, Algorithm alg, byte[] nonce, byte[] additionalData, byte[] plaintext) {
-    return withAlg(alg, a -> nativeClient().aead_encrypt(keyName, a, nonce, orEmpty(additionalData), plaintext));
+    return call(c -> withAlg(alg, a -> c.aead_encrypt(keyName, a, nonce, orEmpty(additionalData), plaintext)));
   }
 
   public byte[] aeadDecrypt(String keyName, Algorithm alg, byte[] nonce, byte[] additionalData, byte[] ciphertext) {
-    return withAlg(alg, a -> nativeClient().aead_decrypt(keyName, a, nonce, orEmpty(additionalData), ciphertext));
+    return call(c -> withAlg(alg, a -> c.aead_decrypt(keyName, a, nonce, orEmpty(additionalData), ciphertext)));
   }
 
   /** cipherEncrypt: the result is IV || ciphertext. */
   public byte[] cipherEncrypt(String keyName, Algorithm.CipherMode mode, byte[] plaintext) {
-    return Native.call(() -> nativeClient().cipher_encrypt(
+    return call(c -> c.cipher_encrypt(
         keyName, org.parsec.client.jni.Cipher.swigToEnum(mode.ordinal()), plaintext));
   }
 
   public byte[] cipherDecrypt(String keyName, Algorithm.CipherMode mode, byte[] ciphertext) {
-    return Native.call(() -> nativeClient().cipher_decrypt(
+    return call(c -> c.cipher_decrypt(
         keyName, org.parsec.client.jni.Cipher.swigToEnum(mode.ordinal()), ciphertext));
   }
 
   // ---- MAC, hash, key agreement, random ------------------------------------------------------
 
   public byte[] macCompute(String keyName, Algorithm alg, byte[] input) {
-    return withAlg(alg, a -> nativeClient().mac_compute(keyName, a, input));
+    return call(c -> withAlg(alg, a -> c.mac_compute(keyName, a, input)));
   }
 
   public boolean macVerify(String keyName, Algorithm alg, byte[] input, byte[] mac) {
-    return withAlg(alg, a -> nativeClient().mac_verify(keyName, a, input, mac));
+    return call(c -> withAlg(alg, a -> c.mac_verify(keyName, a, input, mac)));
   }
 
   public byte[] hashCompute(Hash alg, byte[] input) {
-    return Native.call(() -> nativeClient().hash_compute(org.parsec.client.jni.Hash.swigToEnum(alg.value()), input));
+    return call(c -> c.hash_compute(org.parsec.client.jni.Hash.swigToEnum(alg.value()), input));
   }
 
   public boolean hashCompare(Hash alg, byte[] input, byte[] hash) {
-    return Native.call(
-        () -> nativeClient().hash_compare(org.parsec.client.jni.Hash.swigToEnum(alg.value()), input, hash));
+    return call(
+        c -> c.hash_compare(org.parsec.client.jni.Hash.swigToEnum(alg.value()), input, hash));
   }
 
   /** rawKeyAgreement: the shared secret (the caller must wipe it). peerKey: ECC 04||X||Y. */
   public byte[] rawKeyAgreement(Algorithm.KeyAgreement alg, String privateKeyName, byte[] peerKey) {
-    return Native.call(() -> nativeClient().raw_key_agreement(
+    return call(c -> c.raw_key_agreement(
         org.parsec.client.jni.RawKeyAgreement.swigToEnum(alg.ordinal()), privateKeyName, peerKey));
   }
 
   /** generateRandom: {@code size} random bytes from the service. */
   public byte[] generateRandom(long size) {
-    return Native.call(() -> nativeClient().generate_random(size));
+    return call(c -> c.generate_random(size));
   }
 
   /** canDoCrypto: true when the provider can, false on PsaErrorNotSupported. */
   public boolean canDoCrypto(CheckType check, KeyAttributes attributes) {
     org.parsec.client.jni.KeyAttributes a = Native.toNative(attributes);
     try {
-      return Native.call(
-          () -> nativeClient().can_do_crypto(org.parsec.client.jni.CheckType.swigToEnum(check.value()), a));
+      return call(
+          c -> c.can_do_crypto(org.parsec.client.jni.CheckType.swigToEnum(check.value()), a));
     } finally {
       a.delete();
     }
@@ -327,16 +342,16 @@ public final class ParsecClient implements AutoCloseable {
 
   /** prepareKeyAttestation; an empty/null attesting key name selects the provider's default. */
   public Attestation prepareKeyAttestation(String attestedKeyName, String attestingKeyName) {
-    return Native.call(() -> {
+    return call(c -> {
       org.parsec.client.jni.Attestation a =
-          nativeClient().prepare_key_attestation(attestedKeyName, attestingKeyName == null ? "" : attestingKeyName);
+          c.prepare_key_attestation(attestedKeyName, attestingKeyName == null ? "" : attestingKeyName);
       return new Attestation(a.name(), a.public_area(), a.attesting_key_public());
     });
   }
 
   public byte[] attestKeyActivateCredential(String attestedKeyName, byte[] credentialBlob, byte[] secret,
                                             String attestingKeyName) {
-    return Native.call(() -> nativeClient().attest_key_activate_credential(
+    return call(c -> c.attest_key_activate_credential(
         attestedKeyName, credentialBlob, secret, attestingKeyName == null ? "" : attestingKeyName));
   }
 

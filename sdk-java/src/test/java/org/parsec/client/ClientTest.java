@@ -90,6 +90,40 @@ class ClientTest {
     }
   }
 
+  /** close() while other threads call: they finish or see IllegalStateException, never a freed client. */
+  @Test
+  void closeWaitsForCallsInFlight() throws Exception {
+    ParsecClient c = Testbed.get().client(ProviderId.MBED_CRYPTO);
+    int threads = 8;
+    java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(threads * 3);
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    List<java.util.concurrent.Future<Integer>> done = new java.util.ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      done.add(pool.submit(() -> {
+        int calls = 0;
+        while (true) {
+          try {
+            assertEquals(16, c.generateRandom(16).length);
+            calls++;
+            warm.countDown();
+          } catch (IllegalStateException closed) {
+            return calls;
+          }
+        }
+      }));
+    }
+    assertTrue(warm.await(60, java.util.concurrent.TimeUnit.SECONDS));
+    c.close();
+    int total = 0;
+    for (java.util.concurrent.Future<Integer> f : done) {
+      total += f.get(60, java.util.concurrent.TimeUnit.SECONDS);  // each ended with IllegalStateException
+    }
+    assertTrue(total >= threads * 3, "calls before close: " + total);
+    pool.shutdown();
+    assertThrows(IllegalStateException.class, c::ping);
+    c.close();  // idempotent
+  }
+
   @Test
   void hashRandomAeadOnSoftware() throws Exception {
     try (ParsecClient c = Testbed.get().client(ProviderId.MBED_CRYPTO)) {
