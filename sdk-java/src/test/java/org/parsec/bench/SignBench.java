@@ -20,7 +20,7 @@ import org.parsec.testing.Testbed;
  * ECDSA P-256 signing throughput: {@code Signature.sign()} through the Parsec JCA provider beside
  * the same work (sign_hash of a SHA-256 digest, same key, same daemon, one reused client) done by
  * the C++ client core (bench/core_sign_bench.cc), alternating in the same run; medians of the
- * rounds. Not a test (never asserts on time): sdk-java/run-tests.sh runs it with
+ * rounds, and the client thread's CPU time per signature (robust to a loaded machine). Not a test (never asserts on time): sdk-java/run-tests.sh runs it with
  * PARSEC_JAVA_BENCH=1.
  *   java -cp target/classes:target/test-classes org.parsec.bench.SignBench CORE_BENCH [COUNT] [ROUNDS]
  */
@@ -52,13 +52,18 @@ public final class SignBench {
         List<Double> jca = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
         List<Double> core = new ArrayList<>();
+        List<Double> jcaCpu = new ArrayList<>();
+        List<Double> coreCpu = new ArrayList<>();
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int r = 0; r < rounds; r++) {
+          long c0 = mx.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           for (int i = 0; i < count; i++) {
             s.update(msg);
             s.sign();
           }
           jca.add(count / ((System.nanoTime() - t0) / 1e9));
+          jcaCpu.add((mx.getCurrentThreadCpuTime() - c0) / 1e3 / count);
           t0 = System.nanoTime();
           for (int i = 0; i < count; i++) {
             client.signHash("bench", Algorithm.ecdsa(Hash.SHA_256), digest);
@@ -72,14 +77,17 @@ public final class SignBench {
           if (proc.waitFor() != 0) {
             throw new IllegalStateException("core bench failed: " + out);
           }
-          core.add(Double.parseDouble(out));
+          String[] fields = out.split("\\s+");
+          core.add(Double.parseDouble(fields[0]));
+          coreCpu.add(Double.parseDouble(fields[1]));
         }
         double mj = median(jca);
         double md = median(direct);
         double mc = median(core);
         System.out.printf("provider %d: JCA Signature.sign() %.0f | ParsecClient.signHash %.0f | C++ core sign_hash "
-                              + "%.0f | JCA/core %.2f (rounds JCA %s, core %s)%n",
-                          id.value(), mj, md, mc, mj / mc, fmt(jca), fmt(core));
+                              + "%.0f | JCA/core %.2f (rounds JCA %s, core %s); client CPU per signature: JCA %.0f us, "
+                              + "core %.0f us%n",
+                          id.value(), mj, md, mc, mj / mc, fmt(jca), fmt(core), median(jcaCpu), median(coreCpu));
       }
     }
   }
