@@ -4,6 +4,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PublicKey;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.concurrent.ConcurrentHashMap;
 import org.parsec.client.jni.Key;
 
 /**
@@ -19,6 +20,12 @@ public final class ParsecKey {
   private final Key key;
   private final String name;
   private final KeyAttributes attributes;
+  // Native algorithm values by Java value: a signature costs no algorithm conversion (and no
+  // finalizable SWIG object) after the first. A key takes a handful of algorithms at most; the
+  // cap only guards against a caller cycling through arbitrary ones. Const values: shareable.
+  private final ConcurrentHashMap<Algorithm, org.parsec.client.jni.Algorithm> nativeAlgorithms =
+      new ConcurrentHashMap<>();
+  private static final int MAX_CACHED_ALGORITHMS = 16;
 
   ParsecKey(ParsecClient client, Key key) {
     this.client = client;
@@ -29,6 +36,19 @@ public final class ParsecKey {
 
   public String name() {
     return name;
+  }
+
+  /** call runs {@code f} with the native form of {@code alg}, cached per key. */
+  private <T> T withNative(Algorithm alg, ParsecClient.AlgCall<T> f) {
+    org.parsec.client.jni.Algorithm a = nativeAlgorithms.get(alg);
+    if (a == null) {
+      if (nativeAlgorithms.size() >= MAX_CACHED_ALGORITHMS) {
+        return ParsecClient.withAlg(alg, f);
+      }
+      a = nativeAlgorithms.computeIfAbsent(alg, Native::toNative);
+    }
+    org.parsec.client.jni.Algorithm nat = a;
+    return Native.call(() -> f.apply(nat));
   }
 
   public KeyAttributes attributes() {
@@ -51,7 +71,7 @@ public final class ParsecKey {
 
   /** sign with an explicit algorithm ({@code Algorithm.none()}: the policy's). */
   public byte[] sign(byte[] message, Algorithm alg, boolean der) {
-    return ParsecClient.withAlg(alg, a -> key.sign(message, a, der));
+    return withNative(alg, a -> key.sign(message, a, der));
   }
 
   /** signHash: PsaSignHash of a digest; the hash is taken from the digest length under an ANY policy. */
@@ -60,16 +80,16 @@ public final class ParsecKey {
   }
 
   public byte[] signHash(byte[] digest, Algorithm alg, boolean der) {
-    return ParsecClient.withAlg(alg, a -> key.sign_hash(digest, a, der));
+    return withNative(alg, a -> key.sign_hash(digest, a, der));
   }
 
   /** verify: false when the signature does not match (or a DER one does not parse). */
   public boolean verify(byte[] message, byte[] signature, boolean der) {
-    return ParsecClient.withAlg(Algorithm.none(), a -> key.verify(message, signature, a, der));
+    return withNative(Algorithm.none(), a -> key.verify(message, signature, a, der));
   }
 
   public boolean verifyHash(byte[] digest, byte[] signature, boolean der) {
-    return ParsecClient.withAlg(Algorithm.none(), a -> key.verify_hash(digest, signature, a, der));
+    return withNative(Algorithm.none(), a -> key.verify_hash(digest, signature, a, der));
   }
 
   /** encrypt with the key's RSA encryption policy; {@code label}: OAEP label (null: none). */
