@@ -10,6 +10,7 @@ PACKAGES=(
   libtss2-dev swtpm swtpm-tools tpm2-tools softhsm2 opensc libp11-kit-dev
   swig pybind11-dev python3 python3-venv python3-dev sqlite3 procps clang-format
   clang libclang-rt-14-dev
+  openjdk-17-jdk-headless maven
 )
 # The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
 if ! command -v go > /dev/null; then

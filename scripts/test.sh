@@ -7,9 +7,13 @@
 #   2. the install check (scripts/check-install.sh: install into a temporary
 #      prefix, build examples/cpp and a pkg-config program against it, run them
 #      against the installed parsecd), and
-#   3. the Python SDK suite in a fresh virtual environment, against a parsecd
-#      started by its fixture, and
-#   4. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
+#   3. the Python SDK suite from its wheel (installed with no compiler on PATH)
+#      and from its sdist, each in a fresh virtual environment,
+#   4. the Go SDK (go vet, go test -race) and the Java SDK (JUnit, Maven
+#      offline after one pre-fetch into ~/.m2), both built against the core
+#      installed into build/stage, with their mTLS examples, against real
+#      daemons on the software provider, SoftHSM and swtpm, and
+#   5. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
@@ -29,7 +33,12 @@ echo "== Install check"
 
 echo "== Python SDK tests"
 bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"
+
+echo "== Go SDK tests"
 bash "$ROOT/sdk-go/run-tests.sh"
+
+echo "== Java SDK tests"
+bash "$ROOT/sdk-java/run-tests.sh"
 
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5
