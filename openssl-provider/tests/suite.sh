@@ -37,7 +37,7 @@ server_side() {
   port=$(free_port)
   log="$W/srv-$label.log"
   openssl s_server -accept "127.0.0.1:$port" -cert "$cert" -key "$uri" -CAfile ca.crt -Verify 1 \
-    -verify_return_error -naccept 1 "-tls${tls/./_}" < /dev/null > "$log" 2>&1 &
+    -verify_return_error -naccept 1 -rev "-tls${tls/./_}" < /dev/null > "$log" 2>&1 &
   pid=$!
   if ! wait_accept "$log" $pid; then
     bad "$label: s_server did not start: $(tail -3 "$log")"
@@ -65,7 +65,7 @@ client_side() {
   port=$(free_port)
   log="$W/srv-$label.log"
   plain openssl s_server -accept "127.0.0.1:$port" -cert peer.crt -key peer.key -CAfile ca.crt -Verify 1 \
-    -verify_return_error -naccept 1 "-tls${tls/./_}" "$@" < /dev/null > "$log" 2>&1 &
+    -verify_return_error -naccept 1 -rev "-tls${tls/./_}" "$@" < /dev/null > "$log" 2>&1 &
   pid=$!
   if ! wait_accept "$log" $pid; then
     bad "$label: s_server did not start: $(tail -3 "$log")"
@@ -74,13 +74,12 @@ client_side() {
   out=$(echo | openssl s_client -connect "127.0.0.1:$port" -cert "$cert" -key "$uri" -CAfile ca.crt \
     -verify_return_error -brief "-tls${tls/./_}" 2>&1)
   wait $pid
-  # s_server prints "CIPHER is" only once the handshake, including the
-  # client's CertificateVerify, succeeded; the peer signature type is the
-  # client's.
-  if grep -q "CONNECTION ESTABLISHED" <<< "$out" && grep -q "^CIPHER is" "$log" &&
-    grep -q "depth=0 CN = $cn" "$log" && grep -q "Peer signature type: $sig\$" "$log" &&
-    ! grep -q "verify error" "$log"; then
-    ok "$label: peer s_server verified the client, $(grep -E 'Peer signature type|Peer signing digest' "$log" | tr '\n' ' ')"
+  # s_server -rev prints its summary only once the handshake, including the
+  # client's CertificateVerify, succeeded; "Signature type" is the client's.
+  if grep -q "CONNECTION ESTABLISHED" <<< "$out" && grep -q "^CONNECTION ESTABLISHED" "$log" &&
+    grep -q "Protocol version: TLSv$tls" "$log" && grep -q "Peer certificate: CN = $cn\$" "$log" &&
+    grep -q "Signature type: $sig\$" "$log" && grep -q "Verification: OK" "$log"; then
+    ok "$label: peer s_server verified the client, $(grep -E 'Signature type|Hash used' "$log" | tr '\n' ' ')"
     TLS_RESULT[$label]=ok
   else
     bad "$label: $out $(tail -8 "$log")"
@@ -162,7 +161,7 @@ for p in $PARSEC_TESTBED_PROVIDERS; do
 
   # -- TLS 1.2 / 1.3 x ECDSA / RSA (PKCS#1 for 1.2, PSS for 1.3) x server / client.
   server_side 1.2 "$(u ec256)" "ec256-$p.crt" "p$p-tls1.2-ecdsa-server" ECDSA
-  server_side 1.2 "$(u rsa-pkcs1)" "rsa-pkcs1-$p.crt" "p$p-tls1.2-rsa-server" RSA -sigalgs RSA+SHA256:RSA+SHA384
+  server_side 1.2 "$(u rsa-pkcs1)" "rsa-pkcs1-$p.crt" "p$p-tls1.2-rsa-server" RSA -sigalgs RSA+SHA256:RSA+SHA384:ECDSA+SHA256
   server_side 1.3 "$(u ec256)" "ec256-$p.crt" "p$p-tls1.3-ecdsa-server" ECDSA
   server_side 1.3 "$(u rsa-pss)" "rsa-pss-$p.crt" "p$p-tls1.3-rsa-pss-server" RSA-PSS
   client_side 1.2 "$(u ec256)" "ec256-$p.crt" "ec256-$p" "p$p-tls1.2-ecdsa-client" ECDSA
@@ -213,7 +212,7 @@ openssl req -new -key "parsec:sha256-only?provider=1" -subj /CN=sha256-only -out
 issue "$W" sha256-only.csr sha256-only
 port=$(free_port)
 openssl s_server -accept "127.0.0.1:$port" -cert sha256-only.crt -key "parsec:sha256-only?provider=1" -tls1_2 \
-  -naccept 1 < /dev/null > np.log 2>&1 &
+  -naccept 1 -rev < /dev/null > np.log 2>&1 &
 pid=$!
 wait_accept np.log $pid
 if ! echo | plain openssl s_client -connect "127.0.0.1:$port" -CAfile ca.crt -tls1_2 -sigalgs ECDSA+SHA384 \
@@ -233,7 +232,7 @@ fi
 # with the message; loading a key fails with the message.
 port=$(free_port)
 openssl s_server -accept "127.0.0.1:$port" -cert ec256-1.crt -key "parsec:ec256-1?provider=1" -tls1_3 \
-  -naccept 2 < /dev/null > down.log 2>&1 &
+  -naccept 2 -rev < /dev/null > down.log 2>&1 &
 pid=$!
 wait_accept down.log $pid
 "$PARSEC_TESTBED" stop "$PARSEC_TESTBED_DIR" > /dev/null
