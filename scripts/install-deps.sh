@@ -9,6 +9,8 @@ PACKAGES=(
   libtomlplusplus-dev libspdlog-dev libcli11-dev libgtest-dev libgmock-dev libssl-dev openssl
   libtss2-dev swtpm swtpm-tools tpm2-tools softhsm2 opensc libp11-kit-dev
   swig pybind11-dev python3 python3-venv python3-dev sqlite3 procps clang-format
+  # openssl-provider/ tests and samples: nginx and curl as TLS peers, requests for the Python sample
+  nginx-light curl python3-requests
 )
 
 missing=()

@@ -28,3 +28,6 @@ echo "== Install check"
 
 echo "== Python SDK tests"
 bash "$ROOT/sdk-python/run-tests.sh" "$BUILD/service/parsecd"
+
+echo "== OpenSSL provider and mTLS samples"
+bash "$ROOT/openssl-provider/run-tests.sh"
