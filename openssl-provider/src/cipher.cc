@@ -53,8 +53,12 @@ void* ac_newctx(void* provctx) {
   c->prov = static_cast<ProvCtx*>(provctx);
   return c;
 }
-void ac_freectx(void* vctx) { delete static_cast<CipherCtx*>(vctx); }
-void* ac_dupctx(void* vctx) { return new CipherCtx(*static_cast<CipherCtx*>(vctx)); }
+void ac_freectx(void* vctx) {
+  delete static_cast<CipherCtx*>(vctx);
+}
+void* ac_dupctx(void* vctx) {
+  return new CipherCtx(*static_cast<CipherCtx*>(vctx));
+}
 
 int ac_set_ctx_params(void* vctx, const OSSL_PARAM params[]);
 
@@ -67,15 +71,13 @@ int ac_init(void* vctx, void* provkey, const OSSL_PARAM params[]) {
   return ac_set_ctx_params(c, params);
 }
 
-int ac_encrypt(void* vctx, unsigned char* out, size_t* outlen, size_t outsize, const unsigned char* in,
-               size_t inlen) {
+int ac_encrypt(void* vctx, unsigned char* out, size_t* outlen, size_t outsize, const unsigned char* in, size_t inlen) {
   auto* c = static_cast<CipherCtx*>(vctx);
   EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_from_pkey(c->prov->libctx, c->st->pub, nullptr);
   int ok = pctx != nullptr && EVP_PKEY_encrypt_init(pctx) == 1 && EVP_PKEY_CTX_set_rsa_padding(pctx, c->pad) == 1;
   if (ok && c->pad == RSA_PKCS1_OAEP_PADDING) {
     ok = EVP_PKEY_CTX_set_rsa_oaep_md_name(pctx, c->oaep_md.c_str(), nullptr) == 1 &&
-         EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, (c->mgf1_md.empty() ? c->oaep_md : c->mgf1_md).c_str(),
-                                           nullptr) == 1;
+         EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, (c->mgf1_md.empty() ? c->oaep_md : c->mgf1_md).c_str(), nullptr) == 1;
     if (ok && !c->label.empty()) {
       auto* l = static_cast<unsigned char*>(OPENSSL_memdup(c->label.data(), c->label.size()));
       ok = l != nullptr && EVP_PKEY_CTX_set0_rsa_oaep_label(pctx, l, static_cast<int>(c->label.size())) == 1;
@@ -90,8 +92,7 @@ int ac_encrypt(void* vctx, unsigned char* out, size_t* outlen, size_t outsize, c
   return ok;
 }
 
-int ac_decrypt(void* vctx, unsigned char* out, size_t* outlen, size_t outsize, const unsigned char* in,
-               size_t inlen) {
+int ac_decrypt(void* vctx, unsigned char* out, size_t* outlen, size_t outsize, const unsigned char* in, size_t inlen) {
   auto* c = static_cast<CipherCtx*>(vctx);
   if (out == nullptr) {
     *outlen = static_cast<size_t>(EVP_PKEY_get_size(c->st->pub));
@@ -202,7 +203,8 @@ const OSSL_PARAM* ac_gettable_ctx_params(void*, void*) {
   return t;
 }
 
-#define FN(id, f) {id, reinterpret_cast<void (*)()>(f)}
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)()>(f) }
 
 }  // namespace
 

@@ -20,7 +20,9 @@ void* km_new(void* provctx) {
   return o;
 }
 
-void km_free(void* keydata) { delete static_cast<KeyObj*>(keydata); }
+void km_free(void* keydata) {
+  delete static_cast<KeyObj*>(keydata);
+}
 
 void* km_load(const void* reference, size_t reference_sz) {
   if (reference == nullptr || reference_sz != sizeof(KeyState*)) {
@@ -77,8 +79,12 @@ int km_import_common(void* keydata, int selection, const OSSL_PARAM params[], co
   o->st->has_private = false;
   return 1;
 }
-int km_import_ec(void* k, int s, const OSSL_PARAM p[]) { return km_import_common(k, s, p, "EC"); }
-int km_import_rsa(void* k, int s, const OSSL_PARAM p[]) { return km_import_common(k, s, p, "RSA"); }
+int km_import_ec(void* k, int s, const OSSL_PARAM p[]) {
+  return km_import_common(k, s, p, "EC");
+}
+int km_import_rsa(void* k, int s, const OSSL_PARAM p[]) {
+  return km_import_common(k, s, p, "RSA");
+}
 
 const OSSL_PARAM* km_import_types_ec(int) {
   static const OSSL_PARAM t[] = {OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, nullptr, 0),
@@ -145,7 +151,9 @@ const OSSL_PARAM* km_gettable_rsa(void*) {
   return t;
 }
 
-const char* km_query_ec(int operation_id) { return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : nullptr; }
+const char* km_query_ec(int operation_id) {
+  return operation_id == OSSL_OP_SIGNATURE ? "ECDSA" : nullptr;
+}
 const char* km_query_rsa(int operation_id) {
   return operation_id == OSSL_OP_SIGNATURE || operation_id == OSSL_OP_ASYM_CIPHER ? "RSA" : nullptr;
 }
@@ -155,7 +163,8 @@ void* km_dup(const void* keydata, int) {
   return new KeyObj{o->st};
 }
 
-#define FN(id, f) {id, reinterpret_cast<void (*)()>(f)}
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)()>(f) }
 
 }  // namespace
 

@@ -17,10 +17,9 @@ namespace {
 
 constexpr const char* kProps = "provider=parsec";
 
-const OSSL_ALGORITHM kKeymgmts[] = {
-    {"EC:id-ecPublicKey:1.2.840.10045.2.1", kProps, kKeymgmtEc, "Parsec EC key"},
-    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", kProps, kKeymgmtRsa, "Parsec RSA key"},
-    {nullptr, nullptr, nullptr, nullptr}};
+const OSSL_ALGORITHM kKeymgmts[] = {{"EC:id-ecPublicKey:1.2.840.10045.2.1", kProps, kKeymgmtEc, "Parsec EC key"},
+                                    {"RSA:rsaEncryption:1.2.840.113549.1.1.1", kProps, kKeymgmtRsa, "Parsec RSA key"},
+                                    {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kSignatures[] = {
     {"ECDSA", kProps, kSignatureEcdsa, "ECDSA signed by parsecd"},
     {"RSA:rsaEncryption:1.2.840.113549.1.1.1", kProps, kSignatureRsa, "RSA PKCS#1 v1.5 / PSS signed by parsecd"},
@@ -28,8 +27,7 @@ const OSSL_ALGORITHM kSignatures[] = {
 const OSSL_ALGORITHM kAsymCiphers[] = {
     {"RSA:rsaEncryption:1.2.840.113549.1.1.1", kProps, kAsymCipherRsa, "RSA OAEP / PKCS#1 v1.5 decrypted by parsecd"},
     {nullptr, nullptr, nullptr, nullptr}};
-const OSSL_ALGORITHM kStores[] = {{"parsec", kProps, kStore, "parsec: key URIs"},
-                                  {nullptr, nullptr, nullptr, nullptr}};
+const OSSL_ALGORITHM kStores[] = {{"parsec", kProps, kStore, "parsec: key URIs"}, {nullptr, nullptr, nullptr, nullptr}};
 const OSSL_ALGORITHM kDecoders[] = {
     {"EC:id-ecPublicKey:1.2.840.10045.2.1", "provider=parsec,input=pem", kDecoderEc, "Parsec key reference file"},
     {"RSA:rsaEncryption:1.2.840.113549.1.1.1", "provider=parsec,input=pem", kDecoderRsa, "Parsec key reference file"},
@@ -89,7 +87,9 @@ int get_params(void*, OSSL_PARAM params[]) {
   return 1;
 }
 
-const OSSL_ITEM* get_reason_strings(void*) { return kReasonStrings; }
+const OSSL_ITEM* get_reason_strings(void*) {
+  return kReasonStrings;
+}
 
 void teardown(void* vctx) {
   auto* ctx = static_cast<ProvCtx*>(vctx);
@@ -243,9 +243,8 @@ std::shared_ptr<client::Client> ProvCtx::client_for(const KeyRef& ref) {
     return it->second;
   }
   // Endpoint parsing may throw (bad URI): the caller turns it into an error.
-  auto c = std::make_shared<client::Client>(ep.empty() ? client::Endpoint::from_environment()
-                                                       : client::Endpoint::parse(ep),
-                                            app);
+  auto c = std::make_shared<client::Client>(
+      ep.empty() ? client::Endpoint::from_environment() : client::Endpoint::parse(ep), app);
   if (prov) {
     c->set_provider(*prov);
   }
@@ -298,10 +297,10 @@ int pass_key_object(const std::shared_ptr<KeyState>& st, OSSL_CALLBACK* cb, void
   // The reference is the address of the KeyState; the KEYMGMT's load() takes
   // its own shared_ptr while the caller still holds `st`.
   KeyState* raw = st.get();
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
-      OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, st->is_ec ? ec : rsa, 0),
-      OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &raw, sizeof raw), OSSL_PARAM_END};
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_int(OSSL_OBJECT_PARAM_TYPE, &object_type),
+                         OSSL_PARAM_construct_utf8_string(OSSL_OBJECT_PARAM_DATA_TYPE, st->is_ec ? ec : rsa, 0),
+                         OSSL_PARAM_construct_octet_string(OSSL_OBJECT_PARAM_REFERENCE, &raw, sizeof raw),
+                         OSSL_PARAM_END};
   return cb(params, cbarg);
 }
 

@@ -43,9 +43,9 @@ enum Reason : int {
 // What a `parsec:` URI (or a key reference file carrying one) names.
 struct KeyRef {
   std::string name;
-  std::string app_name;                     // empty: the provider's configured one
-  std::optional<ProviderId> provider;       // empty: the configured one, else the daemon's default
-  std::string endpoint;                     // empty: the configured one
+  std::string app_name;                // empty: the provider's configured one
+  std::optional<ProviderId> provider;  // empty: the configured one, else the daemon's default
+  std::string endpoint;                // empty: the configured one
 };
 
 struct ProvCtx {

@@ -34,7 +34,7 @@ struct HashInfo {
   Hash hash;
   const char* name;
   size_t len;
-  unsigned char oid_last;   // 2.16.840.1.101.3.4.2.x
+  unsigned char oid_last;    // 2.16.840.1.101.3.4.2.x
   unsigned char ecdsa_last;  // 1.2.840.10045.4.3.x
   unsigned char rsa_last;    // 1.2.840.113549.1.1.x
 };
@@ -97,8 +97,8 @@ Bytes algorithm_id(const SigCtx* c, const HashInfo& h) {
   }
   const Bytes hash_alg = tlv(0x30, tlv(0x06, {0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, h.oid_last}));
   const Bytes mgf1 = tlv(0x30, cat({tlv(0x06, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x08}), hash_alg}));
-  const Bytes params = tlv(0x30, cat({tlv(0xa0, hash_alg), tlv(0xa1, mgf1),
-                                      tlv(0xa2, tlv(0x02, {static_cast<unsigned char>(h.len)}))}));
+  const Bytes params =
+      tlv(0x30, cat({tlv(0xa0, hash_alg), tlv(0xa1, mgf1), tlv(0xa2, tlv(0x02, {static_cast<unsigned char>(h.len)}))}));
   return tlv(0x30, cat({tlv(0x06, {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a}), params}));
 }
 
@@ -226,8 +226,7 @@ int sig_init(void* vctx, void* provkey, const OSSL_PARAM params[]) {
   return sig_set_ctx_params(c, params);
 }
 
-int sig_sign(void* vctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs,
-             size_t tbslen) {
+int sig_sign(void* vctx, unsigned char* sig, size_t* siglen, size_t sigsize, const unsigned char* tbs, size_t tbslen) {
   return sign_digest(static_cast<SigCtx*>(vctx), sig, siglen, sigsize, tbs, tbslen);
 }
 
@@ -450,28 +449,28 @@ const OSSL_PARAM* sig_gettable_ctx_params(void*, void*) {
   static const OSSL_PARAM t[] = {OSSL_PARAM_octet_string(OSSL_SIGNATURE_PARAM_ALGORITHM_ID, nullptr, 0),
                                  OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, nullptr, 0),
                                  OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, nullptr, 0),
-                                 OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, nullptr, 0),
-                                 OSSL_PARAM_END};
+                                 OSSL_PARAM_utf8_string(OSSL_SIGNATURE_PARAM_PSS_SALTLEN, nullptr, 0), OSSL_PARAM_END};
   return t;
 }
 
-#define FN(id, f) {id, reinterpret_cast<void (*)()>(f)}
-#define SIG_FUNCTIONS                                                              \
-  FN(OSSL_FUNC_SIGNATURE_NEWCTX, sig_newctx), FN(OSSL_FUNC_SIGNATURE_FREECTX, sig_freectx),             \
-      FN(OSSL_FUNC_SIGNATURE_DUPCTX, sig_dupctx), FN(OSSL_FUNC_SIGNATURE_SIGN_INIT, sig_init),          \
-      FN(OSSL_FUNC_SIGNATURE_SIGN, sig_sign), FN(OSSL_FUNC_SIGNATURE_VERIFY_INIT, sig_init),            \
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)()>(f) }
+#define SIG_FUNCTIONS                                                                                        \
+  FN(OSSL_FUNC_SIGNATURE_NEWCTX, sig_newctx), FN(OSSL_FUNC_SIGNATURE_FREECTX, sig_freectx),                  \
+      FN(OSSL_FUNC_SIGNATURE_DUPCTX, sig_dupctx), FN(OSSL_FUNC_SIGNATURE_SIGN_INIT, sig_init),               \
+      FN(OSSL_FUNC_SIGNATURE_SIGN, sig_sign), FN(OSSL_FUNC_SIGNATURE_VERIFY_INIT, sig_init),                 \
       FN(OSSL_FUNC_SIGNATURE_VERIFY, sig_verify), FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, sig_digest_init), \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, sig_digest_update),                                    \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, sig_digest_sign_final),                                 \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, sig_digest_sign),                                             \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, sig_digest_init),                                      \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, sig_digest_update),                                  \
-      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, sig_digest_verify_final),                             \
-      FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, sig_get_ctx_params),                                       \
-      FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, sig_gettable_ctx_params),                             \
-      FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, sig_set_ctx_params),                                       \
-      FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, sig_settable_ctx_params), {                           \
-    0, nullptr                                                                                          \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_UPDATE, sig_digest_update),                                         \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN_FINAL, sig_digest_sign_final),                                      \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_SIGN, sig_digest_sign),                                                  \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, sig_digest_init),                                           \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_UPDATE, sig_digest_update),                                       \
+      FN(OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_FINAL, sig_digest_verify_final),                                  \
+      FN(OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS, sig_get_ctx_params),                                            \
+      FN(OSSL_FUNC_SIGNATURE_GETTABLE_CTX_PARAMS, sig_gettable_ctx_params),                                  \
+      FN(OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, sig_set_ctx_params),                                            \
+      FN(OSSL_FUNC_SIGNATURE_SETTABLE_CTX_PARAMS, sig_settable_ctx_params), {                                \
+    0, nullptr                                                                                               \
   }
 
 }  // namespace

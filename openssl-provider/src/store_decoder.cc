@@ -73,7 +73,9 @@ int store_load(void* vctx, OSSL_CALLBACK* object_cb, void* object_cbarg, OSSL_PA
   return pass_key_object(st, object_cb, object_cbarg);
 }
 
-int store_eof(void* vctx) { return static_cast<StoreCtx*>(vctx)->done ? 1 : 0; }
+int store_eof(void* vctx) {
+  return static_cast<StoreCtx*>(vctx)->done ? 1 : 0;
+}
 
 int store_close(void* vctx) {
   delete static_cast<StoreCtx*>(vctx);
@@ -95,9 +97,15 @@ struct DecoderCtx {
   bool want_ec = false;
 };
 
-void* dec_newctx_ec(void* provctx) { return new DecoderCtx{static_cast<ProvCtx*>(provctx), true}; }
-void* dec_newctx_rsa(void* provctx) { return new DecoderCtx{static_cast<ProvCtx*>(provctx), false}; }
-void dec_freectx(void* vctx) { delete static_cast<DecoderCtx*>(vctx); }
+void* dec_newctx_ec(void* provctx) {
+  return new DecoderCtx{static_cast<ProvCtx*>(provctx), true};
+}
+void* dec_newctx_rsa(void* provctx) {
+  return new DecoderCtx{static_cast<ProvCtx*>(provctx), false};
+}
+void dec_freectx(void* vctx) {
+  delete static_cast<DecoderCtx*>(vctx);
+}
 
 int dec_does_selection(void*, int selection) {
   // A reference file names a key pair.
@@ -138,8 +146,8 @@ bool read_reference(const std::string& text, std::string* uri) {
   return true;
 }
 
-int dec_decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* data_cbarg,
-               OSSL_PASSPHRASE_CALLBACK*, void*) {
+int dec_decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void* data_cbarg, OSSL_PASSPHRASE_CALLBACK*,
+               void*) {
   auto* d = static_cast<DecoderCtx*>(vctx);
   if (d->prov->bio_read_ex == nullptr) {
     return 1;
@@ -169,7 +177,8 @@ int dec_decode(void* vctx, OSSL_CORE_BIO* cin, int, OSSL_CALLBACK* data_cb, void
   return pass_key_object(st, data_cb, data_cbarg);
 }
 
-#define FN(id, f) {id, reinterpret_cast<void (*)()>(f)}
+#define FN(id, f) \
+  { id, reinterpret_cast<void (*)()>(f) }
 
 int store_export(void* vctx, const void* ref, size_t sz, OSSL_CALLBACK* cb, void* arg) {
   return refuse_export(vctx, ref, sz, cb, arg);

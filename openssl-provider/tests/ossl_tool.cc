@@ -113,8 +113,7 @@ bool one_handshake(SSL_CTX* sctx, SSL_CTX* cctx) {
       }
     }
   }
-  bool ok = !failed && sdone && cdone && SSL_get_verify_result(s) == X509_V_OK &&
-            SSL_get_verify_result(c) == X509_V_OK;
+  bool ok = !failed && sdone && cdone && SSL_get_verify_result(s) == X509_V_OK && SSL_get_verify_result(c) == X509_V_OK;
   if (ok) {
     X509* sp = SSL_get1_peer_certificate(s);
     X509* cp = SSL_get1_peer_certificate(c);
