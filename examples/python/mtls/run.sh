@@ -7,7 +7,9 @@
 #   3. the key reference file (parsec-cli create-key-reference);
 #   4. server.py (stdlib ssl, client certificate required) and client.py
 #      (requests) complete a mutual-TLS request; the daemon's log line of the
-#      client's signature is printed.
+#      client's signature is printed;
+#   5. examples/cpp/mtls (Boost.Asio) is built and does the same against the
+#      same server.
 # PARSEC_OSSL_MODULE (parsec.so) and PARSEC_CLI default to the build tree.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -58,7 +60,7 @@ plain openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial 
 "$CLI" create-key-reference -k python-mtls-client -o client.ref
 echo "key reference file:" && cat client.ref
 
-plain "$PYTHON" -u "$HERE/server.py" --cert server.crt --key server.key --ca ca.crt --port 0 --requests 1 \
+plain "$PYTHON" -u "$HERE/server.py" --cert server.crt --key server.key --ca ca.crt --port 0 --requests 2 \
   > server.out 2>&1 &
 SERVER=$!
 for _ in $(seq 1 200); do
@@ -70,10 +72,18 @@ PORT=$(sed -n 's/^listening on //p' server.out)
 OUT=$(OPENSSL_CONF=parsec-openssl.cnf "$PYTHON" "$HERE/client.py" "https://127.0.0.1:$PORT/" --cert client.crt \
   --key client.ref --ca ca.crt)
 echo "requests.get over mTLS -> $OUT"
-wait $SERVER
-SERVER=""
 [ "$OUT" = "hello python-mtls-client, your key never left parsecd" ] || { echo "unexpected answer" >&2; exit 1; }
 if [ -n "${PARSEC_TESTBED_DIR:-}" ]; then
   echo "parsecd log:" && grep "PsaSignHash" "$PARSEC_TESTBED_DIR/parsecd.log" | tail -1
 fi
-echo "python mTLS sample: OK"
+
+# The C++ sample (examples/cpp/mtls, Boost.Asio) against the same server.
+plain cmake -S "$ROOT/examples/cpp/mtls" -B cppbuild -G Ninja -DCMAKE_BUILD_TYPE=Release > cppbuild.log 2>&1 ||
+  { cat cppbuild.log; exit 1; }
+plain cmake --build cppbuild >> cppbuild.log 2>&1 || { cat cppbuild.log; exit 1; }
+OUT=$(OPENSSL_CONF=parsec-openssl.cnf cppbuild/parsec-mtls-client 127.0.0.1 "$PORT" client.crt client.ref ca.crt)
+echo "Boost.Asio client over mTLS -> $OUT"
+[ "$OUT" = "hello python-mtls-client, your key never left parsecd" ] || { echo "unexpected answer" >&2; exit 1; }
+wait $SERVER
+SERVER=""
+echo "python and C++ mTLS samples: OK"
