@@ -6,7 +6,9 @@
 #   2. runs tests/suite.sh against one real parsecd with the software provider,
 #      SoftHSM and swtpm (tests/testbed/parsec-testbed.sh), loading the
 #      *installed* module through an OpenSSL config file,
-#   3. runs the samples (examples/openssl, examples/python/mtls) the same way,
+#   3. runs the samples the same way: examples/openssl (openssl req/s_server/
+#      s_client, nginx, curl) and examples/python/mtls (requests + stdlib ssl,
+#      then the Boost.Asio client of examples/cpp/mtls against the same server),
 #   4. with --bench, runs the handshake benchmark only (see tests/bench.sh).
 # Exit status 0 only if every check passed.
 set -euo pipefail
@@ -35,6 +37,6 @@ echo "== provider suite (software, SoftHSM, TPM)"
 "$TESTBED" run -- bash "$ROOT/openssl-provider/tests/suite.sh"
 echo "== sample: examples/openssl"
 "$TESTBED" run software -- bash "$ROOT/examples/openssl/walkthrough.sh"
-echo "== sample: examples/python/mtls"
+echo "== samples: examples/python/mtls and examples/cpp/mtls"
 "$TESTBED" run software -- bash "$ROOT/examples/python/mtls/run.sh"
 echo "openssl-provider: all checks passed"
