@@ -11,6 +11,8 @@ PACKAGES=(
   swig pybind11-dev python3 python3-venv python3-dev sqlite3 procps clang-format
   clang libclang-rt-14-dev
   openjdk-17-jdk-headless maven
+  # openssl-provider/ tests and samples: nginx and curl as TLS peers, requests for the Python sample
+  nginx-light curl python3-requests
 )
 # The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
 if ! command -v go > /dev/null; then

@@ -12,8 +12,10 @@
 #   4. the Go SDK (go vet, go test -race) and the Java SDK (JUnit, Maven
 #      offline after one pre-fetch into ~/.m2), both built against the core
 #      installed into build/stage, with their mTLS examples, against real
-#      daemons on the software provider, SoftHSM and swtpm, and
-#   5. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
+#      daemons on the software provider, SoftHSM and swtpm,
+#   5. the OpenSSL provider suite (openssl s_server/s_client, curl, nginx,
+#      the Python requests and Boost.Asio mTLS samples) on all three, and
+#   6. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
@@ -39,6 +41,9 @@ bash "$ROOT/sdk-go/run-tests.sh"
 
 echo "== Java SDK tests"
 bash "$ROOT/sdk-java/run-tests.sh"
+
+echo "== OpenSSL provider and mTLS samples"
+bash "$ROOT/openssl-provider/run-tests.sh"
 
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5

@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -20,6 +21,7 @@
 #include <functional>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -532,6 +534,62 @@ int fail(const std::string& subcommand, const std::string& message) {
   return kExitFailure;
 }
 
+// create-key-reference (openssl-provider/, docs/openssl-provider.md): writes the
+// PEM key reference file that the OpenSSL provider's decoder turns into a
+// Parsec key, for programs that only take a key *file* (curl --key, nginx,
+// Python ssl). The URI pins the provider holding the key and the application
+// name given here, so the file means the same key whatever the defaults are.
+std::string key_reference_uri_escape(const std::string& s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+      out.push_back(static_cast<char>(ch));
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+void register_key_reference_command(CLI::App& app, std::map<const CLI::App*, std::function<int(Client&)>>& actions,
+                                    const GlobalOptions& g) {
+  struct Options {
+    std::string key_name;
+    std::string output;
+  };
+  auto o = std::make_shared<Options>();
+  auto* cmd = app.add_subcommand("create-key-reference",
+                                 "Write a key reference file (PEM \"PARSEC KEY REFERENCE\") naming a key, for OpenSSL "
+                                 "programs using the parsec provider");
+  cmd->add_option("-k,--key-name", o->key_name, "name of the key")->required();
+  cmd->add_option("-o,--output", o->output, "file to write (default: standard output)");
+  actions[cmd] = [o, &g](Client& c) {
+    // Resolves the key (and so the provider holding it) now: a reference to a
+    // key that does not exist fails here, not later in the TLS program.
+    const parsec::client::Key key = c.key(o->key_name);
+    std::string uri = "parsec:" + key_reference_uri_escape(key.name()) +
+                      "?provider=" + std::to_string(static_cast<int>(c.provider()));
+    if (!g.app_name.empty()) {
+      uri += "&app=" + key_reference_uri_escape(g.app_name);
+    }
+    std::string pem = parsec::cli::pem_encode("PARSEC KEY REFERENCE", Bytes(uri.begin(), uri.end()));
+    if (pem.empty() || pem.back() != '\n') {
+      pem.push_back('\n');
+    }
+    if (o->output.empty()) {
+      std::cout << pem;
+      return 0;
+    }
+    std::FILE* f = std::fopen(o->output.c_str(), "w");
+    if (f == nullptr || std::fputs(pem.c_str(), f) < 0 || std::fclose(f) != 0) {
+      throw CliError("cannot write " + o->output + ": " + std::strerror(errno));
+    }
+    return 0;
+  };
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -806,6 +864,8 @@ int main(int argc, char** argv) {
     c.destroy_key(key_name);
     return 0;
   };
+
+  register_key_reference_command(app, actions, g);
 
   if (const std::optional<std::string> unknown = unknown_command(app, argc, argv)) {
     std::cerr << "parsec-cli: " << *unknown << " (see parsec-cli --help)\n";
