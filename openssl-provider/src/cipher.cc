@@ -12,8 +12,6 @@
 
 namespace parsec::ossl {
 
-bool parse_pad(const OSSL_PARAM* p, int* pad);
-
 namespace {
 
 using client::Algorithm;
@@ -145,22 +143,12 @@ int ac_set_ctx_params(void* vctx, const OSSL_PARAM params[]) {
     return 0;
   }
   p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_OAEP_DIGEST);
-  if (p != nullptr) {
-    char* name = nullptr;
-    if (!OSSL_PARAM_get_utf8_string(p, &name, 0)) {
-      return 0;
-    }
-    c->oaep_md = name;
-    OPENSSL_free(name);
+  if (p != nullptr && !param_string(p, &c->oaep_md)) {
+    return 0;
   }
   p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_MGF1_DIGEST);
-  if (p != nullptr) {
-    char* name = nullptr;
-    if (!OSSL_PARAM_get_utf8_string(p, &name, 0)) {
-      return 0;
-    }
-    c->mgf1_md = name;
-    OPENSSL_free(name);
+  if (p != nullptr && !param_string(p, &c->mgf1_md)) {
+    return 0;
   }
   p = OSSL_PARAM_locate_const(params, OSSL_ASYM_CIPHER_PARAM_OAEP_LABEL);
   if (p != nullptr) {

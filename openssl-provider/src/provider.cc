@@ -157,6 +157,16 @@ void raise(ProvCtx* ctx, int reason, const char* fmt, ...) {
   va_end(ap);
 }
 
+bool param_string(const OSSL_PARAM* p, std::string* out) {
+  char* value = nullptr;
+  if (!OSSL_PARAM_get_utf8_string(p, &value, 0)) {
+    return false;
+  }
+  out->assign(value);
+  OPENSSL_free(value);
+  return true;
+}
+
 void raise_client(ProvCtx* ctx, const std::string& uri, const client::Error& e) {
   int reason = kReasonServiceError;
   switch (e.status()) {

@@ -95,6 +95,12 @@ void raise(ProvCtx* ctx, int reason, const char* fmt, ...) __attribute__((format
 // daemon down, other) and raises it with the key's URI and the status.
 void raise_client(ProvCtx* ctx, const std::string& uri, const client::Error& e);
 
+// parse_pad reads an RSA padding-mode parameter given as an int or a name
+// (signature.cc; the cipher uses it too).
+bool parse_pad(const OSSL_PARAM* p, int* pad);
+// param_string reads a UTF-8 string parameter into `out`.
+bool param_string(const OSSL_PARAM* p, std::string* out);
+
 // parse_uri: "parsec:<name>[?provider=..&app=..&endpoint=..]" (percent-decoded).
 bool parse_uri(const std::string& uri, KeyRef* out, std::string* why);
 

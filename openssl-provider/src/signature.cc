@@ -310,7 +310,6 @@ const char* pad_name(int pad) {
 
 }  // namespace
 
-// parse_pad reads a pad-mode parameter given as an int or a name.
 bool parse_pad(const OSSL_PARAM* p, int* pad) {
   if (p->data_type == OSSL_PARAM_UTF8_STRING) {
     const std::string s(static_cast<const char*>(p->data));
@@ -334,17 +333,15 @@ int sig_set_ctx_params(void* vctx, const OSSL_PARAM params[]) {
   }
   const OSSL_PARAM* p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST);
   if (p != nullptr) {
-    char* name = nullptr;
-    if (!OSSL_PARAM_get_utf8_string(p, &name, 0)) {
+    std::string name;
+    if (!param_string(p, &name)) {
       return 0;
     }
     const HashInfo* h = hash_by_name(c->prov, name);
     if (h == nullptr) {
-      raise(c->prov, kReasonUnsupported, "digest '%s' (SHA-224/256/384/512 only)", name);
-      OPENSSL_free(name);
+      raise(c->prov, kReasonUnsupported, "digest '%s' (SHA-224/256/384/512 only)", name.c_str());
       return 0;
     }
-    OPENSSL_free(name);
     c->md = h->name;
   }
   p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_PAD_MODE);
@@ -382,13 +379,12 @@ int sig_set_ctx_params(void* vctx, const OSSL_PARAM params[]) {
   }
   p = OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST);
   if (p != nullptr) {
-    char* name = nullptr;
-    if (!OSSL_PARAM_get_utf8_string(p, &name, 0)) {
+    std::string name;
+    if (!param_string(p, &name)) {
       return 0;
     }
     const HashInfo* h = hash_by_name(c->prov, name);
     const bool same = h != nullptr && (c->md.empty() || c->md == h->name);
-    OPENSSL_free(name);
     if (!same) {
       raise(c->prov, kReasonUnsupported, "MGF1 digest other than the signature digest");
       return 0;

@@ -811,9 +811,10 @@ struct CanDoCrypto {
                      "CanDoCrypto GENERATE: the template uses a deprecated primitive and allow_deprecated is false");
     }
     // A key too small for its RSA padding works with no provider.
-    if (r.check_type != psa::CheckType::Derive && !policy::check_rsa_size(r.attributes, r.attributes.policy).ok()) {
-      return Failure(Status::PsaErrorNotSupported,
-                     "CanDoCrypto: " + policy::check_rsa_size(r.attributes, r.attributes.policy).detail());
+    if (r.check_type != psa::CheckType::Derive) {
+      if (Outcome fits = policy::check_rsa_size(r.attributes, r.attributes.policy); !fits.ok()) {
+        return Failure(Status::PsaErrorNotSupported, "CanDoCrypto: " + fits.detail());
+      }
     }
     return empty_reply(impl(c).can_do_crypto(r));
   }

@@ -35,6 +35,8 @@
 #include <string>
 #include <vector>
 
+#include "parsec/crypto/hash.h"
+#include "parsec/crypto/signature.h"
 #include "parsec/interface/psa_proto.h"
 #include "parsec/psa/key_attributes.h"
 #include "tests/e2e/provider_daemon.h"
@@ -88,25 +90,9 @@ std::string group_of(EccFamily f, uint32_t bits) {
   return "";
 }
 
+// md_of: the OpenSSL digest of a PSA hash (the shared hash-facts table).
 const EVP_MD* md_of(Hash h) {
-  switch (h) {
-    case Hash::Sha1:
-      return EVP_sha1();
-    case Hash::Sha224:
-      return EVP_sha224();
-    case Hash::Sha256:
-      return EVP_sha256();
-    case Hash::Sha384:
-      return EVP_sha384();
-    case Hash::Sha512:
-      return EVP_sha512();
-    case Hash::Sha512_256:
-      return EVP_sha512_256();
-    case Hash::Sha3_256:
-      return EVP_sha3_256();
-    default:
-      return nullptr;
-  }
+  return crypto::evp_md(h);
 }
 
 std::string digest(Hash h, const std::string& data) {
@@ -193,28 +179,16 @@ Pkey public_pkey(const KeyAttributes& t, const std::string& data) {
   return Pkey(k);
 }
 
-// raw_to_der / der_to_raw: ECDSA r||s <-> DER Ecdsa-Sig-Value.
+// raw_to_der / der_to_raw: ECDSA r||s <-> DER Ecdsa-Sig-Value (the shared
+// encoding module); an empty string when the input does not convert.
 std::string raw_to_der(const std::string& raw) {
-  const size_t half = raw.size() / 2;
-  ECDSA_SIG* s = ECDSA_SIG_new();
-  ECDSA_SIG_set0(s, BN_bin2bn(u8(raw), static_cast<int>(half), nullptr),
-                 BN_bin2bn(u8(raw) + half, static_cast<int>(half), nullptr));
-  unsigned char* der = nullptr;
-  const int n = i2d_ECDSA_SIG(s, &der);
-  ECDSA_SIG_free(s);
-  std::string out(reinterpret_cast<char*>(der), static_cast<size_t>(std::max(n, 0)));
-  OPENSSL_free(der);
-  return out;
+  auto der = crypto::ecdsa_raw_to_der(crypto::Bytes(raw.begin(), raw.end()));
+  return der.ok() ? std::string(der->begin(), der->end()) : std::string();
 }
 
 std::string der_to_raw(const std::string& der, size_t scalar) {
-  const unsigned char* p = u8(der);
-  ECDSA_SIG* s = d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size()));
-  std::string out(2 * scalar, '\0');
-  BN_bn2binpad(ECDSA_SIG_get0_r(s), reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(scalar));
-  BN_bn2binpad(ECDSA_SIG_get0_s(s), reinterpret_cast<unsigned char*>(out.data()) + scalar, static_cast<int>(scalar));
-  ECDSA_SIG_free(s);
-  return out;
+  auto raw = crypto::ecdsa_der_to_raw(crypto::Bytes(der.begin(), der.end()), scalar);
+  return raw.ok() ? std::string(raw->begin(), raw->end()) : std::string();
 }
 
 // rsa_ctx_setup: padding and digest of an RSA signature or encryption policy.
