@@ -198,7 +198,7 @@ $(authenticator_blocks)
 [[key_manager]]
 name = "store"
 manager_type = "SQLite"
-$([ "$DAEMON" = upstream ] && echo "store_path" || echo "sqlite_db_path") = "$dir/keys.sqlite3"
+sqlite_db_path = "$dir/keys.sqlite3"
 
 $blocks
 CONF
