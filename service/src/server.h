@@ -36,7 +36,9 @@ class Server {
 
   // start binds the socket (removing a stale socket file, refusing a path
   // that is not a socket or where another service answers) and builds the
-  // first request handler.
+  // first request handler. Under systemd socket activation (LISTEN_PID is
+  // this process, LISTEN_FDS=1) it adopts descriptor 3 instead, refusing
+  // anything but a listening AF_UNIX stream socket, and never removes it.
   Outcome start();
   // run serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
