@@ -93,16 +93,13 @@ constexpr rlim_t kAutoPerUidMax = 16384;
 // inherited the variables leaves them alone.
 constexpr int kListenFdsStart = 3;
 
-struct Activation {
-  int fd = -1;       // -1: not socket-activated, bind listener.socket_path
-  std::string path;  // the path the passed socket is bound to ("@name": abstract)
-};
+}  // namespace
 
-Result<Activation> activated_socket() {
+Result<PassedSocket> passed_socket() {
   const char* pid = std::getenv("LISTEN_PID");
   const char* fds = std::getenv("LISTEN_FDS");
   if (pid == nullptr || fds == nullptr || std::strtoll(pid, nullptr, 10) != ::getpid()) {
-    return Activation{};
+    return PassedSocket{};
   }
   std::string names = std::getenv("LISTEN_FDNAMES") != nullptr ? std::getenv("LISTEN_FDNAMES") : "";
   // Like sd_listen_fds(1): the variables are for this process only.
@@ -143,7 +140,7 @@ Result<Activation> activated_socket() {
   }
   // Children (a PKCS#11 module's helpers) must not inherit the listener.
   ::fcntl(fd, F_SETFD, FD_CLOEXEC);
-  Activation a{fd, {}};
+  PassedSocket a{fd, {}};
   size_t path_len = addr_len > offsetof(sockaddr_un, sun_path) ? addr_len - offsetof(sockaddr_un, sun_path) : 0;
   if (path_len > 0 && addr.sun_path[0] == '\0') {
     a.path = "@" + std::string(addr.sun_path + 1, path_len - 1);
@@ -152,6 +149,8 @@ Result<Activation> activated_socket() {
   }
   return a;
 }
+
+namespace {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -651,26 +650,22 @@ Server::Server(std::shared_ptr<const Handler> handler, std::unique_ptr<Backends>
 
 Server::~Server() = default;
 
-Outcome Server::start() {
-  Result<Activation> activation = activated_socket();
-  if (!activation.ok()) {
-    return activation.failure();
-  }
-  if (activation->fd >= 0) {
+Outcome Server::start(const PassedSocket& passed) {
+  if (passed.fd >= 0) {
     error_code ec;
-    impl_->acceptor.assign(stream(), activation->fd, ec);
+    impl_->acceptor.assign(stream(), passed.fd, ec);
     if (ec) {
-      return Failure(Status::ConnectionError, "socket activation: cannot adopt descriptor " +
-                                                  std::to_string(activation->fd) + ": " + ec.message());
+      return Failure(Status::ConnectionError,
+                     "socket activation: cannot adopt descriptor " + std::to_string(passed.fd) + ": " + ec.message());
     }
     impl_->socket_adopted = true;
     spdlog::info("socket activation: adopted the listening socket {} passed by the service manager (descriptor {})",
-                 activation->path, activation->fd);
-    if (activation->path != impl_->socket_path) {
+                 passed.path, passed.fd);
+    if (passed.path != impl_->socket_path) {
       spdlog::warn("socket activation: listener.socket_path is {} but the passed socket is {}; clients must use {}",
-                   impl_->socket_path, activation->path, activation->path);
+                   impl_->socket_path, passed.path, passed.path);
     }
-    impl_->socket_path = activation->path;
+    impl_->socket_path = passed.path;
     return Outcome();
   }
   const std::string& path = impl_->socket_path;
