@@ -13,6 +13,8 @@ PACKAGES=(
   openjdk-17-jdk-headless maven
   # openssl-provider/ tests and samples: nginx and curl as TLS peers, requests for the Python sample
   nginx-light curl python3-requests
+  # tests/deploy: systemd-analyze and systemd-socket-activate (systemd need not run)
+  systemd
 )
 # The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
 if ! command -v go > /dev/null; then

@@ -45,5 +45,8 @@ bash "$ROOT/sdk-java/run-tests.sh"
 echo "== OpenSSL provider and mTLS samples"
 bash "$ROOT/openssl-provider/run-tests.sh"
 
+echo "== Deployment: systemd socket activation and unit hardening, Kubernetes manifests"
+bash "$ROOT/tests/deploy/run.sh"
+
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5

@@ -75,6 +75,15 @@ int main(int argc, char** argv) {
     spdlog::info("configuration {} is valid", config_path);
     return 0;
   }
+  // Socket activation is checked before the key store or any provider opens
+  // a file: a wrong descriptor is refused at once, and a missing descriptor 3
+  // cannot be confused with one of parsecd's own.
+  parsec::Result<PassedSocket> passed =
+      upstream_mappings.empty() ? passed_socket() : parsec::Result<PassedSocket>(PassedSocket{});
+  if (!passed.ok()) {
+    spdlog::critical("start-up failed: {}", passed.detail());
+    return 1;
+  }
   auto made = Backends::create(*config);
   if (!made.ok()) {
     spdlog::critical("start-up failed: {}", made.detail());
@@ -101,7 +110,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   Server server(std::move(handler).value(), std::move(backends));
-  if (parsec::Outcome started = server.start(); !started.ok()) {
+  if (parsec::Outcome started = server.start(*passed); !started.ok()) {
     spdlog::critical("start-up failed: {}", started.detail());
     return 1;
   }

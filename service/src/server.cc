@@ -12,6 +12,8 @@
 #include <boost/asio.hpp>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -40,6 +42,9 @@ struct Server::Impl {
   std::unique_ptr<SlowLane> slow;
   std::unique_ptr<Backends> backends;
   std::string socket_path;
+  // True when systemd passed the listening socket: it owns the file, so
+  // parsecd neither changes its mode nor removes it.
+  bool socket_adopted = false;
 
   std::mutex handler_mu;
   std::shared_ptr<const Handler> handler;
@@ -81,6 +86,71 @@ namespace {
 constexpr size_t kFirstChunk = 4096;
 // The most connections one uid may hold when listener.max_connections_per_uid is 0.
 constexpr rlim_t kAutoPerUidMax = 16384;
+
+// systemd socket activation (sd_listen_fds(3)), read from the environment so
+// that parsecd needs no libsystemd: passed descriptors start at 3, and
+// LISTEN_PID names the process they are for, so a process that merely
+// inherited the variables leaves them alone.
+constexpr int kListenFdsStart = 3;
+
+}  // namespace
+
+Result<PassedSocket> passed_socket() {
+  const char* pid = std::getenv("LISTEN_PID");
+  const char* fds = std::getenv("LISTEN_FDS");
+  if (pid == nullptr || fds == nullptr || std::strtoll(pid, nullptr, 10) != ::getpid()) {
+    return PassedSocket{};
+  }
+  std::string names = std::getenv("LISTEN_FDNAMES") != nullptr ? std::getenv("LISTEN_FDNAMES") : "";
+  // Like sd_listen_fds(1): the variables are for this process only.
+  ::unsetenv("LISTEN_PID");
+  ::unsetenv("LISTEN_FDS");
+  ::unsetenv("LISTEN_FDNAMES");
+  char* end = nullptr;
+  long n = std::strtol(fds, &end, 10);
+  if (*fds == '\0' || *end != '\0' || n != 1) {
+    return Failure(Status::ConnectionError,
+                   std::string("socket activation: LISTEN_FDS=") + fds +
+                       ", parsecd serves exactly one socket: give its .socket unit one ListenStream= of a path");
+  }
+  const int fd = kListenFdsStart;
+  const std::string what =
+      "socket activation: descriptor " + std::to_string(fd) + (names.empty() ? std::string() : " (" + names + ")");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    return Failure(Status::ConnectionError, what + " is not open: " + std::strerror(errno));
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    return Failure(Status::ConnectionError, what + " is not a socket");
+  }
+  int type = 0, listening = 0;
+  socklen_t len = sizeof type;
+  if (::getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 || type != SOCK_STREAM) {
+    return Failure(Status::ConnectionError, what + " is not a stream socket (ListenStream=, not ListenDatagram=)");
+  }
+  sockaddr_un addr{};
+  socklen_t addr_len = sizeof addr;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &addr_len) != 0 || addr.sun_family != AF_UNIX) {
+    return Failure(Status::ConnectionError, what + " is not a Unix-domain socket (ListenStream= must be a path)");
+  }
+  len = sizeof listening;
+  if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || listening == 0) {
+    return Failure(Status::ConnectionError,
+                   what + " is not listening (a connection passed by Accept=yes?); parsecd needs Accept=no");
+  }
+  // Children (a PKCS#11 module's helpers) must not inherit the listener.
+  ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+  PassedSocket a{fd, {}};
+  size_t path_len = addr_len > offsetof(sockaddr_un, sun_path) ? addr_len - offsetof(sockaddr_un, sun_path) : 0;
+  if (path_len > 0 && addr.sun_path[0] == '\0') {
+    a.path = "@" + std::string(addr.sun_path + 1, path_len - 1);
+  } else {
+    a.path = std::string(addr.sun_path, ::strnlen(addr.sun_path, path_len));
+  }
+  return a;
+}
+
+namespace {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
@@ -580,7 +650,24 @@ Server::Server(std::shared_ptr<const Handler> handler, std::unique_ptr<Backends>
 
 Server::~Server() = default;
 
-Outcome Server::start() {
+Outcome Server::start(const PassedSocket& passed) {
+  if (passed.fd >= 0) {
+    error_code ec;
+    impl_->acceptor.assign(stream(), passed.fd, ec);
+    if (ec) {
+      return Failure(Status::ConnectionError,
+                     "socket activation: cannot adopt descriptor " + std::to_string(passed.fd) + ": " + ec.message());
+    }
+    impl_->socket_adopted = true;
+    spdlog::info("socket activation: adopted the listening socket {} passed by the service manager (descriptor {})",
+                 passed.path, passed.fd);
+    if (passed.path != impl_->socket_path) {
+      spdlog::warn("socket activation: listener.socket_path is {} but the passed socket is {}; clients must use {}",
+                   impl_->socket_path, passed.path, passed.path);
+    }
+    impl_->socket_path = passed.path;
+    return Outcome();
+  }
   const std::string& path = impl_->socket_path;
   struct stat st {};
   if (::lstat(path.c_str(), &st) == 0) {
@@ -662,7 +749,9 @@ int Server::run() {
   if (s.reserve_fd >= 0) {
     ::close(s.reserve_fd);
   }
-  ::unlink(s.socket_path.c_str());
+  if (!s.socket_adopted) {
+    ::unlink(s.socket_path.c_str());
+  }
   spdlog::info("parsecd stopped");
   return 0;
 }

@@ -26,6 +26,20 @@
 
 namespace parsec::service {
 
+// A listening socket passed by the service manager (systemd socket activation).
+struct PassedSocket {
+  int fd = -1;       // -1: none passed; parsecd binds listener.socket_path
+  std::string path;  // the path the passed socket is bound to ("@name": abstract)
+};
+
+// passed_socket reads LISTEN_PID/LISTEN_FDS (sd_listen_fds(3)) and, when they
+// are meant for this process, checks that descriptor 3 is a listening AF_UNIX
+// stream socket (and the only one), marks it close-on-exec and clears the
+// variables. Call it first thing, before any file is opened, so that a missing
+// descriptor 3 is not mistaken for one parsecd opened itself. Not thread-safe
+// (it changes the environment).
+Result<PassedSocket> passed_socket();
+
 class Server {
  public:
   // `handler` must have been built over `*backends`.
@@ -36,8 +50,9 @@ class Server {
 
   // start binds the socket (removing a stale socket file, refusing a path
   // that is not a socket or where another service answers) and builds the
-  // first request handler.
-  Outcome start();
+  // first request handler. Given a passed socket (passed_socket()) it serves
+  // that one instead and never changes its mode or removes it.
+  Outcome start(const PassedSocket& passed = {});
   // run serves until SIGTERM/SIGINT; returns the process exit code.
   int run();
 
