@@ -44,10 +44,18 @@ std::string parse_string(const std::string& s, size_t& i) {
     if (s[i] == '\\' && i + 1 < s.size()) {
       ++i;
       switch (s[i]) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'u': out += static_cast<char>(std::stoi(s.substr(i + 1, 4), nullptr, 16)); i += 4; break;
-        default: out += s[i];
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u':
+          out += static_cast<char>(std::stoi(s.substr(i + 1, 4), nullptr, 16));
+          i += 4;
+          break;
+        default:
+          out += s[i];
       }
     } else {
       out += s[i];
@@ -67,7 +75,8 @@ Object parse_object(const std::string& s) {
   }
   ++i;
   auto skip = [&] {
-    while (i < s.size() && (s[i] == ' ' || s[i] == ',' || s[i] == ':' || s[i] == '\t')) ++i;
+    while (i < s.size() && (s[i] == ' ' || s[i] == ',' || s[i] == ':' || s[i] == '\t'))
+      ++i;
   };
   for (skip(); i < s.size() && s[i] != '}'; skip()) {
     std::string key = parse_string(s, i);
@@ -113,18 +122,24 @@ Bytes unb64(const std::string& text) {
     return {};
   }
   Bytes out(3 * text.size() / 4 + 3);
-  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
+  int n =
+      EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()), static_cast<int>(text.size()));
   if (n < 0) {
     throw std::invalid_argument("bad base64");
   }
   size_t pad = 0;
-  for (size_t k = text.size(); k > 0 && text[k - 1] == '='; --k) ++pad;
+  for (size_t k = text.size(); k > 0 && text[k - 1] == '='; --k)
+    ++pad;
   out.resize(static_cast<size_t>(n) - pad);
   return out;
 }
 
-const EVP_MD* md_of(const std::string& hash) { return hash == "sha384" ? EVP_sha384() : EVP_sha256(); }
-Hash psa_hash(const std::string& hash) { return hash == "sha384" ? Hash::Sha384 : Hash::Sha256; }
+const EVP_MD* md_of(const std::string& hash) {
+  return hash == "sha384" ? EVP_sha384() : EVP_sha256();
+}
+Hash psa_hash(const std::string& hash) {
+  return hash == "sha384" ? Hash::Sha384 : Hash::Sha256;
+}
 
 Bytes digest(const std::string& hash, const Bytes& message) {
   Bytes out(EVP_MAX_MD_SIZE);
@@ -141,9 +156,10 @@ Bytes encrypt_local(const Bytes& spki, const Bytes& plaintext) {
   const unsigned char* p = spki.data();
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(spki.size())),
                                                            EVP_PKEY_free);
-  if (!pkey) throw std::invalid_argument("bad SubjectPublicKeyInfo");
+  if (!pkey)
+    throw std::invalid_argument("bad SubjectPublicKeyInfo");
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new(pkey.get(), nullptr),
-                                                                 EVP_PKEY_CTX_free);
+                                                                  EVP_PKEY_CTX_free);
   size_t len = 0;
   if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) != 1 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) != 1 ||
@@ -172,29 +188,40 @@ Client client_for(const Object& r) {
 }
 
 Algorithm policy_of(const std::string& type, const std::string& hash = "sha256") {
-  if (type == "ecdsa-p256") return Algorithm::ecdsa(psa_hash(hash));
-  if (type == "rsa-pss") return Algorithm::rsa_pss(psa_hash(hash));
-  if (type == "rsa-oaep") return Algorithm::rsa_oaep(psa_hash(hash));
+  if (type == "ecdsa-p256")
+    return Algorithm::ecdsa(psa_hash(hash));
+  if (type == "rsa-pss")
+    return Algorithm::rsa_pss(psa_hash(hash));
+  if (type == "rsa-oaep")
+    return Algorithm::rsa_oaep(psa_hash(hash));
   throw std::invalid_argument("unknown key type " + type);
 }
 
 // attributes_of: the matrix's key types; bits other than the type's own (ECC 256, RSA 2048) are for
 // the NotSupported cases (sizes a provider refuses).
 KeyAttributes attributes_of(const std::string& type, const std::string& bits) {
-  if (type == "ecdsa-p256") return KeyAttributes::ecc_key_pair(bits.empty() ? 256 : std::stoul(bits), policy_of(type));
+  if (type == "ecdsa-p256")
+    return KeyAttributes::ecc_key_pair(bits.empty() ? 256 : std::stoul(bits), policy_of(type));
   return KeyAttributes::rsa_key_pair(bits.empty() ? 2048 : std::stoul(bits), policy_of(type));
 }
 
 // uniform maps a wire status to the matrix's error code names.
 std::string uniform(parsec::Status s) {
   switch (s) {
-    case parsec::Status::PsaErrorDoesNotExist: return "NotFound";
-    case parsec::Status::PsaErrorAlreadyExists: return "AlreadyExists";
-    case parsec::Status::PsaErrorNotPermitted: return "NotPermitted";
-    case parsec::Status::PsaErrorNotSupported: return "NotSupported";
-    case parsec::Status::PsaErrorInvalidSignature: return "InvalidSignature";
-    case parsec::Status::PsaErrorInvalidArgument: return "InvalidArgument";
-    default: return "Other";
+    case parsec::Status::PsaErrorDoesNotExist:
+      return "NotFound";
+    case parsec::Status::PsaErrorAlreadyExists:
+      return "AlreadyExists";
+    case parsec::Status::PsaErrorNotPermitted:
+      return "NotPermitted";
+    case parsec::Status::PsaErrorNotSupported:
+      return "NotSupported";
+    case parsec::Status::PsaErrorInvalidSignature:
+      return "InvalidSignature";
+    case parsec::Status::PsaErrorInvalidArgument:
+      return "InvalidArgument";
+    default:
+      return "Other";
   }
 }
 
@@ -203,10 +230,11 @@ std::string handle(const Object& r) {
   auto field = [&](const char* k) { return r.count(k) ? r.at(k) : std::string(); };
   const std::string name = field("name");
   const std::string hash = r.count("hash") ? r.at("hash") : "sha256";
-  if (op == "hello") return R"({"ok": true, "driver": "cpp"})";
+  if (op == "hello")
+    return R"({"ok": true, "driver": "cpp"})";
   if (op == "encrypt_local") {
-    return R"({"ok": true, "ciphertext": )" + quote(b64(encrypt_local(unb64(field("spki")), unb64(field("plaintext"))))) +
-           "}";
+    return R"({"ok": true, "ciphertext": )" +
+           quote(b64(encrypt_local(unb64(field("spki")), unb64(field("plaintext"))))) + "}";
   }
   Client c = client_for(r);
   if (op == "create") {
@@ -251,7 +279,8 @@ int main() {
   std::ios::sync_with_stdio(false);
   std::string line;
   while (std::getline(std::cin, line)) {
-    if (line.empty()) continue;
+    if (line.empty())
+      continue;
     std::string answer;
     try {
       answer = handle(parse_object(line));

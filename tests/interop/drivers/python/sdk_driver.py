@@ -3,7 +3,7 @@
 Uses parsec_sdk (the pybind11 module over the C++ core, built by
 tests/interop/run.sh) with explicit algorithms; the Python standard library
 (hashlib) and ``cryptography`` (RSA-OAEP encryption of a public key) are its
-third party. Errors carry the uniform code derived from the Python idiom: the
+third party (imported only for encrypt_local). Errors carry the uniform code derived from the Python idiom: the
 exception class (parsec_sdk.KeyNotFound, ...); a failed verification is
 ``verify_hash()`` returning False.
 """
@@ -11,8 +11,6 @@ exception class (parsec_sdk.KeyNotFound, ...); a failed verification is
 import hashlib
 
 import parsec_sdk
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from driverlib import Answer, Request, b64, failure, serve, unb64
 from parsec_sdk import Algorithm, AuthType, Hash, KeyAttributes, ProviderId
 
@@ -44,6 +42,10 @@ def handle(r: Request) -> Answer:
     if op == "hello":
         return {"ok": True, "driver": "python"}
     if op == "encrypt_local":
+        # Imported here: the driver also runs as another uid with the system interpreter, without the
+        # runner's virtual environment, for requests that never encrypt locally.
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import padding
         pub = serialization.load_der_public_key(unb64(r["spki"]))
         ct = pub.encrypt(unb64(r["plaintext"]),  # type: ignore[union-attr]
                          padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
