@@ -45,5 +45,7 @@ bash "$ROOT/sdk-java/run-tests.sh"
 echo "== OpenSSL provider and mTLS samples"
 bash "$ROOT/openssl-provider/run-tests.sh"
 
+bash "$ROOT/tests/interop/run.sh" # interop matrix: 6 languages x providers 1-3 (prints its own == lines)
+
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5
