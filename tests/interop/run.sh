@@ -167,7 +167,7 @@ echo "== interop: matrix against $PARSEC_SERVICE_ENDPOINT (providers $providers)
 rc=0
 PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$here/interop.py" --cases "$here/cases.json" --report "$report" \
   --providers "$providers" --other-uid-note "$note" "${drivers[@]}" || rc=$?
-echo "== interop: stage wall time $(($(date +%s) - started)) s (drivers built, daemon started, matrix run)"
+echo "== interop: stage wall time $(($(date +%s) - started)) s (drivers built, daemon up, matrix run)"
 if [ $rc -ne 0 ] && [ $daemon -eq 1 ]; then
   echo "== interop: parsecd log tail ($tb/parsecd.log)"
   tail -20 "$tb/parsecd.log" || true
