@@ -139,13 +139,16 @@ def raw_signature(answer: Dict[str, Any], key_type: str) -> bytes:
 # ---- the run --------------------------------------------------------------------------------
 class Runner:
     def __init__(self, cases: Dict[str, Any], drivers: Dict[str, Driver], providers: List[int],
-                 other_uid_note: str) -> None:
+                 other_uid_note: str, auth: str) -> None:
         self.cases = cases
         self.drivers = drivers
         self.providers = providers
         self.other_uid_note = other_uid_note
         self.report = Report()
-        self.app = cases["app"]
+        # Direct: every request names an application; unix-peer: requests carry the caller's uid
+        # (for a daemon with that authenticator only, such as an upstream one).
+        self.auth = auth
+        self.app = cases["app"] if auth == "direct" else ""
         self.run_id = secrets.token_hex(3)  # key names unique per run (an existing daemon may hold old ones)
 
     def call(self, driver: str, req: Dict[str, Any]) -> Dict[str, Any]:
@@ -325,7 +328,10 @@ class Runner:
     # -- tenancy --
     def tenancy(self) -> None:
         spec = self.cases["tenancy"]
-        owner = spec["owner"]
+        owner = dict(spec["owner"])
+        if self.auth != "direct":
+            owner["app"] = ""
+        owner_label = f"{owner['driver']} ({owner['app'] or f'uid {os.getuid()}'})"
         kt = spec["key_type"]
         for provider in self.providers:
             p = str(provider)
@@ -333,13 +339,17 @@ class Runner:
             own = {"app": owner["app"], "provider": provider, "name": key, "type": kt}
             made = self.call(owner["driver"], {**own, "op": "create"})
             if not made.get("ok"):
-                self.report.add(Cell("tenancy", p, owner["driver"], "-", "create", "FAIL", json.dumps(made)))
+                self.report.add(Cell("tenancy", p, owner_label, "-", "create", "FAIL", json.dumps(made)))
                 continue
             for obs in spec["observers"]:
                 for row in spec["rows"]:
-                    cell = Cell("tenancy", p, f"{owner['driver']} ({owner['app']})", obs["label"], row["op"], "FAIL")
+                    cell = Cell("tenancy", p, owner_label, obs["label"], row["op"], "FAIL")
                     if obs["driver"] not in self.drivers:
                         cell.result, cell.detail = "not run", self.other_uid_note
+                        self.report.add(cell)
+                        continue
+                    if obs["app"] and self.auth != "direct":
+                        cell.result, cell.detail = "not run", "not run (needs Direct authentication: --auth unix-peer)"
                         self.report.add(cell)
                         continue
                     req = {"app": obs["app"], "provider": provider, "name": key, "type": kt, "op": row["op"],
@@ -347,7 +357,7 @@ class Runner:
                     ans = self.call(obs["driver"], req)
                     if row["expect"] == "absent":
                         ok = ans.get("ok") and f"{key}@{provider}" not in (ans["keys"].split(",") if ans["keys"] else [])
-                        cell.detail = f"{len(ans['keys'].split(',')) if ans.get('keys') else 0} keys listed, none of alice's"
+                        cell.detail = f"{len(ans['keys'].split(',')) if ans.get('keys') else 0} keys listed, none of the owner's"
                     else:
                         ok = not ans.get("ok") and ans.get("error") == row["expect"]
                         cell.detail = ans.get("idiom", "") + (f" [{ans['status']}]" if ans.get("status") else "")
@@ -360,10 +370,10 @@ class Runner:
             signed = self.call(owner["driver"], {**own, "op": "sign", "message": base64.b64encode(MESSAGE).decode()})
             exported = self.call(owner["driver"], {**own, "op": "export_public"})
             ok = signed.get("ok") and exported.get("ok") and verify_signature(spki_of(exported, kt), kt, signed) is None
-            self.report.add(Cell("tenancy", p, f"{owner['driver']} ({owner['app']})", "itself", "still owns and signs",
+            self.report.add(Cell("tenancy", p, owner_label, "itself", "still owns and signs",
                                  "pass" if ok else "FAIL", "" if ok else json.dumps([signed, exported])))
             gone = self.call(owner["driver"], {**own, "op": "destroy"})
-            self.report.add(Cell("tenancy", p, f"{owner['driver']} ({owner['app']})", "itself", "destroy",
+            self.report.add(Cell("tenancy", p, owner_label, "itself", "destroy",
                                  "pass" if gone.get("ok") else "FAIL", "" if gone.get("ok") else json.dumps(gone)))
 
 
@@ -420,7 +430,9 @@ def main() -> int:
     ap.add_argument("--report", required=True)
     ap.add_argument("--providers", default="", help="space-separated provider ids (default: the table's)")
     ap.add_argument("--driver", action="append", default=[], help="NAME=COMMAND (shell words)")
-    ap.add_argument("--other-uid-note", default="needs root", help="why the other-uid driver is absent")
+    ap.add_argument("--other-uid-note", default="not run (no other-uid driver)", help="why that driver is absent")
+    ap.add_argument("--auth", choices=("direct", "unix-peer"), default="direct",
+                    help="authentication of the matrix requests (default direct, app names of cases.json)")
     args = ap.parse_args()
     with open(args.cases) as f:
         cases = json.load(f)
@@ -440,7 +452,7 @@ def main() -> int:
         if missing:
             print(f"interop: no driver for {missing}", file=sys.stderr)
             return 1
-        runner = Runner(cases, drivers, providers, args.other_uid_note)
+        runner = Runner(cases, drivers, providers, args.other_uid_note, args.auth)
         runner.selfcheck()
         runner.matrix()
         runner.errors()

@@ -10,6 +10,9 @@
 #       the same against a daemon that is already running (e.g. upstream parsec); it
 #       needs Direct authentication (app names "interop", "alice", "bob") and, for the
 #       other-uid row, UnixPeerCredentials and a socket the uid nobody can reach
+#   --auth unix-peer: every request authenticates by the caller's uid instead of Direct app
+#       names (a daemon with that authenticator only); the rows that need Direct are not run
+#   --skip-other-uid: leave out the other-uid row (a daemon without UnixPeerCredentials)
 #   --build-only: build the drivers and stop
 #
 # The drivers, built into <build>/interop/ against the core installed into the staging
@@ -35,6 +38,8 @@ providers=""
 endpoint=""
 daemon=1
 build_only=0
+auth=direct
+other_uid=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --report) report="$2"; shift 2 ;;
@@ -42,6 +47,8 @@ while [ $# -gt 0 ]; do
     --endpoint) endpoint="$2"; shift 2 ;;
     --no-daemon) daemon=0; shift ;;
     --build-only) build_only=1; shift ;;
+    --auth) auth="$2"; shift 2 ;;
+    --skip-other-uid) other_uid=0; shift ;;
     *) echo "run.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
@@ -149,7 +156,9 @@ drivers=(
   --driver "openssl=$venv/bin/python $pypath/openssl_driver.py"
 )
 note="not run (needs root: setpriv to uid nobody)"
-if [ "$(id -u)" -eq 0 ]; then
+if [ $other_uid -eq 0 ]; then
+  note="not run (--skip-other-uid)"
+elif [ "$(id -u)" -eq 0 ]; then
   # A copy nobody can read whatever the checkout's permissions, run by the system interpreter.
   other="$(mktemp -d /tmp/parsec-interop-uid.XXXXXX)"
   trap 'rm -rf "$other"; if [ $daemon -eq 1 ]; then cleanup; fi' EXIT
@@ -166,7 +175,7 @@ fi
 echo "== interop: matrix against $PARSEC_SERVICE_ENDPOINT (providers $providers)"
 rc=0
 PYTHONDONTWRITEBYTECODE=1 "$venv/bin/python" "$here/interop.py" --cases "$here/cases.json" --report "$report" \
-  --providers "$providers" --other-uid-note "$note" "${drivers[@]}" || rc=$?
+  --providers "$providers" --auth "$auth" --other-uid-note "$note" "${drivers[@]}" || rc=$?
 echo "== interop: stage wall time $(($(date +%s) - started)) s (drivers built, daemon up, matrix run)"
 if [ $rc -ne 0 ] && [ $daemon -eq 1 ]; then
   echo "== interop: parsecd log tail ($tb/parsecd.log)"
