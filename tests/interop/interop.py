@@ -51,7 +51,8 @@ class Driver:
             return {"ok": False, "error": "DriverError", "message": f"driver {self.name} exited"}
         ready, _, _ = select.select([self.proc.stdout], [], [], REQUEST_TIMEOUT_S)
         if not ready:
-            return {"ok": False, "error": "DriverError", "message": f"driver {self.name}: no answer in {REQUEST_TIMEOUT_S} s"}
+            return {"ok": False, "error": "DriverError",
+                    "message": f"driver {self.name}: no answer in {REQUEST_TIMEOUT_S} s"}
         line = self.proc.stdout.readline()
         if not line:
             return {"ok": False, "error": "DriverError", "message": f"driver {self.name} exited ({self.proc.poll()})"}
@@ -356,8 +357,9 @@ class Runner:
                            "message": base64.b64encode(MESSAGE).decode()}
                     ans = self.call(obs["driver"], req)
                     if row["expect"] == "absent":
-                        ok = ans.get("ok") and f"{key}@{provider}" not in (ans["keys"].split(",") if ans["keys"] else [])
-                        cell.detail = f"{len(ans['keys'].split(',')) if ans.get('keys') else 0} keys listed, none of the owner's"
+                        listed = ans["keys"].split(",") if ans.get("keys") else []
+                        ok = ans.get("ok") and f"{key}@{provider}" not in listed
+                        cell.detail = f"{len(listed)} keys listed, none of the owner's"
                     else:
                         ok = not ans.get("ok") and ans.get("error") == row["expect"]
                         cell.detail = ans.get("idiom", "") + (f" [{ans['status']}]" if ans.get("status") else "")

@@ -93,7 +93,8 @@ export GOTOOLCHAIN=local
 core_id="$(cat "$core" $(find "$PARSEC_PREFIX/include/parsec" -type f | sort) | sha256sum | cut -c1-16)"
 (cd "$here/drivers/go" && CGO_CPPFLAGS="${CGO_CPPFLAGS:-} -DPARSEC_CLIENT_ID=$core_id" go build -o "$out/go-driver" .)
 # Java: the SDK jar as sdk-java/run-tests.sh leaves it; Maven only when it is absent.
-jar="$(ls "$root"/sdk-java/target/parsec-client-java-*.jar 2> /dev/null | grep -v -e sources -e javadoc | head -1 || true)"
+jar="$(ls "$root"/sdk-java/target/parsec-client-java-*.jar 2> /dev/null | grep -v -e sources -e javadoc |
+  head -1 || true)"
 if [ -z "$jar" ]; then
   echo "== interop: no sdk-java jar, building it (mvn package -DskipTests)"
   (cd "$root/sdk-java" && mvn -B -q package -DskipTests) > "$out/java-build.log" 2>&1 ||
@@ -164,7 +165,9 @@ elif [ "$(id -u)" -eq 0 ]; then
   trap 'rm -rf "$other"; if [ $daemon -eq 1 ]; then cleanup; fi' EXIT
   cp -r "$out/python/parsec_sdk" "$pypath/driverlib.py" "$pypath/sdk_driver.py" "$other/"
   chmod -R a+rX "$other"
-  drivers+=(--driver "python-other-uid=setpriv --reuid=nobody --regid=nogroup --clear-groups env PYTHONPATH=$other PYTHONDONTWRITEBYTECODE=1 $(readlink -f "$venv/bin/python") $other/sdk_driver.py")
+  as_nobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+  drivers+=(--driver "python-other-uid=$as_nobody env PYTHONPATH=$other PYTHONDONTWRITEBYTECODE=1 \
+$(readlink -f "$venv/bin/python") $other/sdk_driver.py")
 else
   echo "########################################################################"
   echo "## interop: NOT ROOT - the tenancy row of another uid (UnixPeerCredentials"

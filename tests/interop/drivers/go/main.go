@@ -179,7 +179,8 @@ func handle(r request) (out map[string]interface{}) {
 		err = c.VerifyHash(ctx, name, policy(r.str("type"), hash), digest(hash, r.bytes("message")), r.bytes("signature"))
 	case "decrypt":
 		var pt []byte
-		if pt, err = c.AsymmetricDecrypt(ctx, name, parsec.RSAOAEP(parsec.HashSHA256), r.bytes("ciphertext"), nil); err == nil {
+		oaep := parsec.RSAOAEP(parsec.HashSHA256)
+		if pt, err = c.AsymmetricDecrypt(ctx, name, oaep, r.bytes("ciphertext"), nil); err == nil {
 			ok["plaintext"] = b64(pt)
 		}
 	case "destroy":

@@ -96,7 +96,8 @@ def handle(r: Request) -> Answer:
             if r["type"] == "ecdsa-p256":  # the CLI verifies what its sign prints: DER
                 half = len(sig) // 2
                 sig = utils.encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
-            run(r, ["verify", "-k", name, "--signature-file", write("sig", sig), "-i", write("msg", unb64(r["message"]))])
+            run(r, ["verify", "-k", name, "--signature-file", write("sig", sig),
+                    "-i", write("msg", unb64(r["message"]))])
             return {"ok": True}
         if op == "decrypt":
             pt = run(r, ["decrypt", "-k", name, "-i", write("ct", unb64(r["ciphertext"])), "--format", "raw"])

@@ -96,14 +96,16 @@ def handle(r: Request) -> Answer:
         return {"ok": True, "driver": "openssl"}
     try:
         if op == "encrypt_local":
-            ct = openssl(["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER", "-inkey", write("pub.der", unb64(r["spki"])),
+            ct = openssl(["pkeyutl", "-encrypt", "-pubin", "-keyform", "DER",
+                          "-inkey", write("pub.der", unb64(r["spki"])),
                           "-in", write("pt", unb64(r["plaintext"])), "-pkeyopt", "rsa_padding_mode:oaep",
                           "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"])
             return {"ok": True, "ciphertext": b64(ct)}
         if op in ("create", "destroy", "list_keys", "export_private"):
             return failure("NotApplicable", "the OpenSSL provider refers to existing keys only")
         if op == "export_public":
-            return {"ok": True, "format": "spki", "public": b64(openssl(["pkey", "-in", uri(r), "-pubout", "-outform", "DER"]))}
+            der = openssl(["pkey", "-in", uri(r), "-pubout", "-outform", "DER"])
+            return {"ok": True, "format": "spki", "public": b64(der)}
         if op == "sign":
             sig = openssl(["pkeyutl", "-sign", "-inkey", uri(r), "-in", digest_file(r), *sign_opts(r)])
             return {"ok": True, "format": "der" if r["type"] == "ecdsa-p256" else "raw", "signature": b64(sig)}
