@@ -394,14 +394,20 @@ def render(report: Report, cases: Dict[str, Any], seconds: float, endpoint: str)
     out.append("")
     widths = [8, 7, 8] + [max(len(head(o)), 6) for o in ops]
     cols = ["provider", "A", "B"] + [head(o) for o in ops]
-    out.append("  ".join(c.ljust(w) for c, w in zip(cols, widths)))
+    out.append("  ".join(c.ljust(w) for c, w in zip(cols, widths)).rstrip())
     out.append("  ".join("-" * w for w in widths))
     matrix = {(c.provider, c.a, c.b, c.op): c.result for c in report.cells if c.section == "matrix"}
     rows = sorted({(c.provider, c.a, c.b) for c in report.cells if c.section == "matrix"},
                   key=lambda r: (r[0], cases["creators"].index(r[1]), cases["users"].index(r[2])))
     for p, a, b in rows:
         vals = [p, a, b] + [matrix.get((p, a, b, o), "-") for o in ops]
-        out.append("  ".join(v.ljust(w) for v, w in zip(vals, widths)))
+        out.append("  ".join(v.ljust(w) for v, w in zip(vals, widths)).rstrip())
+    out.append("")
+    for p in sorted({c.provider for c in report.cells if c.section == "matrix"}):
+        mine = [c for c in report.cells if c.section == "matrix" and c.provider == p]
+        counts = {r: sum(1 for c in mine if c.result == r) for r in ("pass", "FAIL", "n/a")}
+        out.append(f"provider {p}: {len(mine)} matrix cells, {counts['pass']} pass, {counts['FAIL']} FAIL, "
+                   f"{counts['n/a']} n/a")
     for section, title in (("selfcheck", "Self-check of the third-party checks (they reject wrong answers)"),
                            ("create", "Key creation (A makes, exports; timing)"),
                            ("destroy", "Destruction (A destroys, ListKeys no longer shows it)"),
