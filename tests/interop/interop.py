@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -176,6 +176,7 @@ class Runner:
                     exp = self.call(a, {**base, "op": "export_public", "name": name})
                     if not exp.get("ok"):
                         self.report.add(Cell("create", p, a, "-", f"create {kt}", "FAIL", "export: " + json.dumps(exp)))
+                        self.call(a, {**base, "op": "destroy", "name": name})
                         continue
                     spki[kt] = spki_of(exp, kt)
                     self.report.add(Cell("create", p, a, "-", f"create {kt}", "pass", f"{time.monotonic() - t0:.2f} s"))

@@ -8,8 +8,10 @@ from the CLI's idiom: exit status 1 and the one line
 ``parsec-cli: <command>: <Status>: <detail>`` on stderr.
 """
 
+import atexit
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 from typing import List
@@ -28,6 +30,7 @@ UNIFORM = {
     "PsaErrorInvalidArgument": "InvalidArgument",
 }
 TMP = tempfile.mkdtemp(prefix="parsec-interop-cli.")
+atexit.register(shutil.rmtree, TMP, True)  # inputs written for the command, outputs it wrote
 
 
 def write(name: str, data: bytes) -> str:

@@ -13,14 +13,19 @@ the failing command prints; a failed verification is pkeyutl's "Signature
 Verification Failure" (exit 1).
 """
 
+import atexit
+import hashlib
 import os
+import shutil
 import subprocess
 import tempfile
 from typing import List
 
+from cryptography.hazmat.primitives.asymmetric import utils
 from driverlib import Answer, Request, b64, failure, serve, unb64
 
 TMP = tempfile.mkdtemp(prefix="parsec-interop-openssl.")
+atexit.register(shutil.rmtree, TMP, True)  # inputs written for the command, outputs it wrote
 CONF = os.path.join(TMP, "openssl.cnf")
 with open(CONF, "w") as f:
     f.write(f"""openssl_conf = openssl_init
@@ -86,7 +91,6 @@ def sign_opts(r: Request) -> List[str]:
 
 
 def digest_file(r: Request) -> str:
-    import hashlib
     return write("digest", hashlib.new(r.get("hash", "sha256"), unb64(r["message"])).digest())
 
 
@@ -112,7 +116,6 @@ def handle(r: Request) -> Answer:
         if op == "verify":
             sig = unb64(r["signature"])
             if r["type"] == "ecdsa-p256":
-                from cryptography.hazmat.primitives.asymmetric import utils
                 half = len(sig) // 2
                 sig = utils.encode_dss_signature(int.from_bytes(sig[:half], "big"), int.from_bytes(sig[half:], "big"))
             openssl(["pkeyutl", "-verify", "-inkey", uri(r), "-in", digest_file(r), "-sigfile", write("sig", sig),
