@@ -192,7 +192,8 @@ class Runner:
                         self.report.add(Cell("create", p, a, "-", "encrypt_local rsa-oaep", "FAIL", json.dumps(enc)))
                 for b in self.cases["users"]:
                     for case in self.cases["matrix"]:
-                        self.report.add(self.matrix_cell(provider, a, b, case, spki, plaintext, ciphertext))
+                        if b in case.get("users", self.cases["users"]):  # a case may name the users it applies to
+                            self.report.add(self.matrix_cell(provider, a, b, case, spki, plaintext, ciphertext))
                 for kt in key_types:
                     if kt not in spki:
                         continue
@@ -215,7 +216,7 @@ class Runner:
         req: Dict[str, Any] = {"app": self.app, "provider": provider, "op": op}
         if kt != "*":
             req.update(name=self.key_name(provider, a, kt), type=kt)
-        if op == "sign":
+        if op in ("sign", "sign_message"):
             req["message"] = base64.b64encode(MESSAGE).decode()
         if op == "decrypt":
             if ciphertext is None:
@@ -389,7 +390,7 @@ def render(report: Report, cases: Dict[str, Any], seconds: float, endpoint: str)
     def head(op: str) -> str:
         for k, v in short.items():
             op = op.replace(k, v)
-        return op.replace("export_public", "export").replace("list_keys", "list")
+        return op.replace("export_public", "export").replace("list_keys", "list").replace("sign_message", "sign_msg")
 
     out.append(f"Parsec interop matrix ({endpoint}): provider x creator A x user B x operation")
     out.append("")

@@ -248,6 +248,10 @@ std::string handle(const Object& r) {
     Bytes sig = c.sign_hash(name, policy_of(field("type"), hash), digest(hash, unb64(field("message"))));
     return R"({"ok": true, "format": "raw", "signature": )" + quote(b64(sig)) + "}";
   }
+  if (op == "sign_message") {  // the service hashes
+    Bytes sig = c.sign_message(name, policy_of(field("type"), hash), unb64(field("message")));
+    return R"({"ok": true, "format": "raw", "signature": )" + quote(b64(sig)) + "}";
+  }
   if (op == "verify") {
     if (!c.verify_hash(name, policy_of(field("type"), hash), digest(hash, unb64(field("message"))),
                        unb64(field("signature")))) {

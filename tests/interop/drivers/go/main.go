@@ -175,6 +175,11 @@ func handle(r request) (out map[string]interface{}) {
 		if sig, err = c.SignHash(ctx, name, policy(r.str("type"), hash), digest(hash, r.bytes("message"))); err == nil {
 			ok["format"], ok["signature"] = "raw", b64(sig)
 		}
+	case "sign_message": // the service hashes
+		var sig []byte
+		if sig, err = c.SignMessage(ctx, name, policy(r.str("type"), hash), r.bytes("message")); err == nil {
+			ok["format"], ok["signature"] = "raw", b64(sig)
+		}
 	case "verify":
 		err = c.VerifyHash(ctx, name, policy(r.str("type"), hash), digest(hash, r.bytes("message")), r.bytes("signature"))
 	case "decrypt":

@@ -71,6 +71,8 @@ def handle(r: Request) -> Answer:
                              "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"],
                             capture_output=True, check=True).stdout
         return {"ok": True, "ciphertext": b64(ct)}
+    if op == "sign_message":
+        return failure("NotApplicable", "parsec-cli's sign hashes in the client and asks PsaSignHash")
     if r.get("hash", "sha256") != "sha256":
         return failure("NotApplicable", "parsec-cli signs with the key's policy (SHA-256 here)")
     try:

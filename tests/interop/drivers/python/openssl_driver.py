@@ -105,6 +105,8 @@ def handle(r: Request) -> Answer:
                           "-in", write("pt", unb64(r["plaintext"])), "-pkeyopt", "rsa_padding_mode:oaep",
                           "-pkeyopt", "rsa_oaep_md:sha256", "-pkeyopt", "rsa_mgf1_md:sha256"])
             return {"ok": True, "ciphertext": b64(ct)}
+        if op == "sign_message":
+            return failure("NotApplicable", "OpenSSL hashes in-process and asks PsaSignHash")
         if op in ("create", "destroy", "list_keys", "export_private"):
             return failure("NotApplicable", "the OpenSSL provider refers to existing keys only")
         if op == "export_public":

@@ -65,6 +65,9 @@ def handle(r: Request) -> Answer:
             digest = hashlib.new(hashlib_name, unb64(r.get("message", ""))).digest()
             if op == "sign":
                 return {"ok": True, "format": "raw", "signature": b64(c.sign_hash(name, policy(r["type"], h), digest))}
+            if op == "sign_message":  # the service hashes
+                sig = c.sign_message(name, policy(r["type"], h), unb64(r["message"]))
+                return {"ok": True, "format": "raw", "signature": b64(sig)}
             if op == "verify":
                 if not c.verify_hash(name, policy(r["type"], h), digest, unb64(r["signature"])):
                     return failure("InvalidSignature", "verify_hash() returned False")

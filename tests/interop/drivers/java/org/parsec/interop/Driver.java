@@ -245,6 +245,10 @@ public final class Driver {
           out.put("format", "raw");
           out.put("signature", b64(c.signHash(name, policy(type, h), digest(h, bytes(r, "message")))));
           break;
+        case "sign_message": // the service hashes
+          out.put("format", "raw");
+          out.put("signature", b64(c.signMessage(name, policy(type, h), bytes(r, "message"))));
+          break;
         case "verify":
           if (!c.verifyHash(name, policy(type, h), digest(h, bytes(r, "message")), bytes(r, "signature"))) {
             return failure("InvalidSignature", null, "verifyHash() returned false", "");
