@@ -392,7 +392,12 @@ def render(report: Report, cases: Dict[str, Any], seconds: float, endpoint: str)
             op = op.replace(k, v)
         return op.replace("export_public", "export").replace("list_keys", "list").replace("sign_message", "sign_msg")
 
+    passed, failed, not_run = report.count("pass"), report.count("FAIL"), report.count("not run")
+    na = [c for c in report.cells if c.result == "n/a"]
+    summary = (f"cells: {len(report.cells)} ({passed} passed, {failed} failed, {len(na)} not applicable, "
+               f"{not_run} not run) in {seconds:.1f} s")
     out.append(f"Parsec interop matrix ({endpoint}): provider x creator A x user B x operation")
+    out.append(summary)
     out.append("")
     widths = [8, 7, 8] + [max(len(head(o)), 6) for o in ops]
     cols = ["provider", "A", "B"] + [head(o) for o in ops]
@@ -423,11 +428,8 @@ def render(report: Report, cases: Dict[str, Any], seconds: float, endpoint: str)
         for c in cells:
             who = f"{c.a} -> {c.b}" if c.b != "-" else c.a
             out.append(f"  provider {c.provider}  {who:<52} {c.op:<40} {c.result:<8} {c.detail}"[:230].rstrip())
-    na = [c for c in report.cells if c.result == "n/a"]
-    passed, failed, not_run = report.count("pass"), report.count("FAIL"), report.count("not run")
     out.append("")
-    out.append(f"cells: {len(report.cells)} ({passed} passed, {failed} failed, {len(na)} not applicable, "
-               f"{not_run} not run) in {seconds:.1f} s")
+    out.append(summary)
     if not_run:
         out.append("NOT RUN: " + "; ".join(sorted({c.detail for c in report.cells if c.result == 'not run'})))
     out.append(f"interop: {passed} passed, {failed} failed" + (f", {not_run} skipped" if not_run else ""))

@@ -6,10 +6,13 @@
 #       builds the drivers, starts one parsecd with the software provider, SoftHSM and
 #       swtpm and both authenticators (tests/testbed/parsec-testbed.sh), runs the matrix
 #       of tests/interop/cases.json and writes the report (default build/interop-report.txt)
-#   tests/interop/run.sh --no-daemon --endpoint unix:/path/parsec.sock [--providers "1 2 3"]
-#       the same against a daemon that is already running (e.g. upstream parsec); it
-#       needs Direct authentication (app names "interop", "alice", "bob") and, for the
-#       other-uid row, UnixPeerCredentials and a socket the uid nobody can reach
+#   tests/interop/run.sh --no-daemon [--endpoint unix:/path/parsec.sock] [--providers "1 2 3"]
+#       the same against a daemon that is already running (e.g. upstream parsec; default
+#       endpoint $PARSEC_SERVICE_ENDPOINT, providers $PARSEC_TESTBED_PROVIDERS, as under
+#       `parsec-testbed.sh run`); it needs Direct authentication (app names "interop",
+#       "alice", "bob") and, for the other-uid row, UnixPeerCredentials and a socket the uid
+#       nobody can reach. Under the testbed, PARSEC_TESTBED_AUTH=unix-peer means --auth
+#       unix-peer and PARSEC_TESTBED_AUTH=direct means --skip-other-uid
 #   --auth unix-peer: every request authenticates by the caller's uid instead of Direct app
 #       names (a daemon with that authenticator only); the rows that need Direct are not run
 #   --skip-other-uid: leave out the other-uid row (a daemon without UnixPeerCredentials)
@@ -52,9 +55,17 @@ while [ $# -gt 0 ]; do
     *) echo "run.sh: unknown argument $1 (see the header of $0)" >&2; exit 2 ;;
   esac
 done
-if [ $daemon -eq 0 ] && [ -z "$endpoint" ]; then
-  echo "run.sh: --no-daemon needs --endpoint unix:/path" >&2
-  exit 2
+if [ $daemon -eq 0 ]; then
+  endpoint="${endpoint:-${PARSEC_SERVICE_ENDPOINT:-}}"
+  if [ -z "$endpoint" ]; then
+    echo "run.sh: --no-daemon needs --endpoint unix:/path (or PARSEC_SERVICE_ENDPOINT)" >&2
+    exit 2
+  fi
+  # A testbed started by the caller says which authenticators its daemon has.
+  case "${PARSEC_TESTBED_AUTH:-}" in
+    unix-peer) auth=unix-peer ;;
+    direct) other_uid=0 ;;
+  esac
 fi
 for tool in g++ pkg-config go javac java openssl setpriv; do
   command -v "$tool" > /dev/null || { echo "run.sh: $tool is needed (scripts/install-deps.sh)" >&2; exit 2; }
@@ -144,6 +155,11 @@ if [ $daemon -eq 1 ]; then
   providers="${providers:-$PARSEC_TESTBED_PROVIDERS}"
 else
   export PARSEC_SERVICE_ENDPOINT="$endpoint"
+  providers="${providers:-${PARSEC_TESTBED_PROVIDERS:-}}"
+  # The caller's testbed folder is owner-only; the other-uid client must reach the socket in it.
+  if [ -n "${PARSEC_TESTBED_DIR:-}" ] && [ "$(id -u)" -eq 0 ] && [ $other_uid -eq 1 ]; then
+    chmod 711 "$PARSEC_TESTBED_DIR"
+  fi
 fi
 providers="${providers:-1 2 3}"
 
@@ -158,7 +174,7 @@ drivers=(
 )
 note="not run (needs root: setpriv to uid nobody)"
 if [ $other_uid -eq 0 ]; then
-  note="not run (--skip-other-uid)"
+  note="not run (--skip-other-uid: the daemon has no UnixPeerCredentials authenticator)"
 elif [ "$(id -u)" -eq 0 ]; then
   # A copy nobody can read whatever the checkout's permissions, run by the system interpreter.
   other="$(mktemp -d /tmp/parsec-interop-uid.XXXXXX)"
