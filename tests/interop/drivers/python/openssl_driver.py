@@ -9,13 +9,15 @@ so those requests answer NotApplicable. Signatures go to parsecd
 OpenSSL itself with the public key the provider fetched. Errors carry the
 uniform code derived from OpenSSL's idiom: the error-queue reason of library
 ``parsec`` ("parsec key not found", "parsec operation not permitted", ...) that
-the failing command prints; a failed verification is pkeyutl's "Signature
-Verification Failure" (exit 1).
+the failing command prints, and for "parsec service error" the status named in
+its message; a failed verification is pkeyutl's "Signature Verification
+Failure" (exit 1).
 """
 
 import atexit
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -45,8 +47,16 @@ REASONS = [
     ("parsec key not found", "NotFound"),
     ("parsec operation not permitted", "NotPermitted"),
     ("Signature Verification Failure", "InvalidSignature"),
-    ("parsec service error", "Other"),
+    ("parsec service error", "Other"),  # any other status: its name follows in the message
 ]
+UNIFORM = {
+    "PsaErrorDoesNotExist": "NotFound",
+    "PsaErrorAlreadyExists": "AlreadyExists",
+    "PsaErrorNotPermitted": "NotPermitted",
+    "PsaErrorNotSupported": "NotSupported",
+    "PsaErrorInvalidSignature": "InvalidSignature",
+    "PsaErrorInvalidArgument": "InvalidArgument",
+}
 HASHES = {"sha256": "SHA256", "sha384": "SHA384"}
 
 
@@ -77,9 +87,13 @@ def openssl(args: List[str]) -> bytes:
     if p.returncode == 0:
         return p.stdout
     text = (p.stderr + p.stdout).decode(errors="replace")
+    status_match = re.search(r"failed: (\w+) \(", text)  # "PsaSignHash failed: PsaErrorNotSupported (...)"
+    status = status_match.group(1) if status_match else ""
     for reason, code in REASONS:
         if reason in text:
-            raise OpensslFailure(failure(code, f"openssl exit {p.returncode}, '{reason}'", "", text.strip()[-400:]))
+            if code == "Other":
+                code = UNIFORM.get(status, "Other")
+            raise OpensslFailure(failure(code, f"openssl exit {p.returncode}, '{reason}'", status, text.strip()[-400:]))
     raise OpensslFailure(failure("Other", f"openssl exit {p.returncode}", "", text.strip()[-400:]))
 
 
