@@ -14,8 +14,16 @@
 #      installed into build/stage, with their mTLS examples, against real
 #      daemons on the software provider, SoftHSM and swtpm,
 #   5. the OpenSSL provider suite (openssl s_server/s_client, curl, nginx,
-#      the Python requests and Boost.Asio mTLS samples) on all three, and
-#   6. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
+#      the Python requests and Boost.Asio mTLS samples) on all three,
+#   6. the cross-language interop matrix (tests/interop: C++, parsec-cli,
+#      Python, Go, Java and the OpenSSL provider, each creating keys the others
+#      use, on all three providers; docs/interop.md),
+#   7. the deployment checks (tests/deploy: systemd socket activation under the
+#      unit's sandbox, systemd-analyze exposure of the shipped units, Kubernetes
+#      manifests against their schemas), and
+#   8. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
+# Not here, because upstream's cold build takes ~20 min: both-ways runs with
+# upstream Parsec (scripts/test-upstream-compat.sh; docs/interop.md).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${PARSEC_BUILD_DIR:-$ROOT/build}"
@@ -44,6 +52,8 @@ bash "$ROOT/sdk-java/run-tests.sh"
 
 echo "== OpenSSL provider and mTLS samples"
 bash "$ROOT/openssl-provider/run-tests.sh"
+
+bash "$ROOT/tests/interop/run.sh" # interop matrix: 6 languages x providers 1-3 (prints its own == lines)
 
 echo "== Deployment: systemd socket activation and unit hardening, Kubernetes manifests"
 bash "$ROOT/tests/deploy/run.sh"
