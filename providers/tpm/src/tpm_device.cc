@@ -399,7 +399,8 @@ void TpmDevice::read_capacity_locked() {
   capacity_ = 3;  // the PC Client minimum, and swtpm's
   if (Esys_GetCapability(esys_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, TPM2_CAP_TPM_PROPERTIES,
                          TPM2_PT_HR_TRANSIENT_MIN, 1, &more, &data) == TSS2_RC_SUCCESS) {
-    if (data->data.tpmProperties.count == 1 && data->data.tpmProperties.tpmProperty[0].property == TPM2_PT_HR_TRANSIENT_MIN) {
+    if (data->data.tpmProperties.count == 1 &&
+        data->data.tpmProperties.tpmProperty[0].property == TPM2_PT_HR_TRANSIENT_MIN) {
       capacity_ = std::clamp<uint32_t>(data->data.tpmProperties.tpmProperty[0].value, 2, kMaxCapacity);
     }
     Esys_Free(data);
@@ -459,6 +460,12 @@ void TpmDevice::forget_key(const std::vector<uint8_t>& key_ref) {
   // so flush every transient object once it answers again.
   flush_transients_ = true;
   broken_ = true;
+}
+
+bool TpmDevice::destroyed(const std::vector<uint8_t>& key_ref) {
+  const std::string id = fingerprint(key_ref);
+  std::lock_guard lock(mu_);
+  return destroyed_.count(id) != 0;
 }
 
 TpmDevice::HotStats TpmDevice::hot_stats() {

@@ -143,14 +143,17 @@ class TpmDevice {
   // gone. When the TPM cannot be told, every transient object is flushed at
   // the next connection.
   void forget_key(const std::vector<uint8_t>& key_ref);
+  // destroyed: forget_key was called for this key (among the last few
+  // thousand destroyed): a request still in flight with it is refused.
+  bool destroyed(const std::vector<uint8_t>& key_ref);
 
   // HotStats: what the cache holds, for tests and logs.
   struct HotStats {
-    size_t hot = 0;            // hot keys loaded now
-    size_t capacity = 0;       // TPM_PT_HR_TRANSIENT_MIN read from the TPM
-    uint64_t loads = 0;        // hot-key loads since the device was opened
-    uint64_t evictions = 0;    // hot keys flushed to make room
-    uint64_t drops = 0;        // caches dropped by a reconnection
+    size_t hot = 0;          // hot keys loaded now
+    size_t capacity = 0;     // TPM_PT_HR_TRANSIENT_MIN read from the TPM
+    uint64_t loads = 0;      // hot-key loads since the device was opened
+    uint64_t evictions = 0;  // hot keys flushed to make room
+    uint64_t drops = 0;      // caches dropped by a reconnection
   };
   HotStats hot_stats();
 
@@ -191,13 +194,13 @@ class TpmDevice {
   ESYS_CONTEXT* esys_ = nullptr;
   ESYS_TR primary_ = ESYS_TR_NONE;
   TPM2B_NAME primary_name_{};
-  bool broken_ = false;            // a command lost the connection: reconnect first
-  bool flush_transients_ = false;  // the slots were full: flush every transient object on connect
-  bool down_ = false;              // the TPM is unreachable (logged once)
-  uint32_t capacity_ = 3;          // transient object slots of the TPM
+  bool broken_ = false;                          // a command lost the connection: reconnect first
+  bool flush_transients_ = false;                // the slots were full: flush every transient object on connect
+  bool down_ = false;                            // the TPM is unreachable (logged once)
+  uint32_t capacity_ = 3;                        // transient object slots of the TPM
   std::unordered_map<std::string, HotKey> hot_;  // fingerprint of the key reference -> loaded key
-  std::vector<ESYS_TR> pinned_;    // hot keys used by the running operation
-  std::vector<ESYS_TR> temps_;     // objects the running operation loaded for itself
+  std::vector<ESYS_TR> pinned_;                  // hot keys used by the running operation
+  std::vector<ESYS_TR> temps_;                   // objects the running operation loaded for itself
   ESYS_TR shared_session_ = ESYS_TR_NONE;
   uint64_t tick_ = 0;
   // Destroyed keys, by fingerprint: bounded (a request in flight with a

@@ -370,6 +370,9 @@ class TpmProvider final : public Provider {
     if (pub.type != TPM2_ALG_RSA || blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorNotPermitted;
     }
+    if (dev_->destroyed(key.key_ref)) {
+      return Status::PsaErrorDoesNotExist;
+    }
     auto scheme = decrypt_scheme(op.alg);
     if (!scheme.ok()) {
       return scheme.status();
@@ -706,6 +709,10 @@ class TpmProvider final : public Provider {
     }
     if (blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorInvalidArgument;
+    }
+    if (dev_->destroyed(key.key_ref)) {
+      // Looked up before its destruction, arriving after: the key is gone.
+      return Status::PsaErrorDoesNotExist;
     }
     auto plan = sign_plan(blob->pub.publicArea, alg, hash);
     if (!plan.ok()) {
