@@ -13,8 +13,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_tctildr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tpm_direct.h"
 #include "parsec/client/client.h"
 #include "tests/e2e/swtpm_fixture.h"
 
@@ -55,104 +54,7 @@ double rate(int n, const std::function<void()>& fn) {
   return n / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-void check(TSS2_RC rc, const char* what) {
-  if (rc != TSS2_RC_SUCCESS) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "%s failed: 0x%x", what, rc);
-    throw std::runtime_error(buf);
-  }
-}
-
-// Direct is an ESAPI connection with a P-256 primary and one P-256 signing key.
-class Direct {
- public:
-  explicit Direct(const std::string& tcti) {
-    check(Tss2_TctiLdr_Initialize(tcti.c_str(), &tcti_), "Tss2_TctiLdr_Initialize");
-    check(Esys_Initialize(&ctx_, tcti_, nullptr), "Esys_Initialize");
-    TPM2B_PUBLIC srk{};
-    TPMT_PUBLIC& p = srk.publicArea;
-    p.type = TPM2_ALG_ECC;
-    p.nameAlg = TPM2_ALG_SHA256;
-    p.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                         TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
-    p.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
-    p.parameters.eccDetail.symmetric.keyBits.aes = 128;
-    p.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
-    p.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-    p.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-    p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-    const TPM2B_SENSITIVE_CREATE sens{};
-    const TPM2B_DATA outside{};
-    const TPML_PCR_SELECTION pcrs{};
-    check(Esys_CreatePrimary(ctx_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens, &srk,
-                             &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr),
-          "CreatePrimary");
-    TPM2B_PUBLIC key{};
-    key.publicArea = p;
-    key.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
-    key.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
-    TPM2B_SENSITIVE_CREATE ksens{};
-    ksens.sensitive.userAuth.size = 32;
-    std::memset(ksens.sensitive.userAuth.buffer, 0x5a, 32);
-    auth_ = ksens.sensitive.userAuth;
-    check(Esys_Create(ctx_, primary_, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &ksens, &key, &outside, &pcrs,
-                      &priv_, &pub_, nullptr, nullptr, nullptr),
-          "Create");
-  }
-  ~Direct() {
-    Esys_Free(priv_);
-    Esys_Free(pub_);
-    Esys_FlushContext(ctx_, primary_);
-    Esys_Finalize(&ctx_);
-    Tss2_TctiLdr_Finalize(&tcti_);
-  }
-
-  ESYS_TR load() {
-    ESYS_TR h = ESYS_TR_NONE;
-    check(Esys_Load(ctx_, primary_, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv_, pub_, &h), "Load");
-    check(Esys_TR_SetAuth(ctx_, h, &auth_), "SetAuth");
-    return h;
-  }
-  void flush(ESYS_TR h) { check(Esys_FlushContext(ctx_, h), "FlushContext"); }
-  // session starts a salted HMAC session (salted with the primary key), as
-  // the provider uses for every command carrying a key's auth value.
-  ESYS_TR session(TPMA_SESSION params) {
-    TPMT_SYM_DEF sym{};
-    sym.algorithm = TPM2_ALG_AES;
-    sym.keyBits.aes = 128;
-    sym.mode.aes = TPM2_ALG_CFB;
-    ESYS_TR s = ESYS_TR_NONE;
-    check(Esys_StartAuthSession(ctx_, primary_, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, nullptr,
-                                TPM2_SE_HMAC, &sym, TPM2_ALG_SHA256, &s),
-          "StartAuthSession");
-    check(Esys_TRSess_SetAttributes(ctx_, s, static_cast<TPMA_SESSION>(TPMA_SESSION_CONTINUESESSION | params), 0xff),
-          "TRSess_SetAttributes");
-    return s;
-  }
-  void sign(ESYS_TR h, ESYS_TR session = ESYS_TR_PASSWORD) {
-    TPM2B_DIGEST digest{};
-    digest.size = 32;
-    std::memset(digest.buffer, 0x42, 32);
-    TPMT_SIG_SCHEME scheme{};
-    scheme.scheme = TPM2_ALG_ECDSA;
-    scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
-    TPMT_TK_HASHCHECK ticket{};
-    ticket.tag = TPM2_ST_HASHCHECK;
-    ticket.hierarchy = TPM2_RH_NULL;
-    TPMT_SIGNATURE* sig = nullptr;
-    check(Esys_Sign(ctx_, h, session, ESYS_TR_NONE, ESYS_TR_NONE, &digest, &scheme, &ticket, &sig), "Sign");
-    Esys_Free(sig);
-  }
-
- private:
-  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
-  ESYS_CONTEXT* ctx_ = nullptr;
-  ESYS_TR primary_ = ESYS_TR_NONE;
-  TPM2B_PRIVATE* priv_ = nullptr;
-  TPM2B_PUBLIC* pub_ = nullptr;
-  TPM2B_AUTH auth_{};
-};
+using Direct = bench::TpmDirect;
 
 bool socket_accepts(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);

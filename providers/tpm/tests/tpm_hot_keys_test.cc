@@ -53,8 +53,8 @@ bool openssl_verifies(const Bytes& point, int bits, const Bytes& hash, const Byt
   OSSL_PARAM* params = OSSL_PARAM_BLD_to_param(bld);
   EVP_PKEY* pkey = nullptr;
   EVP_PKEY_CTX* fctx = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
-  bool ok = fctx && EVP_PKEY_fromdata_init(fctx) == 1 &&
-            EVP_PKEY_fromdata(fctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  bool ok =
+      fctx && EVP_PKEY_fromdata_init(fctx) == 1 && EVP_PKEY_fromdata(fctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) == 1;
   EVP_PKEY_CTX_free(fctx);
   OSSL_PARAM_free(params);
   OSSL_PARAM_BLD_free(bld);
@@ -233,8 +233,8 @@ TEST_F(TpmHotKeys, SwtpmRestartMidRunReloadsKeysTransparently) {
   constexpr int kAfterRestart = 25;  // signatures each signer needs after the restart
   std::mutex mu;
   std::condition_variable cv;
-  int warmed = 0;           // signers with a verified signature before the restart
-  bool restarted = false;   // swtpm stopped and started again
+  int warmed = 0;          // signers with a verified signature before the restart
+  bool restarted = false;  // swtpm stopped and started again
   std::atomic<int> bad_signatures{0};
   std::atomic<int> unexpected_status{0};
   std::atomic<int> after{0};
