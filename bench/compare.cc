@@ -348,7 +348,8 @@ Figures measure(int threads, int cpu, double seconds, const std::function<void(i
 // A Source is one way of doing a cell's operation; `op` gets the thread index
 // (at most 8).
 struct Source {
-  Source(std::string n, std::function<void(int)> f, int c = kClientCpu) : name(std::move(n)), op(std::move(f)), cpu(c) {}
+  Source(std::string n, std::function<void(int)> f, int c = kClientCpu)
+      : name(std::move(n)), op(std::move(f)), cpu(c) {}
   std::string name;  // "floor", "direct", "direct (HMAC session)", "parsecd"
   std::function<void(int)> op;
   int cpu;
@@ -396,8 +397,9 @@ class MbedDirect {
     uint8_t sig[512];
     size_t len = 0;
     std::lock_guard lock(mu_);
-    if (psa_sign_hash(rsa ? rsa_ : ecc_, rsa ? PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256) : PSA_ALG_ECDSA(PSA_ALG_SHA_256),
-                      kDigest, sizeof kDigest, sig, sizeof sig, &len) != PSA_SUCCESS) {
+    if (psa_sign_hash(rsa ? rsa_ : ecc_,
+                      rsa ? PSA_ALG_RSA_PKCS1V15_SIGN(PSA_ALG_SHA_256) : PSA_ALG_ECDSA(PSA_ALG_SHA_256), kDigest,
+                      sizeof kDigest, sig, sizeof sig, &len) != PSA_SUCCESS) {
       throw std::runtime_error("psa_sign_hash failed");
     }
   }
@@ -511,8 +513,7 @@ struct Options {
 };
 
 void usage() {
-  std::fprintf(stderr,
-               "usage: parsec-bench compare [--endpoint PATH] [--parsecd PATH] [--seconds S] [--rounds N]\n");
+  std::fprintf(stderr, "usage: parsec-bench compare [--endpoint PATH] [--parsecd PATH] [--seconds S] [--rounds N]\n");
   std::exit(2);
 }
 
@@ -651,8 +652,8 @@ int compare_main(int argc, char** argv) {
     std::unique_ptr<MbedDirect> mbed;
     if (serves(ProviderId::MbedCrypto)) {
       mbed = std::make_unique<MbedDirect>();
-      add_provider_cells("software (Mbed TLS)", through(ProviderId::MbedCrypto),
-                         [&](int, bool rsa) { mbed->sign(rsa); }, nullptr);
+      add_provider_cells(
+          "software (Mbed TLS)", through(ProviderId::MbedCrypto), [&](int, bool rsa) { mbed->sign(rsa); }, nullptr);
     }
 #ifdef PARSEC_BENCH_WITH_PKCS11
     std::unique_ptr<testing::Pkcs11Direct> p11;
@@ -660,8 +661,8 @@ int compare_main(int argc, char** argv) {
     if (serves(ProviderId::Pkcs11)) {
       p11 = std::make_unique<testing::Pkcs11Direct>(testing::SoftHsm::module_path(), kLabel, kPin);
       p11_sign = std::make_unique<Pkcs11Sign>(*p11);
-      add_provider_cells("PKCS#11 (SoftHSM)", through(ProviderId::Pkcs11),
-                         [&](int t, bool rsa) { p11_sign->sign(t, rsa); }, nullptr);
+      add_provider_cells(
+          "PKCS#11 (SoftHSM)", through(ProviderId::Pkcs11), [&](int t, bool rsa) { p11_sign->sign(t, rsa); }, nullptr);
     }
 #endif
 #ifdef PARSEC_BENCH_WITH_TPM

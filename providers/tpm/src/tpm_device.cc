@@ -1,7 +1,12 @@
 #include "providers/tpm/src/tpm_device.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
+#include <sys/random.h>
+#include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
 #include <algorithm>
@@ -146,6 +151,175 @@ void Esys::drop_shared_session() {
     dev_.shared_session_ = ESYS_TR_NONE;
     flush(s);
   }
+  if (dev_.sign_session_ != 0) {
+    TSS2_SYS_CONTEXT* sys = nullptr;
+    if (Esys_GetSysContext(ctx_, &sys) == TSS2_RC_SUCCESS) {
+      const TSS2_RC rc = Tss2_Sys_FlushContext(sys, dev_.sign_session_);
+      if (is_communication_error(rc)) {
+        dev_.broken_ = true;
+      }
+    }
+    dev_.sign_session_ = 0;
+  }
+}
+
+namespace {
+
+bool fresh_nonce(TPM2B_NONCE& n) {
+  n.size = 32;
+  size_t off = 0;
+  while (off < n.size) {
+    const ssize_t got = ::getrandom(n.buffer + off, n.size - off, 0);
+    if (got < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return false;
+    }
+    off += static_cast<size_t>(got);
+  }
+  return true;
+}
+
+void put_be32(std::vector<uint8_t>& v, uint32_t x) {
+  v.push_back(static_cast<uint8_t>(x >> 24));
+  v.push_back(static_cast<uint8_t>(x >> 16));
+  v.push_back(static_cast<uint8_t>(x >> 8));
+  v.push_back(static_cast<uint8_t>(x));
+}
+
+// session_hmac computes a session's HMAC-SHA256 over pHash || nonceNewer ||
+// nonceOlder || sessionAttributes (TPM 2.0 Part 1, 19.6.5) with the key
+// `key` (sessionKey || authValue; the session is unsalted and unbound, so
+// the auth value alone, trailing zero octets removed as the TPM does).
+bool session_hmac(const TPM2B_AUTH& auth, const uint8_t (&p_hash)[32], const TPM2B_NONCE& newer,
+                  const TPM2B_NONCE& older, uint8_t attributes, uint8_t (&out)[32]) {
+  size_t key_len = auth.size;
+  while (key_len > 0 && auth.buffer[key_len - 1] == 0) {
+    --key_len;
+  }
+  std::vector<uint8_t> msg(p_hash, p_hash + 32);
+  msg.insert(msg.end(), newer.buffer, newer.buffer + newer.size);
+  msg.insert(msg.end(), older.buffer, older.buffer + older.size);
+  msg.push_back(attributes);
+  unsigned int len = 0;
+  // An empty key is a valid HMAC key; OpenSSL wants a non-null pointer.
+  static const uint8_t kNoKey = 0;
+  return HMAC(EVP_sha256(), key_len ? auth.buffer : &kNoKey, static_cast<int>(key_len), msg.data(), msg.size(), out,
+              &len) != nullptr &&
+         len == 32;
+}
+
+constexpr TSS2_RC kResponseAuthFailed = TSS2_ESYS_RC_RSP_AUTH_FAILED;
+
+}  // namespace
+
+TSS2_RC Esys::sign_hot(ESYS_TR key, const TPM2B_AUTH& auth, const TPM2B_DIGEST& digest, const TPMT_SIG_SCHEME& scheme,
+                       const TPMT_TK_HASHCHECK& ticket, TPMT_SIGNATURE& out) {
+  TSS2_SYS_CONTEXT* sys = nullptr;
+  TSS2_RC rc = Esys_GetSysContext(ctx_, &sys);
+  if (rc != TSS2_RC_SUCCESS) {
+    return rc;
+  }
+  TpmDevice& d = dev_;
+  if (d.sign_session_ == 0) {
+    TPM2B_NONCE caller{};
+    if (!fresh_nonce(caller)) {
+      return TSS2_ESYS_RC_GENERAL_FAILURE;
+    }
+    const TPM2B_ENCRYPTED_SECRET no_salt{};
+    TPMT_SYM_DEF no_sym{};
+    no_sym.algorithm = TPM2_ALG_NULL;
+    TPMI_SH_AUTH_SESSION handle = 0;
+    TPM2B_NONCE tpm_nonce{};
+    tpm_nonce.size = sizeof tpm_nonce.buffer;
+    rc = Tss2_Sys_StartAuthSession(sys, TPM2_RH_NULL, TPM2_RH_NULL, nullptr, &caller, &no_salt, TPM2_SE_HMAC, &no_sym,
+                                   TPM2_ALG_SHA256, &handle, &tpm_nonce, nullptr);
+    if (rc != TSS2_RC_SUCCESS) {
+      if (is_communication_error(rc)) {
+        d.broken_ = true;
+      }
+      return rc;
+    }
+    d.sign_session_ = handle;
+    d.sign_nonce_tpm_ = tpm_nonce;
+  }
+  TPM2_HANDLE key_handle = 0;
+  TPM2B_NAME* name = nullptr;
+  rc = Esys_TR_GetTpmHandle(ctx_, key, &key_handle);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Esys_TR_GetName(ctx_, key, &name);
+  }
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_Sys_Sign_Prepare(sys, key_handle, &digest, &scheme, &ticket);
+  }
+  const uint8_t* cp = nullptr;
+  size_t cp_size = 0;
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_Sys_GetCpBuffer(sys, &cp_size, &cp);
+  }
+  if (rc != TSS2_RC_SUCCESS) {
+    Esys_Free(name);
+    return rc;
+  }
+  // cpHash = SHA-256(commandCode || name of the key || parameters)
+  std::vector<uint8_t> hashed;
+  put_be32(hashed, TPM2_CC_Sign);
+  hashed.insert(hashed.end(), name->name, name->name + name->size);
+  hashed.insert(hashed.end(), cp, cp + cp_size);
+  Esys_Free(name);
+  uint8_t cp_hash[32];
+  SHA256(hashed.data(), hashed.size(), cp_hash);
+
+  TSS2L_SYS_AUTH_COMMAND cmd{};
+  cmd.count = 1;
+  TPMS_AUTH_COMMAND& a = cmd.auths[0];
+  a.sessionHandle = d.sign_session_;
+  a.sessionAttributes = TPMA_SESSION_CONTINUESESSION;
+  uint8_t mac[32];
+  if (!fresh_nonce(a.nonce) || !session_hmac(auth, cp_hash, a.nonce, d.sign_nonce_tpm_, a.sessionAttributes, mac)) {
+    return TSS2_ESYS_RC_GENERAL_FAILURE;
+  }
+  a.hmac.size = 32;
+  std::memcpy(a.hmac.buffer, mac, 32);
+  rc = Tss2_Sys_SetCmdAuths(sys, &cmd);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_Sys_Execute(sys);
+  }
+  if (rc != TSS2_RC_SUCCESS) {
+    // The session's nonces are unknown after a failed command: start a new
+    // one next time (drop_shared_session in run() flushes this one).
+    if (is_communication_error(rc)) {
+      d.broken_ = true;
+    }
+    return rc;
+  }
+  TSS2L_SYS_AUTH_RESPONSE rsp{};
+  const uint8_t* rp = nullptr;
+  size_t rp_size = 0;
+  rc = Tss2_Sys_GetRspAuths(sys, &rsp);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Tss2_Sys_GetRpBuffer(sys, &rp_size, &rp);
+  }
+  if (rc != TSS2_RC_SUCCESS || rsp.count != 1) {
+    return rc != TSS2_RC_SUCCESS ? rc : kResponseAuthFailed;
+  }
+  // rpHash = SHA-256(responseCode (0) || commandCode || parameters); the
+  // response HMAC proves the answer comes from the TPM holding the key.
+  hashed.clear();
+  put_be32(hashed, TPM2_RC_SUCCESS);
+  put_be32(hashed, TPM2_CC_Sign);
+  hashed.insert(hashed.end(), rp, rp + rp_size);
+  uint8_t rp_hash[32];
+  SHA256(hashed.data(), hashed.size(), rp_hash);
+  const TPMS_AUTH_RESPONSE& r = rsp.auths[0];
+  if (!session_hmac(auth, rp_hash, r.nonce, a.nonce, r.sessionAttributes, mac) || r.hmac.size != 32 ||
+      CRYPTO_memcmp(mac, r.hmac.buffer, 32) != 0) {
+    spdlog::error("TPM provider: the TPM's answer to TPM2_Sign failed its session HMAC check; signature discarded");
+    return kResponseAuthFailed;
+  }
+  d.sign_nonce_tpm_ = r.nonce;
+  return Tss2_Sys_Sign_Complete(sys, &out);
 }
 
 TSS2_RC Esys::load_public(const TPM2B_PUBLIC& pub, TPMA_OBJECT usage, ESYS_TR& out) {
@@ -380,6 +554,7 @@ void TpmDevice::forget_hot_locked() {
   pinned_.clear();
   temps_.clear();
   shared_session_ = ESYS_TR_NONE;
+  sign_session_ = 0;
 }
 
 std::string TpmDevice::fingerprint(const std::vector<uint8_t>& key_ref) {

@@ -63,9 +63,19 @@ class Esys {
   // the parameter-encryption attributes `params` set for the next command
   // (see salted_session). Owned by the device: never flush it.
   TSS2_RC shared_session(TPMA_SESSION params, ESYS_TR& out);
-  // drop_shared_session flushes the shared session (before an operation that
+  // drop_shared_session flushes the shared sessions (before an operation that
   // needs every session slot, such as attestation).
   void drop_shared_session();
+  // sign_hot runs TPM2_Sign with a hot key whose auth value is `auth`,
+  // authorised by HMAC through the device's own unsalted, unbound HMAC
+  // session, computed here rather than by ESYS: tpm2-tss 3.2's ESYS builds a
+  // new OpenSSL library context for every hash of every session command,
+  // which costs several times the TPM's own signing time (bench/README.md).
+  // The auth value never crosses the TCTI: the HMAC key is the auth value
+  // itself (32 random bytes; no salt needed for a key that cannot be
+  // guessed), and the TPM's answer is checked against its response HMAC.
+  TSS2_RC sign_hot(ESYS_TR key, const TPM2B_AUTH& auth, const TPM2B_DIGEST& digest, const TPMT_SIG_SCHEME& scheme,
+                   const TPMT_TK_HASHCHECK& ticket, TPMT_SIGNATURE& out);
   // load_public loads a public area into the null hierarchy with the usage
   // attributes `usage` (sign for verification, decrypt for encryption).
   TSS2_RC load_public(const TPM2B_PUBLIC& pub, TPMA_OBJECT usage, ESYS_TR& out);
@@ -202,6 +212,9 @@ class TpmDevice {
   std::vector<ESYS_TR> pinned_;                  // hot keys used by the running operation
   std::vector<ESYS_TR> temps_;                   // objects the running operation loaded for itself
   ESYS_TR shared_session_ = ESYS_TR_NONE;
+  // The session of sign_hot, kept by TPM handle (ESYS does not know it).
+  TPMI_SH_AUTH_SESSION sign_session_ = 0;
+  TPM2B_NONCE sign_nonce_tpm_{};
   uint64_t tick_ = 0;
   // Destroyed keys, by fingerprint: bounded (a request in flight with a
   // destroyed key is at most a few requests old).

@@ -729,17 +729,12 @@ class TpmProvider final : public Provider {
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
-      EsysPtr<TPMT_SIGNATURE> sig;
-      // The key's auth by HMAC (TPMT_SIGNATURE is not a sized buffer: no
-      // response encryption is possible, nor needed).
-      ESYS_TR session = ESYS_TR_NONE;
-      rc = e.shared_session(TPMA_SESSION_DECRYPT, session);
-      if (rc != TSS2_RC_SUCCESS) {
-        return rc;
-      }
-      rc = Esys_Sign(e.ctx(), k, session, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme, &ticket, sig.out());
+      // The key's auth by HMAC (tpm_device.h, sign_hot). The digest is no
+      // secret: no parameter encryption.
+      TPMT_SIGNATURE sig{};
+      rc = e.sign_hot(k, blob->auth, plan->digest, plan->scheme, ticket, sig);
       if (rc == TSS2_RC_SUCCESS) {
-        auto rendered = signature_to_psa(blob->pub.publicArea, *sig.p);
+        auto rendered = signature_to_psa(blob->pub.publicArea, sig);
         if (rendered.ok()) {
           out = std::move(*rendered);
         }

@@ -279,7 +279,8 @@ TEST_F(TpmHotKeys, SwtpmRestartMidRunReloadsKeysTransparently) {
     std::unique_lock lock(mu);
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(20), [&] { return warmed == kThreads; }));
   }
-  EXPECT_GE(loaded_transients(), 2);  // hot keys are loaded: their handles go stale now
+  // Hot keys are loaded now (each signer has signed): their handles go stale.
+  // (No tpm2_getcap here: its connection would interleave with the signers'.)
   tpm_->stop();
   tpm_->start();
   {
