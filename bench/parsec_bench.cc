@@ -4,6 +4,9 @@
 //   availability  64 clients x 50 pings while 40 connections stall mid-header
 //   memory        RSS of parsecd every 1,000 requests over 10,000 mixed requests
 //   sign          ECDSA P-256 sign throughput through parsecd, 1 and 2 clients
+//
+// `parsec-bench compare ...` runs the floor / direct / parsecd comparison of
+// every provider instead (bench/compare.cc, bench/README.md).
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -222,7 +225,12 @@ void sign_throughput() {
 
 }  // namespace
 
+int compare_main(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "compare") {
+    return compare_main(argc - 1, argv + 1);
+  }
   std::string parsecd = argc > 1 ? argv[1] : PARSECD_PATH;
   std::printf("parsec-bench on %u CPUs; figures are from one run on a shared machine (noisy)\n",
               std::thread::hardware_concurrency());

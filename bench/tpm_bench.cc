@@ -13,8 +13,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <tss2/tss2_esys.h>
-#include <tss2/tss2_tctildr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/tpm_direct.h"
 #include "parsec/client/client.h"
 #include "tests/e2e/swtpm_fixture.h"
 
@@ -55,89 +54,7 @@ double rate(int n, const std::function<void()>& fn) {
   return n / std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
-void check(TSS2_RC rc, const char* what) {
-  if (rc != TSS2_RC_SUCCESS) {
-    char buf[128];
-    std::snprintf(buf, sizeof buf, "%s failed: 0x%x", what, rc);
-    throw std::runtime_error(buf);
-  }
-}
-
-// Direct is an ESAPI connection with a P-256 primary and one P-256 signing key.
-class Direct {
- public:
-  explicit Direct(const std::string& tcti) {
-    check(Tss2_TctiLdr_Initialize(tcti.c_str(), &tcti_), "Tss2_TctiLdr_Initialize");
-    check(Esys_Initialize(&ctx_, tcti_, nullptr), "Esys_Initialize");
-    TPM2B_PUBLIC srk{};
-    TPMT_PUBLIC& p = srk.publicArea;
-    p.type = TPM2_ALG_ECC;
-    p.nameAlg = TPM2_ALG_SHA256;
-    p.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                         TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_RESTRICTED | TPMA_OBJECT_DECRYPT;
-    p.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_AES;
-    p.parameters.eccDetail.symmetric.keyBits.aes = 128;
-    p.parameters.eccDetail.symmetric.mode.aes = TPM2_ALG_CFB;
-    p.parameters.eccDetail.scheme.scheme = TPM2_ALG_NULL;
-    p.parameters.eccDetail.curveID = TPM2_ECC_NIST_P256;
-    p.parameters.eccDetail.kdf.scheme = TPM2_ALG_NULL;
-    const TPM2B_SENSITIVE_CREATE sens{};
-    const TPM2B_DATA outside{};
-    const TPML_PCR_SELECTION pcrs{};
-    check(Esys_CreatePrimary(ctx_, ESYS_TR_RH_OWNER, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &sens, &srk,
-                             &outside, &pcrs, &primary_, nullptr, nullptr, nullptr, nullptr),
-          "CreatePrimary");
-    TPM2B_PUBLIC key{};
-    key.publicArea = p;
-    key.publicArea.objectAttributes = TPMA_OBJECT_FIXEDTPM | TPMA_OBJECT_FIXEDPARENT | TPMA_OBJECT_SENSITIVEDATAORIGIN |
-                                      TPMA_OBJECT_USERWITHAUTH | TPMA_OBJECT_NODA | TPMA_OBJECT_SIGN_ENCRYPT;
-    key.publicArea.parameters.eccDetail.symmetric.algorithm = TPM2_ALG_NULL;
-    TPM2B_SENSITIVE_CREATE ksens{};
-    ksens.sensitive.userAuth.size = 32;
-    std::memset(ksens.sensitive.userAuth.buffer, 0x5a, 32);
-    auth_ = ksens.sensitive.userAuth;
-    check(Esys_Create(ctx_, primary_, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &ksens, &key, &outside, &pcrs,
-                      &priv_, &pub_, nullptr, nullptr, nullptr),
-          "Create");
-  }
-  ~Direct() {
-    Esys_Free(priv_);
-    Esys_Free(pub_);
-    Esys_FlushContext(ctx_, primary_);
-    Esys_Finalize(&ctx_);
-    Tss2_TctiLdr_Finalize(&tcti_);
-  }
-
-  ESYS_TR load() {
-    ESYS_TR h = ESYS_TR_NONE;
-    check(Esys_Load(ctx_, primary_, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, priv_, pub_, &h), "Load");
-    check(Esys_TR_SetAuth(ctx_, h, &auth_), "SetAuth");
-    return h;
-  }
-  void flush(ESYS_TR h) { check(Esys_FlushContext(ctx_, h), "FlushContext"); }
-  void sign(ESYS_TR h) {
-    TPM2B_DIGEST digest{};
-    digest.size = 32;
-    std::memset(digest.buffer, 0x42, 32);
-    TPMT_SIG_SCHEME scheme{};
-    scheme.scheme = TPM2_ALG_ECDSA;
-    scheme.details.ecdsa.hashAlg = TPM2_ALG_SHA256;
-    TPMT_TK_HASHCHECK ticket{};
-    ticket.tag = TPM2_ST_HASHCHECK;
-    ticket.hierarchy = TPM2_RH_NULL;
-    TPMT_SIGNATURE* sig = nullptr;
-    check(Esys_Sign(ctx_, h, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &digest, &scheme, &ticket, &sig), "Sign");
-    Esys_Free(sig);
-  }
-
- private:
-  TSS2_TCTI_CONTEXT* tcti_ = nullptr;
-  ESYS_CONTEXT* ctx_ = nullptr;
-  ESYS_TR primary_ = ESYS_TR_NONE;
-  TPM2B_PRIVATE* priv_ = nullptr;
-  TPM2B_PUBLIC* pub_ = nullptr;
-  TPM2B_AUTH auth_{};
-};
+using Direct = bench::TpmDirect;
 
 bool socket_accepts(const std::string& path) {
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -208,12 +125,20 @@ int main(int argc, char** argv) {
 
     // Phase 1: ESAPI directly (the daemon is idle: it holds only its primary key).
     std::vector<double> kept;
+    std::vector<double> kept_hmac;
+    std::vector<double> kept_enc;
     std::vector<double> per_request;
     {
       Direct direct(tpm.tcti());
       for (int r = 0; r < kRuns; ++r) {
         ESYS_TR h = direct.load();
         kept.push_back(rate(n, [&] { direct.sign(h); }));
+        ESYS_TR hmac = direct.session(0);
+        kept_hmac.push_back(rate(n, [&] { direct.sign(h, hmac); }));
+        direct.flush(hmac);
+        ESYS_TR enc = direct.session(TPMA_SESSION_DECRYPT);
+        kept_enc.push_back(rate(n, [&] { direct.sign(h, enc); }));
+        direct.flush(enc);
         direct.flush(h);
         per_request.push_back(rate(n, [&] {
           ESYS_TR k = direct.load();
@@ -256,6 +181,10 @@ int main(int argc, char** argv) {
     const double d1 = median(one);
     const double d4 = median(four);
     std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "ESAPI, key kept loaded (Sign)", k, 1000 / k);
+    const double kh = median(kept_hmac);
+    const double ke = median(kept_enc);
+    std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "  same, salted HMAC session", kh, 1000 / kh);
+    std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "  same, HMAC + digest encrypted", ke, 1000 / ke);
     std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "ESAPI, Load + Sign + FlushContext", p, 1000 / p);
     std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "parsecd, 1 client", d1, 1000 / d1);
     std::printf("  %-40s %9.1f /s  (%.2f ms each)\n", "parsecd, 4 clients", d4, 1000 / d4);

@@ -229,11 +229,12 @@ class TpmProvider final : public Provider {
     return Status::PsaErrorNotSupported;
   }
 
-  // Nothing lives in the TPM between operations: the key store's blob is the
-  // whole key, so abandoning or destroying a key only drops the blob.
-  void abandon_key(const CreatedKey&) override {}
+  // The key store's blob is the whole key; the TPM holds a copy only while
+  // the key is hot, so abandoning or destroying a key flushes that copy and
+  // keeps the key from becoming hot again.
+  void abandon_key(const CreatedKey& key) override { dev_->forget_key(key.key_ref); }
   Outcome destroy_key(const StoredKey&, StorageTxn&) override { return Status::Success; }
-  void finish_destroy(const StoredKey&) override {}
+  void finish_destroy(const StoredKey& key) override { dev_->forget_key(key.key_ref); }
 
   Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
     // Mappings are never dropped here: a key whose storage key differs may
@@ -369,6 +370,9 @@ class TpmProvider final : public Provider {
     if (pub.type != TPM2_ALG_RSA || blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorNotPermitted;
     }
+    if (dev_->destroyed(key.key_ref)) {
+      return Status::PsaErrorDoesNotExist;
+    }
     auto scheme = decrypt_scheme(op.alg);
     if (!scheme.ok()) {
       return scheme.status();
@@ -387,21 +391,20 @@ class TpmProvider final : public Provider {
     }
     SecretBytes result;
     const Status s = dev_->run(TpmCall::Decrypt, "PsaAsymmetricDecrypt", [&](Esys& e) -> TSS2_RC {
-      Loaded k(e);
-      TSS2_RC rc = e.load(*blob, k.handle);
+      ESYS_TR k = ESYS_TR_NONE;
+      TSS2_RC rc = e.hot_key(key.key_ref, *blob, k);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
       EsysPtr<TPM2B_PUBLIC_KEY_RSA> m;
       // The key's auth by HMAC; the recovered plaintext (the response's
       // first parameter) encrypted on the way back.
-      Loaded session(e);
-      rc = e.salted_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session.handle);
+      ESYS_TR session = ESYS_TR_NONE;
+      rc = e.shared_session(TPMA_SESSION_DECRYPT | TPMA_SESSION_ENCRYPT, session);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
-      rc = Esys_RSA_Decrypt(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme, &label,
-                            m.out());
+      rc = Esys_RSA_Decrypt(e.ctx(), k, session, ESYS_TR_NONE, ESYS_TR_NONE, &cipher, &tpm_scheme, &label, m.out());
       if (rc == TSS2_RC_SUCCESS) {
         result = SecretBytes(m.p->buffer, m.p->size);
         wipe_pod(*m.p);
@@ -487,6 +490,8 @@ class TpmProvider final : public Provider {
     std::memcpy(secret.secret, sb.data(), sb.size());
     SecretBytes recovered;
     const Status s = dev_->run(TpmCall::Attest, "AttestKey", [&](Esys& e) -> TSS2_RC {
+      // Three sessions at once below: as many as swtpm can hold.
+      e.drop_shared_session();
       Loaded k(e);
       TSS2_RC rc = e.load(*blob, k.handle);
       if (rc != TSS2_RC_SUCCESS) {
@@ -705,6 +710,10 @@ class TpmProvider final : public Provider {
     if (blob->kind != BlobKind::KeyPair) {
       return Status::PsaErrorInvalidArgument;
     }
+    if (dev_->destroyed(key.key_ref)) {
+      // Looked up before its destruction, arriving after: the key is gone.
+      return Status::PsaErrorDoesNotExist;
+    }
     auto plan = sign_plan(blob->pub.publicArea, alg, hash);
     if (!plan.ok()) {
       return plan.status();
@@ -714,23 +723,18 @@ class TpmProvider final : public Provider {
     ticket.hierarchy = TPM2_RH_NULL;
     Bytes out;
     const Status s = dev_->run(TpmCall::Sign, what, [&](Esys& e) -> TSS2_RC {
-      Loaded k(e);
-      TSS2_RC rc = e.load(*blob, k.handle);
+      // The key stays loaded for the next signature (tpm_device.h).
+      ESYS_TR k = ESYS_TR_NONE;
+      TSS2_RC rc = e.hot_key(key.key_ref, *blob, k);
       if (rc != TSS2_RC_SUCCESS) {
         return rc;
       }
-      EsysPtr<TPMT_SIGNATURE> sig;
-      // The key's auth by HMAC (TPMT_SIGNATURE is not a sized buffer: no
-      // response encryption is possible, nor needed).
-      Loaded session(e);
-      rc = e.salted_session(TPMA_SESSION_DECRYPT, session.handle);
-      if (rc != TSS2_RC_SUCCESS) {
-        return rc;
-      }
-      rc = Esys_Sign(e.ctx(), k.handle, session.handle, ESYS_TR_NONE, ESYS_TR_NONE, &plan->digest, &plan->scheme,
-                     &ticket, sig.out());
+      // The key's auth by HMAC (tpm_device.h, sign_hot). The digest is no
+      // secret: no parameter encryption.
+      TPMT_SIGNATURE sig{};
+      rc = e.sign_hot(k, blob->auth, plan->digest, plan->scheme, ticket, sig);
       if (rc == TSS2_RC_SUCCESS) {
-        auto rendered = signature_to_psa(blob->pub.publicArea, *sig.p);
+        auto rendered = signature_to_psa(blob->pub.publicArea, sig);
         if (rendered.ok()) {
           out = std::move(*rendered);
         }
