@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <spdlog/spdlog.h>
 
 #include "parsec/interface/secret.h"
 
@@ -173,6 +176,33 @@ Result<int> lock_store(const std::string& path) {
   return fd;
 }
 
+// quick_check runs PRAGMA quick_check on `db`: nullopt when it cannot run at
+// all (not a database), else the problems found, "" when there are none.
+std::optional<std::string> quick_check(sqlite3* db) {
+  Statement s(db, "PRAGMA quick_check(3);");
+  if (!s.ok()) {
+    return std::nullopt;
+  }
+  std::string problems;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    std::string line = s.text(0);
+    if (line != "ok") {
+      problems += (problems.empty() ? "" : "; ") + line;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(db));
+  }
+  return problems;
+}
+
+std::string damage_message(const std::string& path, const std::string& problems) {
+  return "key store " + path + " is damaged (PRAGMA quick_check: " + problems +
+         "); parsecd will not serve keys from it: restore it from a backup, or move it aside to start with an empty "
+         "store";
+}
+
 }  // namespace
 
 // ---- Txn ---------------------------------------------------------------------
@@ -203,7 +233,7 @@ Txn::~Txn() {
 
 // ---- KeyStore ----------------------------------------------------------------
 
-Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
+Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path, uint64_t sync_check_limit) {
   // Messages name absolute paths, whatever the working directory.
   std::error_code abs_ec;
   std::filesystem::path p = std::filesystem::absolute(path, abs_ec);
@@ -242,28 +272,30 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
     }
   }
   // A damaged page would otherwise surface later as keys that vanish from
-  // listings or lookups that fail; refuse to serve from it at all.
+  // listings or lookups that fail; refuse to serve from it at all. The check
+  // reads every page: past sync_check_limit it runs in the background, so
+  // that start-up does not grow with the number of keys.
+  int64_t pages = 0, page_size = 0;
   {
-    Statement s(store->db_, "PRAGMA quick_check(3);");
-    if (!s.ok()) {
+    Statement s(store->db_, "PRAGMA page_count;");
+    Statement z(store->db_, "PRAGMA page_size;");
+    if (!s.ok() || s.step() != SQLITE_ROW || !z.ok() || z.step() != SQLITE_ROW) {
       return Failure(Status::KeyInfoManagerError,
                      "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
     }
-    std::string problems;
-    int rc2;
-    while ((rc2 = s.step()) == SQLITE_ROW) {
-      std::string line = s.text(0);
-      if (line != "ok") {
-        problems += (problems.empty() ? "" : "; ") + line;
-      }
+    pages = s.integer(0);
+    page_size = z.integer(0);
+  }
+  if (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) > sync_check_limit) {
+    store->check_in_background(path);
+  } else {
+    std::optional<std::string> problems = quick_check(store->db_);
+    if (!problems) {
+      return Failure(Status::KeyInfoManagerError,
+                     "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
     }
-    if (rc2 != SQLITE_DONE) {
-      problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(store->db_));
-    }
-    if (!problems.empty()) {
-      return Failure(Status::KeyInfoManagerError, "key store " + path + " is damaged (PRAGMA quick_check: " + problems +
-                                                      "); parsecd will not serve keys from it: restore it from a "
-                                                      "backup, or move it aside to start with an empty store");
+    if (!problems->empty()) {
+      return Failure(Status::KeyInfoManagerError, damage_message(path, *problems));
     }
   }
   int version = 0;
@@ -308,7 +340,68 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   return store;
 }
 
+void KeyStore::check_in_background(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &check_db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                      nullptr) != SQLITE_OK) {
+    // Without a second connection the check runs on this one, before serving.
+    sqlite3_close_v2(check_db_);
+    check_db_ = nullptr;
+    std::optional<std::string> problems = quick_check(db_);
+    if (!problems || !problems->empty()) {
+      damage_ = damage_message(path, problems ? *problems : std::string(sqlite3_errmsg(db_)));
+      damaged_ = true;
+      spdlog::critical("{}", damage_);
+    }
+    return;
+  }
+  check_done_ = false;
+  check_thread_ = std::thread([this, path] {
+    auto t0 = std::chrono::steady_clock::now();
+    std::optional<std::string> problems = quick_check(check_db_);
+    std::string found = problems ? *problems : std::string(sqlite3_errmsg(check_db_));
+    // Stopped by the destructor: the check did not finish, nothing is known.
+    const bool interrupted = stopping_.load();
+    std::lock_guard lock(check_mu_);
+    if (!found.empty() && !interrupted) {
+      damage_ = damage_message(path, found);
+      damaged_ = true;
+      spdlog::critical("{}; every operation on it answers KeyInfoManagerError from now on", damage_);
+    } else if (!interrupted) {
+      spdlog::info("key store {}: integrity check passed in the background ({} ms)", path,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    }
+    check_done_ = true;
+    check_cv_.notify_all();
+  });
+}
+
+Outcome KeyStore::wait_integrity_check() {
+  std::unique_lock lock(check_mu_);
+  check_cv_.wait(lock, [this] { return check_done_; });
+  if (damaged_) {
+    return Failure(Status::KeyInfoManagerError, damage_);
+  }
+  return Status::Success;
+}
+
+std::optional<Failure> KeyStore::damaged() {
+  if (!damaged_.load()) {
+    return std::nullopt;
+  }
+  std::lock_guard lock(check_mu_);
+  return Failure(Status::KeyInfoManagerError, damage_);
+}
+
 KeyStore::~KeyStore() {
+  if (check_thread_.joinable()) {
+    // A check still running at shutdown is abandoned, not waited for.
+    stopping_ = true;
+    sqlite3_interrupt(check_db_);
+    check_thread_.join();
+  }
+  if (check_db_) {
+    sqlite3_close_v2(check_db_);
+  }
   for (auto& [sql, stmt] : stmts_) {
     sqlite3_finalize(stmt);
   }
@@ -347,6 +440,9 @@ Status KeyStore::exec(const char* sql) {
 
 Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
                                                const std::string& key_name) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared(
       (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
@@ -369,6 +465,9 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(
       prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
@@ -389,6 +488,9 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared((std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
   if (!s.ok()) {
@@ -407,6 +509,9 @@ Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provid
 }
 
 Result<std::vector<KeyOwner>> KeyStore::list_clients() {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   // BINARY collation: ascending byte order, as the spec requires.
   Statement s(prepared("SELECT DISTINCT auth_type, app_name FROM keys ORDER BY auth_type, app_name COLLATE BINARY;"));
@@ -425,6 +530,9 @@ Result<std::vector<KeyOwner>> KeyStore::list_clients() {
 }
 
 Status KeyStore::commit(Txn& txn) {
+  if (damaged()) {
+    return Status::KeyInfoManagerError;
+  }
   std::lock_guard lock(mu_);
   int step = 0;
   auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
@@ -563,6 +671,9 @@ provider::StorageReader* KeyStore::storage_reader(const std::string& provider_na
 }
 
 Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name, uint64_t uid) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;"));
   if (!s.ok()) {
@@ -581,6 +692,9 @@ Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name
 }
 
 Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;"));
   if (!s.ok()) {
@@ -594,6 +708,9 @@ Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
 }
 
 Result<std::vector<uint64_t>> KeyStore::blob_uids(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;"));
   if (!s.ok()) {

@@ -9,21 +9,28 @@
 // the file is created 0600 in a 0700 folder. One process owns a store: open()
 // takes an exclusive lock on "<path>.lock" (held until the KeyStore is
 // destroyed) and refuses a store another process holds, naming its pid; it
-// also refuses a database that fails PRAGMA quick_check. Every read error is
-// the caller's KeyInfoManagerError (with SQLite's message as the detail),
-// never an empty answer.
+// also refuses a database that fails PRAGMA quick_check. quick_check reads
+// every page, so on a database larger than the open's sync_check_limit it
+// runs on a second, read-only connection in a background thread instead: the
+// store serves at once, and if the check finds damage every later call
+// answers KeyInfoManagerError naming it (docs/storage.md, "Start-up"). Every
+// read error is the caller's KeyInfoManagerError (with SQLite's message as the
+// detail), never an empty answer.
 //
 // Thread safety: all methods may be called from any thread; the connection is
 // guarded by one mutex (operations are short; no provider work happens while it
 // is held).
 #pragma once
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -94,7 +101,10 @@ class KeyStore {
   // writable by group or others, a store locked by another KeyStore (this
   // process or another: the detail names the holder's pid) and a database
   // that fails its integrity check. The failure's detail says what is wrong.
-  static Result<std::unique_ptr<KeyStore>> open(const std::string& path);
+  // A database of more than `sync_check_limit` bytes is checked in the
+  // background (see the top of this file).
+  static constexpr uint64_t kSyncCheckLimit = 32u << 20;
+  static Result<std::unique_ptr<KeyStore>> open(const std::string& path, uint64_t sync_check_limit = kSyncCheckLimit);
   // lock_path is the file whose exclusive lock marks the owner of `path`.
   static std::string lock_path(const std::string& path) { return path + ".lock"; }
   ~KeyStore();
@@ -128,6 +138,10 @@ class KeyStore {
 
   void set_commit_fault_hook(CommitFaultHook hook) { fault_hook_ = std::move(hook); }
 
+  // wait_integrity_check blocks until the open's integrity check has finished
+  // and answers its outcome: Success, or KeyInfoManagerError with the damage.
+  Outcome wait_integrity_check();
+
   // Blob access used by the readers.
   Result<std::optional<Bytes>> get_blob(const std::string& provider_name, uint64_t uid);
   Result<uint64_t> max_blob_uid(const std::string& provider_name);
@@ -145,7 +159,21 @@ class KeyStore {
   std::mutex mu_;
   int lock_fd_ = -1;  // flock(LOCK_EX) on lock_path(), for the store's lifetime
   sqlite3* db_ = nullptr;
+  // damaged answers the failure every call gives once the integrity check
+  // found damage.
+  std::optional<Failure> damaged();
+  void check_in_background(const std::string& path);
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  // The background integrity check: its own connection, its thread, and its
+  // outcome (guarded by check_mu_; damaged_ is set once, before check_done_).
+  sqlite3* check_db_ = nullptr;
+  std::thread check_thread_;
+  std::mutex check_mu_;
+  std::condition_variable check_cv_;
+  bool check_done_ = true;
+  std::atomic<bool> damaged_{false};
+  std::atomic<bool> stopping_{false};
+  std::string damage_;
   CommitFaultHook fault_hook_;
   std::vector<std::unique_ptr<provider::StorageReader>> readers_;
 };

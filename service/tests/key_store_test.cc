@@ -18,6 +18,8 @@
 #include <tuple>
 #include <vector>
 
+#include "tests/support/store_faults.h"
+
 namespace parsec::service {
 namespace {
 
@@ -934,6 +936,86 @@ TEST_F(KeyStoreTest, SecondStoreOnOneFileIsRefused) {
   auto second = KeyStore::open(path_);
   EXPECT_FALSE(second.ok());
   EXPECT_EQ(second.status(), Status::KeyInfoManagerError);
+}
+
+// ---- integrity check of a large store (in the background) --------------------------------
+
+// fill commits `n` keys of "alice", each with a blob.
+void fill(KeyStore& store, int n) {
+  for (int i = 0; i < n; ++i) {
+    Txn txn("mbed");
+    txn.put(static_cast<uint64_t>(i + 1), Bytes(64, static_cast<uint8_t>(i)));
+    txn.insert_mapping(record(AuthType::Direct, "alice", "mbed", "k" + std::to_string(i)));
+    ASSERT_EQ(store.commit(txn), Status::Success);
+  }
+}
+
+TEST_F(KeyStoreTest, LargeSoundStoreIsCheckedInTheBackgroundAndServes) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  // A limit of 0 bytes: every store counts as large.
+  auto r = KeyStore::open(path_, 0);
+  ASSERT_TRUE(r.ok()) << r.detail();
+  store_ = std::move(*r);
+  EXPECT_TRUE(get(AuthType::Direct, "alice", "mbed", "k7").has_value());
+  Outcome checked = store_->wait_integrity_check();
+  EXPECT_TRUE(checked.ok()) << checked.detail();
+  auto listed = store_->list_owner({AuthType::Direct, "alice"});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 40u);
+  EXPECT_EQ(insert(record(AuthType::Direct, "bob", "mbed", "new")), Status::Success);
+}
+
+TEST_F(KeyStoreTest, LargeDamagedStoreOpensThenRefusesEveryCallOnceTheCheckFindsIt) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  parsec::testing::store_faults::corrupt_key_index(path_);
+  // The same damage is refused by open() itself below the limit.
+  auto small = KeyStore::open(path_);
+  ASSERT_FALSE(small.ok());
+  EXPECT_THAT(small.detail(), HasSubstr("is damaged (PRAGMA quick_check"));
+
+  auto r = KeyStore::open(path_, 0);
+  ASSERT_TRUE(r.ok()) << "the check of a large store must not delay start-up: " << r.detail();
+  store_ = std::move(*r);
+  Outcome checked = store_->wait_integrity_check();
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.status(), Status::KeyInfoManagerError);
+  EXPECT_THAT(checked.detail(), HasSubstr("is damaged (PRAGMA quick_check"));
+  EXPECT_THAT(checked.detail(), HasSubstr(path_));
+
+  // From now on nothing is served from it, whatever the call.
+  auto g = store_->get({AuthType::Direct, "alice"}, "mbed", "k1");
+  EXPECT_EQ(g.status(), Status::KeyInfoManagerError);
+  EXPECT_THAT(g.detail(), HasSubstr("is damaged"));
+  EXPECT_EQ(store_->list_owner({AuthType::Direct, "alice"}).status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->list_provider("mbed").status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->list_clients().status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(insert(record(AuthType::Direct, "bob", "mbed", "new")), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->get_blob("mbed", 1).status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(store_->max_blob_uid("mbed").status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(store_->blob_uids("mbed").status(), Status::PsaErrorStorageFailure);
+}
+
+TEST_F(KeyStoreTest, ClosingDuringTheBackgroundCheckIsClean) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  for (int i = 0; i < 20; ++i) {
+    auto r = KeyStore::open(path_, 0);
+    ASSERT_TRUE(r.ok()) << r.detail();
+    r->reset();  // the destructor stops the check and joins its thread
+  }
+  open_store();
+  EXPECT_TRUE(get(AuthType::Direct, "alice", "mbed", "k39").has_value());
+}
+
+TEST_F(KeyStoreTest, SmallStoreIsCheckedBeforeOpenReturns) {
+  open_store();
+  // Nothing runs in the background: the outcome is known at once.
+  EXPECT_TRUE(store_->wait_integrity_check().ok());
 }
 
 // ---- concurrency ------------------------------------------------------------------------
