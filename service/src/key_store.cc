@@ -367,8 +367,9 @@ void KeyStore::check_in_background(const std::string& path) {
       damaged_ = true;
       spdlog::critical("{}; every operation on it answers KeyInfoManagerError from now on", damage_);
     } else if (!interrupted) {
-      spdlog::info("key store {}: integrity check passed in the background ({} ms)", path,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+      spdlog::info(
+          "key store {}: integrity check passed in the background ({} ms)", path,
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
     }
     check_done_ = true;
     check_cv_.notify_all();
