@@ -534,53 +534,188 @@ Status KeyStore::commit(Txn& txn) {
   if (damaged()) {
     return Status::KeyInfoManagerError;
   }
-  std::lock_guard lock(mu_);
+  // Group commit: a caller that finds no commit in progress becomes the
+  // leader and commits every queued Txn (its own included) in ONE SQLite
+  // transaction, so concurrent creations share one fsync of the WAL. Each
+  // caller returns only after that transaction's COMMIT returned, so every
+  // acknowledged change is as durable as before (synchronous=FULL).
+  Pending me{&txn};
+  std::unique_lock q(queue_mu_);
+  queue_.push_back(&me);
+  queue_cv_.wait(q, [&] { return me.done || !committing_; });
+  if (me.done) {
+    return me.status;
+  }
+  committing_ = true;
+  std::vector<Pending*> batch;
+  while (!queue_.empty() && batch.size() < kMaxBatch) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
+  }
+  q.unlock();
+  {
+    std::lock_guard lock(mu_);
+    if (batch.size() == 1) {
+      batch[0]->status = commit_one(*batch[0]->txn);
+    } else {
+      commit_batch(batch);
+    }
+  }
+  q.lock();
+  committing_ = false;
+  for (Pending* p : batch) {
+    p->done = true;
+  }
+  queue_cv_.notify_all();
+  return me.status;
+}
+
+size_t KeyStore::queued_commits() {
+  std::lock_guard q(queue_mu_);
+  return queue_.size();
+}
+
+Status KeyStore::commit_one(Txn& txn) {
   int step = 0;
-  auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
-  // scrub: this commit removes or replaces stored bytes (see below).
-  bool scrub = !txn.deletes_.empty();
+  bool scrub = false;
   if (exec("BEGIN IMMEDIATE;") != Status::Success) {
     return Status::KeyInfoManagerError;
   }
-  auto rollback = [&](Status s) {
+  Status s = apply(txn, step, scrub);
+  if (s == Status::Success && fault_hook_ && !fault_hook_(step++)) {
+    s = Status::KeyInfoManagerError;
+  }
+  if (s == Status::Success && exec("COMMIT;") != Status::Success) {
+    s = Status::KeyInfoManagerError;
+  }
+  if (s != Status::Success) {
     exec("ROLLBACK;");
     return s;
-  };
+  }
+  ++transactions_;
+  if (scrub) {
+    scrub_wal();
+  }
+  return Status::Success;
+}
+
+void KeyStore::commit_batch(const std::vector<Pending*>& batch) {
+  if (exec("BEGIN IMMEDIATE;") != Status::Success) {
+    for (Pending* p : batch) {
+      p->status = Status::KeyInfoManagerError;
+    }
+    return;
+  }
+  bool scrub = false;
+  bool any = false;
+  bool lost = false;  // SQLite rolled the whole transaction back by itself
+  int step = 0;
+  for (Pending* p : batch) {
+    if (lost) {
+      p->status = Status::KeyInfoManagerError;
+      continue;
+    }
+    // Each Txn in a savepoint of its own: one that fails (a name taken, say)
+    // is undone alone and answers its own status; the others still commit.
+    if (exec("SAVEPOINT txn;") != Status::Success) {
+      p->status = Status::KeyInfoManagerError;
+      lost = sqlite3_get_autocommit(db_) != 0;
+      continue;
+    }
+    bool txn_scrub = false;
+    p->status = apply(*p->txn, step, txn_scrub);
+    if (p->status == Status::Success) {
+      exec("RELEASE txn;");
+      any = true;
+      scrub = scrub || txn_scrub;
+    } else if (sqlite3_get_autocommit(db_) != 0) {
+      lost = true;
+    } else {
+      exec("ROLLBACK TO txn;");
+      exec("RELEASE txn;");
+    }
+  }
+  if (lost) {
+    // An I/O error or a full disk can end the transaction inside SQLite: the
+    // Txns applied before it are gone with it.
+    for (Pending* p : batch) {
+      p->status = Status::KeyInfoManagerError;
+    }
+    exec("ROLLBACK;");
+    return;
+  }
+  Status committed = Status::Success;
+  if (any && fault_hook_ && !fault_hook_(step++)) {
+    committed = Status::KeyInfoManagerError;
+  }
+  if (any && committed == Status::Success && exec("COMMIT;") != Status::Success) {
+    committed = Status::KeyInfoManagerError;
+  }
+  if (!any || committed != Status::Success) {
+    exec("ROLLBACK;");
+    for (Pending* p : batch) {
+      if (p->status == Status::Success) {
+        p->status = committed;
+      }
+    }
+    return;
+  }
+  ++transactions_;
+  if (scrub) {
+    scrub_wal();
+  }
+}
+
+void KeyStore::scrub_wal() {
+  // secure_delete zeroes freed content in the database file, but in WAL
+  // mode the frames that held the removed or replaced bytes stay readable
+  // in the -wal file until it is reused or the last connection closes
+  // (parsecd keeps it open for its lifetime). Copy the WAL back and
+  // truncate it so removed key material leaves the files now. Best effort:
+  // the change is committed; a reader on another connection can make this
+  // SQLITE_BUSY, and the next removal retries.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+Status KeyStore::apply(Txn& txn, int& step, bool& scrub) {
+  auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
+  // scrub: this commit removes or replaces stored bytes (see scrub_wal).
+  scrub = scrub || !txn.deletes_.empty();
   for (const auto& [owner, name] : txn.deletes_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     Statement s(prepared("DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;"));
     if (!s.ok()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     s.bind(1, static_cast<int64_t>(owner.auth));
     s.bind(2, owner.app);
     s.bind(3, txn.provider_name_);
     s.bind(4, name);
     if (s.step() != SQLITE_DONE) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     if (sqlite3_changes(db_) != 1) {
-      return rollback(Status::PsaErrorDoesNotExist);
+      return Status::PsaErrorDoesNotExist;
     }
   }
   for (const auto& b : txn.blobs_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     if (b.data) {
       // UPDATE first so a replaced blob is known: its old bytes must be
       // scrubbed from the WAL like a removed one.
       Statement u(prepared("UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;"));
       if (!u.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       u.bind(1, txn.provider_name_);
       u.bind(2, static_cast<int64_t>(b.uid));
       u.bind_blob(3, b.data->data(), b.data->size());
       if (u.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       if (sqlite3_changes(db_) > 0) {
         scrub = true;
@@ -588,36 +723,36 @@ Status KeyStore::commit(Txn& txn) {
       }
       Statement s(prepared("INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);"));
       if (!s.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       s.bind(1, txn.provider_name_);
       s.bind(2, static_cast<int64_t>(b.uid));
       s.bind_blob(3, b.data->data(), b.data->size());
       if (s.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
     } else {
       scrub = true;
       Statement s(prepared("DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;"));
       if (!s.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       s.bind(1, txn.provider_name_);
       s.bind(2, static_cast<int64_t>(b.uid));
       if (s.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
     }
   }
   for (const auto& r : txn.inserts_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     Statement s(
         prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
     if (!s.ok()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     s.bind(1, static_cast<int64_t>(r.owner.auth));
     s.bind(2, r.owner.app);
@@ -628,27 +763,11 @@ Status KeyStore::commit(Txn& txn) {
     s.bind_blob(7, r.attributes.data(), r.attributes.size());
     int rc = s.step();
     if (rc == SQLITE_CONSTRAINT) {
-      return rollback(Status::PsaErrorAlreadyExists);
+      return Status::PsaErrorAlreadyExists;
     }
     if (rc != SQLITE_DONE) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
-  }
-  if (fault()) {
-    return rollback(Status::KeyInfoManagerError);
-  }
-  if (exec("COMMIT;") != Status::Success) {
-    return rollback(Status::KeyInfoManagerError);
-  }
-  if (scrub) {
-    // secure_delete zeroes freed content in the database file, but in WAL
-    // mode the frames that held the removed or replaced bytes stay readable
-    // in the -wal file until it is reused or the last connection closes
-    // (parsecd keeps it open for its lifetime). Copy the WAL back and
-    // truncate it so removed key material leaves the files now. Best effort:
-    // the change is committed; a reader on another connection can make this
-    // SQLITE_BUSY, and the next removal retries.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return Status::Success;
 }

@@ -25,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -91,7 +92,8 @@ class Txn final : public provider::StorageTxn {
 
 // Test seam: called before each write statement of a commit with a step
 // counter; returning false makes the commit fail at that step (rolled back),
-// as a crash or I/O error there would.
+// as a crash or I/O error there would. Concurrent commits grouped into one
+// transaction count on across their Txns, with one final step before COMMIT.
 using CommitFaultHook = std::function<bool(int step)>;
 
 class KeyStore {
@@ -126,6 +128,9 @@ class KeyStore {
   // commit applies a Txn atomically. A mapping insert that collides with an
   // existing key answers PsaErrorAlreadyExists; a mapping delete that matches
   // nothing answers PsaErrorDoesNotExist; both roll the whole Txn back.
+  // Concurrent commits are grouped into one SQLite transaction (one fsync),
+  // each Txn in a savepoint of its own, and each caller returns once that
+  // transaction is durable.
   Status commit(Txn& txn);
 
   // drop_mapping / drop_blob are used by start-up reconciliation.
@@ -137,6 +142,10 @@ class KeyStore {
   provider::StorageReader* storage_reader(const std::string& provider_name);
 
   void set_commit_fault_hook(CommitFaultHook hook) { fault_hook_ = std::move(hook); }
+  // Group-commit figures (tests, benchmarks): commits waiting for a leader
+  // now, and SQLite transactions committed since open.
+  size_t queued_commits();
+  uint64_t transactions() const { return transactions_.load(); }
 
   // wait_integrity_check blocks until the open's integrity check has finished
   // and answers its outcome: Success, or KeyInfoManagerError with the damage.
@@ -162,8 +171,28 @@ class KeyStore {
   // damaged answers the failure every call gives once the integrity check
   // found damage.
   std::optional<Failure> damaged();
+  // Group commit (see commit()): Pending is one caller's Txn in the queue.
+  struct Pending {
+    Txn* txn;
+    Status status = Status::KeyInfoManagerError;
+    bool done = false;
+  };
+  static constexpr size_t kMaxBatch = 64;
+  // commit_one / commit_batch / apply / scrub_wal run with mu_ held. apply
+  // executes one Txn's statements inside an open transaction (the fault hook
+  // is called before each, `step` counting); `scrub` is set when it removes or
+  // replaces stored bytes.
+  Status commit_one(Txn& txn);
+  void commit_batch(const std::vector<Pending*>& batch);
+  Status apply(Txn& txn, int& step, bool& scrub);
+  void scrub_wal();
   void check_in_background(const std::string& path);
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  std::mutex queue_mu_;  // guards queue_, committing_ and every Pending
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  bool committing_ = false;
+  std::atomic<uint64_t> transactions_{0};
   // The background integrity check: its own connection, its thread, and its
   // outcome (guarded by check_mu_; damaged_ is set once, before check_done_).
   sqlite3* check_db_ = nullptr;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -1052,6 +1054,126 @@ TEST_F(KeyStoreTest, ConcurrentCommitsOnOneStore) {
   auto all = store_->blob_uids("mbed");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), static_cast<size_t>(kThreads * kPerThread + 1));
+}
+
+TEST_F(KeyStoreTest, ConcurrentCommitsShareOneTransactionAndFailAlone) {
+  open_store();
+  // The first commit's leader is held inside its transaction until 15 more
+  // commits are queued behind it; they then go in as one group.
+  constexpr size_t kFollowers = 15;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> released{false};
+  store_->set_commit_fault_hook([&](int) {
+    if (!released) {
+      entered = true;
+      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::yield();
+      }
+      released = true;
+    }
+    return true;
+  });
+  auto commit_key = [this](uint64_t uid, const std::string& name) {
+    Txn txn("mbed");
+    txn.put(uid, bytes("m" + std::to_string(uid)));
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", name));
+    return store_->commit(txn);
+  };
+  Status first = Status::PsaErrorGenericError;
+  std::thread leader([&] { first = commit_key(1, "first"); });
+  while (!entered) {
+    std::this_thread::yield();
+  }
+  const uint64_t before = store_->transactions();
+  // Followers 0..13 make keys f0..f13; follower 14 takes f0's name again.
+  std::vector<Status> st(kFollowers, Status::PsaErrorGenericError);
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] { st[i] = commit_key(100 + i, "f" + std::to_string(i == kFollowers - 1 ? 0 : i)); });
+  }
+  leader.join();
+  for (auto& t : followers) {
+    t.join();
+  }
+  ASSERT_TRUE(released);
+  EXPECT_EQ(first, Status::Success);
+  EXPECT_EQ(store_->transactions() - before, 2u) << "the leader's transaction, then one for the 15 queued commits";
+  // Exactly one of the two commits naming f0 lost; only its own writes were undone.
+  EXPECT_EQ(std::count(st.begin(), st.end(), Status::PsaErrorAlreadyExists), 1);
+  EXPECT_EQ(std::count(st.begin(), st.end(), Status::Success), static_cast<long>(kFollowers - 1));
+  const size_t loser = st[0] == Status::PsaErrorAlreadyExists ? 0 : kFollowers - 1;
+  EXPECT_EQ(st[loser], Status::PsaErrorAlreadyExists);
+  store_.reset();
+  open_store();  // what is on disk
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  std::vector<uint64_t> want{1};
+  for (size_t i = 0; i < kFollowers; ++i) {
+    if (i != loser) {
+      want.push_back(100 + i);
+    }
+  }
+  EXPECT_EQ(*all, want);
+  auto keys = store_->list_owner({AuthType::Direct, "app"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), kFollowers);  // "first" and f0..f13
+  auto f0 = get(AuthType::Direct, "app", "mbed", "f0");
+  ASSERT_TRUE(f0.has_value());
+  EXPECT_EQ(blob("mbed", 100 + (loser == 0 ? kFollowers - 1 : 0)),
+            bytes("m" + std::to_string(100 + (loser == 0 ? kFollowers - 1 : 0))));
+}
+
+TEST_F(KeyStoreTest, FailedGroupCommitFailsEveryTxnOfTheGroup) {
+  open_store();
+  constexpr size_t kFollowers = 6;
+  std::atomic<bool> entered{false};
+  std::atomic<int> calls{0};
+  // The leader's own commit passes; in the group that follows, the step
+  // before COMMIT fails: every Txn of the group must answer an error and
+  // leave nothing behind.
+  store_->set_commit_fault_hook([&](int step) {
+    int n = calls++;
+    if (n == 0) {
+      entered = true;
+      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::yield();
+      }
+      return true;
+    }
+    // Group steps: per Txn one blob write and one mapping write, then COMMIT.
+    return step < static_cast<int>(2 * kFollowers);
+  });
+  auto commit_key = [this](uint64_t uid, const std::string& name) {
+    Txn txn("mbed");
+    txn.put(uid, bytes("m"));
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", name));
+    return store_->commit(txn);
+  };
+  std::thread leader([&] { EXPECT_EQ(commit_key(1, "first"), Status::Success); });
+  while (!entered) {
+    std::this_thread::yield();
+  }
+  std::vector<Status> st(kFollowers, Status::Success);
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] { st[i] = commit_key(100 + i, "f" + std::to_string(i)); });
+  }
+  leader.join();
+  for (auto& t : followers) {
+    t.join();
+  }
+  for (size_t i = 0; i < kFollowers; ++i) {
+    EXPECT_EQ(st[i], Status::KeyInfoManagerError) << i;
+  }
+  store_->set_commit_fault_hook(nullptr);
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, std::vector<uint64_t>{1});
+  auto keys = store_->list_owner({AuthType::Direct, "app"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 1u);
 }
 
 }  // namespace

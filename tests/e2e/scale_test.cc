@@ -53,8 +53,7 @@ TEST(Scale, ListKeysPastTheResponseLimitIsResponseTooLargeAndLogged) {
     ASSERT_LE(c.body.size(), kLimit);
     last_fit = c.body.size();
   }
-  ASSERT_EQ(c.status, Status::ResponseTooLarge) << "ListKeys of " << keys << " keys answered "
-                                                << status_name(c.status);
+  ASSERT_EQ(c.status, Status::ResponseTooLarge) << "ListKeys of " << keys << " keys answered " << status_name(c.status);
   EXPECT_TRUE(c.body.empty());
   // It was refused because it had just passed the limit, not earlier: one more
   // entry (about 45 bytes each) takes the last answer that fitted past it.
@@ -92,7 +91,8 @@ TEST(Scale, SoftwareKeyWithoutMaterialIsDroppedWhenItsOwnerDestroysIt) {
   EXPECT_EQ(alice.sign_hash("gone", alg, digest).status, Status::PsaErrorDoesNotExist);
   size_t from = d.log_size();
   ASSERT_EQ(alice.destroy("gone").status, Status::Success);
-  EXPECT_TRUE(d.wait_for_log("key \"gone\" of Direct \"alice\" had no material any more; its mapping was dropped", from))
+  EXPECT_TRUE(
+      d.wait_for_log("key \"gone\" of Direct \"alice\" had no material any more; its mapping was dropped", from))
       << d.log();
   // The name is free again and the new key is whole; the other key is intact.
   ASSERT_EQ(alice.generate("gone", ecc_pair(256, alg)).status, Status::Success);
