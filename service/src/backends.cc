@@ -30,8 +30,16 @@ std::string not_compiled(const ProviderConfig& pc, const std::vector<ProviderFac
 // reconcile drops mappings whose material vanished and material no mapping
 // reaches (left by a crash between a provider's work and the commit). A store
 // that cannot be read stops the start-up: judging the provider's material
-// against a partial list would destroy keys that are still mapped.
+// against a partial list would destroy keys that are still mapped. A provider
+// whose material is written with its mappings in one transaction has nothing
+// to reconcile, and its keys are not read at all: start-up must not grow with
+// the number of keys (docs/storage.md, "Start-up").
 Outcome reconcile(ProviderEntry& e) {
+  if (!e.impl->reconcile_at_start_up()) {
+    spdlog::debug("provider \"{}\": key material is written with its mappings in one transaction; nothing to reconcile",
+                  e.config.name);
+    return Status::Success;
+  }
   auto records = e.store->list_provider(e.config.name);
   if (!records.ok()) {
     return Failure(Status::KeyInfoManagerError,

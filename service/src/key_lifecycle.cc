@@ -103,6 +103,23 @@ Outcome destroy(ProviderEntry& p, const KeyOwner& owner, const provider::StoredK
   Txn txn(p.config.name);
   txn.delete_mapping(owner, key.name);
   Outcome staged = p.impl->destroy_key(key, txn);
+  if (!staged.ok() && staged.status() == Status::PsaErrorDoesNotExist) {
+    // The material is gone although the mapping is there: only damage from
+    // outside does that (a provider's material and mapping change together).
+    // Start-up no longer lists every key to find such mappings
+    // (docs/storage.md, "Start-up"), so they are dropped here, when their
+    // owner destroys them: the key is gone either way, and its name is freed.
+    Txn drop(p.config.name);
+    drop.delete_mapping(owner, key.name);
+    Status s = p.store->commit(drop);
+    if (s != Status::Success) {
+      // PsaErrorDoesNotExist: a concurrent destruction of the key won.
+      return Failure(s, "the key store could not remove the key");
+    }
+    spdlog::warn("provider \"{}\": key \"{}\" of {} \"{}\" had no material any more; its mapping was dropped",
+                 p.config.name, log_safe(key.name), auth_type_name(owner.auth), log_safe(owner.app));
+    return Status::Success;
+  }
   if (!staged.ok()) {
     return Failure(staged.status(), staged.detail().empty()
                                         ? "the provider could not destroy the key"

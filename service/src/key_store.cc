@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include <spdlog/spdlog.h>
 
 #include "parsec/interface/secret.h"
 
@@ -173,6 +176,33 @@ Result<int> lock_store(const std::string& path) {
   return fd;
 }
 
+// quick_check runs PRAGMA quick_check on `db`: nullopt when it cannot run at
+// all (not a database), else the problems found, "" when there are none.
+std::optional<std::string> quick_check(sqlite3* db) {
+  Statement s(db, "PRAGMA quick_check(3);");
+  if (!s.ok()) {
+    return std::nullopt;
+  }
+  std::string problems;
+  int rc;
+  while ((rc = s.step()) == SQLITE_ROW) {
+    std::string line = s.text(0);
+    if (line != "ok") {
+      problems += (problems.empty() ? "" : "; ") + line;
+    }
+  }
+  if (rc != SQLITE_DONE) {
+    problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(db));
+  }
+  return problems;
+}
+
+std::string damage_message(const std::string& path, const std::string& problems) {
+  return "key store " + path + " is damaged (PRAGMA quick_check: " + problems +
+         "); parsecd will not serve keys from it: restore it from a backup, or move it aside to start with an empty "
+         "store";
+}
+
 }  // namespace
 
 // ---- Txn ---------------------------------------------------------------------
@@ -203,7 +233,7 @@ Txn::~Txn() {
 
 // ---- KeyStore ----------------------------------------------------------------
 
-Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
+Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path, uint64_t sync_check_limit) {
   // Messages name absolute paths, whatever the working directory.
   std::error_code abs_ec;
   std::filesystem::path p = std::filesystem::absolute(path, abs_ec);
@@ -242,28 +272,30 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
     }
   }
   // A damaged page would otherwise surface later as keys that vanish from
-  // listings or lookups that fail; refuse to serve from it at all.
+  // listings or lookups that fail; refuse to serve from it at all. The check
+  // reads every page: past sync_check_limit it runs in the background, so
+  // that start-up does not grow with the number of keys.
+  int64_t pages = 0, page_size = 0;
   {
-    Statement s(store->db_, "PRAGMA quick_check(3);");
-    if (!s.ok()) {
+    Statement s(store->db_, "PRAGMA page_count;");
+    Statement z(store->db_, "PRAGMA page_size;");
+    if (!s.ok() || s.step() != SQLITE_ROW || !z.ok() || z.step() != SQLITE_ROW) {
       return Failure(Status::KeyInfoManagerError,
                      "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
     }
-    std::string problems;
-    int rc2;
-    while ((rc2 = s.step()) == SQLITE_ROW) {
-      std::string line = s.text(0);
-      if (line != "ok") {
-        problems += (problems.empty() ? "" : "; ") + line;
-      }
+    pages = s.integer(0);
+    page_size = z.integer(0);
+  }
+  if (static_cast<uint64_t>(pages) * static_cast<uint64_t>(page_size) > sync_check_limit) {
+    store->check_in_background(path);
+  } else {
+    std::optional<std::string> problems = quick_check(store->db_);
+    if (!problems) {
+      return Failure(Status::KeyInfoManagerError,
+                     "key store " + path + " is not a readable SQLite database: " + sqlite3_errmsg(store->db_));
     }
-    if (rc2 != SQLITE_DONE) {
-      problems += (problems.empty() ? "" : "; ") + std::string(sqlite3_errmsg(store->db_));
-    }
-    if (!problems.empty()) {
-      return Failure(Status::KeyInfoManagerError, "key store " + path + " is damaged (PRAGMA quick_check: " + problems +
-                                                      "); parsecd will not serve keys from it: restore it from a "
-                                                      "backup, or move it aside to start with an empty store");
+    if (!problems->empty()) {
+      return Failure(Status::KeyInfoManagerError, damage_message(path, *problems));
     }
   }
   int version = 0;
@@ -308,7 +340,69 @@ Result<std::unique_ptr<KeyStore>> KeyStore::open(const std::string& path) {
   return store;
 }
 
+void KeyStore::check_in_background(const std::string& path) {
+  if (sqlite3_open_v2(path.c_str(), &check_db_, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW,
+                      nullptr) != SQLITE_OK) {
+    // Without a second connection the check runs on this one, before serving.
+    sqlite3_close_v2(check_db_);
+    check_db_ = nullptr;
+    std::optional<std::string> problems = quick_check(db_);
+    if (!problems || !problems->empty()) {
+      damage_ = damage_message(path, problems ? *problems : std::string(sqlite3_errmsg(db_)));
+      damaged_ = true;
+      spdlog::critical("{}", damage_);
+    }
+    return;
+  }
+  check_done_ = false;
+  check_thread_ = std::thread([this, path] {
+    auto t0 = std::chrono::steady_clock::now();
+    std::optional<std::string> problems = quick_check(check_db_);
+    std::string found = problems ? *problems : std::string(sqlite3_errmsg(check_db_));
+    // Stopped by the destructor: the check did not finish, nothing is known.
+    const bool interrupted = stopping_.load();
+    std::lock_guard lock(check_mu_);
+    if (!found.empty() && !interrupted) {
+      damage_ = damage_message(path, found);
+      damaged_ = true;
+      spdlog::critical("{}; every operation on it answers KeyInfoManagerError from now on", damage_);
+    } else if (!interrupted) {
+      spdlog::info(
+          "key store {}: integrity check passed in the background ({} ms)", path,
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count());
+    }
+    check_done_ = true;
+    check_cv_.notify_all();
+  });
+}
+
+Outcome KeyStore::wait_integrity_check() {
+  std::unique_lock lock(check_mu_);
+  check_cv_.wait(lock, [this] { return check_done_; });
+  if (damaged_) {
+    return Failure(Status::KeyInfoManagerError, damage_);
+  }
+  return Status::Success;
+}
+
+std::optional<Failure> KeyStore::damaged() {
+  if (!damaged_.load()) {
+    return std::nullopt;
+  }
+  std::lock_guard lock(check_mu_);
+  return Failure(Status::KeyInfoManagerError, damage_);
+}
+
 KeyStore::~KeyStore() {
+  if (check_thread_.joinable()) {
+    // A check still running at shutdown is abandoned, not waited for.
+    stopping_ = true;
+    sqlite3_interrupt(check_db_);
+    check_thread_.join();
+  }
+  if (check_db_) {
+    sqlite3_close_v2(check_db_);
+  }
   for (auto& [sql, stmt] : stmts_) {
     sqlite3_finalize(stmt);
   }
@@ -347,6 +441,9 @@ Status KeyStore::exec(const char* sql) {
 
 Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std::string& provider_name,
                                                const std::string& key_name) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared(
       (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
@@ -369,6 +466,9 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(
       prepared((std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 ORDER BY key_name;").c_str()));
@@ -389,6 +489,9 @@ Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared((std::string(kSelectColumns) + "WHERE provider_name=?1;").c_str()));
   if (!s.ok()) {
@@ -407,6 +510,9 @@ Result<std::vector<KeyRecord>> KeyStore::list_provider(const std::string& provid
 }
 
 Result<std::vector<KeyOwner>> KeyStore::list_clients() {
+  if (auto d = damaged()) {
+    return *d;
+  }
   std::lock_guard lock(mu_);
   // BINARY collation: ascending byte order, as the spec requires.
   Statement s(prepared("SELECT DISTINCT auth_type, app_name FROM keys ORDER BY auth_type, app_name COLLATE BINARY;"));
@@ -425,53 +531,191 @@ Result<std::vector<KeyOwner>> KeyStore::list_clients() {
 }
 
 Status KeyStore::commit(Txn& txn) {
-  std::lock_guard lock(mu_);
+  if (damaged()) {
+    return Status::KeyInfoManagerError;
+  }
+  // Group commit: a caller that finds no commit in progress becomes the
+  // leader and commits every queued Txn (its own included) in ONE SQLite
+  // transaction, so concurrent creations share one fsync of the WAL. Each
+  // caller returns only after that transaction's COMMIT returned, so every
+  // acknowledged change is as durable as before (synchronous=FULL).
+  Pending me{&txn};
+  std::unique_lock q(queue_mu_);
+  queue_.push_back(&me);
+  queue_cv_.wait(q, [&] { return me.done || !committing_; });
+  if (me.done) {
+    return me.status;
+  }
+  committing_ = true;
+  std::vector<Pending*> batch;
+  while (!queue_.empty() && batch.size() < kMaxBatch) {
+    batch.push_back(queue_.front());
+    queue_.pop_front();
+  }
+  q.unlock();
+  {
+    std::lock_guard lock(mu_);
+    if (batch.size() == 1) {
+      batch[0]->status = commit_one(*batch[0]->txn);
+    } else {
+      commit_batch(batch);
+    }
+  }
+  q.lock();
+  committing_ = false;
+  for (Pending* p : batch) {
+    p->done = true;
+  }
+  queue_cv_.notify_all();
+  return me.status;
+}
+
+size_t KeyStore::queued_commits() {
+  std::lock_guard q(queue_mu_);
+  return queue_.size();
+}
+
+Status KeyStore::commit_one(Txn& txn) {
   int step = 0;
-  auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
-  // scrub: this commit removes or replaces stored bytes (see below).
-  bool scrub = !txn.deletes_.empty();
+  bool scrub = false;
   if (exec("BEGIN IMMEDIATE;") != Status::Success) {
     return Status::KeyInfoManagerError;
   }
-  auto rollback = [&](Status s) {
+  Status s = apply(txn, step, scrub);
+  if (s == Status::Success && fault_hook_ && !fault_hook_(step++)) {
+    s = Status::KeyInfoManagerError;
+  }
+  if (s == Status::Success && exec("COMMIT;") != Status::Success) {
+    s = Status::KeyInfoManagerError;
+  }
+  if (s != Status::Success) {
     exec("ROLLBACK;");
     return s;
-  };
+  }
+  ++transactions_;
+  if (scrub) {
+    scrub_wal();
+  }
+  return Status::Success;
+}
+
+void KeyStore::commit_batch(const std::vector<Pending*>& batch) {
+  if (exec("BEGIN IMMEDIATE;") != Status::Success) {
+    for (Pending* p : batch) {
+      p->status = Status::KeyInfoManagerError;
+    }
+    return;
+  }
+  bool scrub = false;
+  bool any = false;
+  bool lost = false;  // SQLite rolled the whole transaction back by itself
+  int step = 0;
+  for (Pending* p : batch) {
+    if (lost) {
+      p->status = Status::KeyInfoManagerError;
+      continue;
+    }
+    // Each Txn in a savepoint of its own: one that fails (a name taken, say)
+    // is undone alone and answers its own status; the others still commit.
+    if (exec("SAVEPOINT txn;") != Status::Success) {
+      p->status = Status::KeyInfoManagerError;
+      lost = sqlite3_get_autocommit(db_) != 0;
+      continue;
+    }
+    bool txn_scrub = false;
+    p->status = apply(*p->txn, step, txn_scrub);
+    if (p->status == Status::Success) {
+      exec("RELEASE txn;");
+      any = true;
+      scrub = scrub || txn_scrub;
+    } else if (sqlite3_get_autocommit(db_) != 0) {
+      lost = true;
+    } else {
+      exec("ROLLBACK TO txn;");
+      exec("RELEASE txn;");
+    }
+  }
+  if (lost) {
+    // An I/O error or a full disk can end the transaction inside SQLite: the
+    // Txns applied before it are gone with it.
+    for (Pending* p : batch) {
+      p->status = Status::KeyInfoManagerError;
+    }
+    exec("ROLLBACK;");
+    return;
+  }
+  Status committed = Status::Success;
+  if (any && fault_hook_ && !fault_hook_(step++)) {
+    committed = Status::KeyInfoManagerError;
+  }
+  if (any && committed == Status::Success && exec("COMMIT;") != Status::Success) {
+    committed = Status::KeyInfoManagerError;
+  }
+  if (!any || committed != Status::Success) {
+    exec("ROLLBACK;");
+    for (Pending* p : batch) {
+      if (p->status == Status::Success) {
+        p->status = committed;
+      }
+    }
+    return;
+  }
+  ++transactions_;
+  if (scrub) {
+    scrub_wal();
+  }
+}
+
+void KeyStore::scrub_wal() {
+  // secure_delete zeroes freed content in the database file, but in WAL
+  // mode the frames that held the removed or replaced bytes stay readable
+  // in the -wal file until it is reused or the last connection closes
+  // (parsecd keeps it open for its lifetime). Copy the WAL back and
+  // truncate it so removed key material leaves the files now. Best effort:
+  // the change is committed; a reader on another connection can make this
+  // SQLITE_BUSY, and the next removal retries.
+  sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+}
+
+Status KeyStore::apply(Txn& txn, int& step, bool& scrub) {
+  auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
+  // scrub: this commit removes or replaces stored bytes (see scrub_wal).
+  scrub = scrub || !txn.deletes_.empty();
   for (const auto& [owner, name] : txn.deletes_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     Statement s(prepared("DELETE FROM keys WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;"));
     if (!s.ok()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     s.bind(1, static_cast<int64_t>(owner.auth));
     s.bind(2, owner.app);
     s.bind(3, txn.provider_name_);
     s.bind(4, name);
     if (s.step() != SQLITE_DONE) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     if (sqlite3_changes(db_) != 1) {
-      return rollback(Status::PsaErrorDoesNotExist);
+      return Status::PsaErrorDoesNotExist;
     }
   }
   for (const auto& b : txn.blobs_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     if (b.data) {
       // UPDATE first so a replaced blob is known: its old bytes must be
       // scrubbed from the WAL like a removed one.
       Statement u(prepared("UPDATE blobs SET data=?3 WHERE provider_name=?1 AND uid=?2;"));
       if (!u.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       u.bind(1, txn.provider_name_);
       u.bind(2, static_cast<int64_t>(b.uid));
       u.bind_blob(3, b.data->data(), b.data->size());
       if (u.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       if (sqlite3_changes(db_) > 0) {
         scrub = true;
@@ -479,36 +723,36 @@ Status KeyStore::commit(Txn& txn) {
       }
       Statement s(prepared("INSERT INTO blobs(provider_name, uid, data) VALUES(?1, ?2, ?3);"));
       if (!s.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       s.bind(1, txn.provider_name_);
       s.bind(2, static_cast<int64_t>(b.uid));
       s.bind_blob(3, b.data->data(), b.data->size());
       if (s.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
     } else {
       scrub = true;
       Statement s(prepared("DELETE FROM blobs WHERE provider_name=?1 AND uid=?2;"));
       if (!s.ok()) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
       s.bind(1, txn.provider_name_);
       s.bind(2, static_cast<int64_t>(b.uid));
       if (s.step() != SQLITE_DONE) {
-        return rollback(Status::KeyInfoManagerError);
+        return Status::KeyInfoManagerError;
       }
     }
   }
   for (const auto& r : txn.inserts_) {
     if (fault()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     Statement s(
         prepared("INSERT INTO keys(auth_type, app_name, provider_name, key_name, provider_id, key_ref, attributes) "
                  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7);"));
     if (!s.ok()) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
     s.bind(1, static_cast<int64_t>(r.owner.auth));
     s.bind(2, r.owner.app);
@@ -519,27 +763,11 @@ Status KeyStore::commit(Txn& txn) {
     s.bind_blob(7, r.attributes.data(), r.attributes.size());
     int rc = s.step();
     if (rc == SQLITE_CONSTRAINT) {
-      return rollback(Status::PsaErrorAlreadyExists);
+      return Status::PsaErrorAlreadyExists;
     }
     if (rc != SQLITE_DONE) {
-      return rollback(Status::KeyInfoManagerError);
+      return Status::KeyInfoManagerError;
     }
-  }
-  if (fault()) {
-    return rollback(Status::KeyInfoManagerError);
-  }
-  if (exec("COMMIT;") != Status::Success) {
-    return rollback(Status::KeyInfoManagerError);
-  }
-  if (scrub) {
-    // secure_delete zeroes freed content in the database file, but in WAL
-    // mode the frames that held the removed or replaced bytes stay readable
-    // in the -wal file until it is reused or the last connection closes
-    // (parsecd keeps it open for its lifetime). Copy the WAL back and
-    // truncate it so removed key material leaves the files now. Best effort:
-    // the change is committed; a reader on another connection can make this
-    // SQLITE_BUSY, and the next removal retries.
-    sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   }
   return Status::Success;
 }
@@ -563,6 +791,9 @@ provider::StorageReader* KeyStore::storage_reader(const std::string& provider_na
 }
 
 Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name, uint64_t uid) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT data FROM blobs WHERE provider_name=?1 AND uid=?2;"));
   if (!s.ok()) {
@@ -581,6 +812,9 @@ Result<std::optional<Bytes>> KeyStore::get_blob(const std::string& provider_name
 }
 
 Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT COALESCE(MAX(uid), 0) FROM blobs WHERE provider_name=?1;"));
   if (!s.ok()) {
@@ -594,6 +828,9 @@ Result<uint64_t> KeyStore::max_blob_uid(const std::string& provider_name) {
 }
 
 Result<std::vector<uint64_t>> KeyStore::blob_uids(const std::string& provider_name) {
+  if (auto d = damaged()) {
+    return Failure(Status::PsaErrorStorageFailure, d->detail);
+  }
   std::lock_guard lock(mu_);
   Statement s(prepared("SELECT uid FROM blobs WHERE provider_name=?1 ORDER BY uid;"));
   if (!s.ok()) {

@@ -405,6 +405,19 @@ struct ListKeys {
             total);
       }
     }
+    // body_len_limit bounds response bodies as well as requests (as upstream
+    // Parsec's does); the protocol has no paging, so a tenant past it gets a
+    // clear status and the operator a line saying who and how many.
+    const size_t size = r.ByteSizeLong();
+    if (size > c.cfg.body_len_limit) {
+      spdlog::warn(
+          "ListKeys: {} \"{}\" has {} keys; the answer would be {} bytes, over body_len_limit {}: answered "
+          "ResponseTooLarge",
+          auth_type_name(owner.auth), log_safe(owner.app), r.keys_size(), size, c.cfg.body_len_limit);
+      return Failure(Status::ResponseTooLarge, "ListKeys of " + std::to_string(r.keys_size()) + " keys would be " +
+                                                   std::to_string(size) + " bytes; core_settings.body_len_limit is " +
+                                                   std::to_string(c.cfg.body_len_limit));
+    }
     return encode(r);
   }
 };

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -17,6 +19,8 @@
 #include <thread>
 #include <tuple>
 #include <vector>
+
+#include "tests/support/store_faults.h"
 
 namespace parsec::service {
 namespace {
@@ -936,6 +940,86 @@ TEST_F(KeyStoreTest, SecondStoreOnOneFileIsRefused) {
   EXPECT_EQ(second.status(), Status::KeyInfoManagerError);
 }
 
+// ---- integrity check of a large store (in the background) --------------------------------
+
+// fill commits `n` keys of "alice", each with a blob.
+void fill(KeyStore& store, int n) {
+  for (int i = 0; i < n; ++i) {
+    Txn txn("mbed");
+    txn.put(static_cast<uint64_t>(i + 1), Bytes(64, static_cast<uint8_t>(i)));
+    txn.insert_mapping(record(AuthType::Direct, "alice", "mbed", "k" + std::to_string(i)));
+    ASSERT_EQ(store.commit(txn), Status::Success);
+  }
+}
+
+TEST_F(KeyStoreTest, LargeSoundStoreIsCheckedInTheBackgroundAndServes) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  // A limit of 0 bytes: every store counts as large.
+  auto r = KeyStore::open(path_, 0);
+  ASSERT_TRUE(r.ok()) << r.detail();
+  store_ = std::move(*r);
+  EXPECT_TRUE(get(AuthType::Direct, "alice", "mbed", "k7").has_value());
+  Outcome checked = store_->wait_integrity_check();
+  EXPECT_TRUE(checked.ok()) << checked.detail();
+  auto listed = store_->list_owner({AuthType::Direct, "alice"});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 40u);
+  EXPECT_EQ(insert(record(AuthType::Direct, "bob", "mbed", "new")), Status::Success);
+}
+
+TEST_F(KeyStoreTest, LargeDamagedStoreOpensThenRefusesEveryCallOnceTheCheckFindsIt) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  parsec::testing::store_faults::corrupt_key_index(path_);
+  // The same damage is refused by open() itself below the limit.
+  auto small = KeyStore::open(path_);
+  ASSERT_FALSE(small.ok());
+  EXPECT_THAT(small.detail(), HasSubstr("is damaged (PRAGMA quick_check"));
+
+  auto r = KeyStore::open(path_, 0);
+  ASSERT_TRUE(r.ok()) << "the check of a large store must not delay start-up: " << r.detail();
+  store_ = std::move(*r);
+  Outcome checked = store_->wait_integrity_check();
+  ASSERT_FALSE(checked.ok());
+  EXPECT_EQ(checked.status(), Status::KeyInfoManagerError);
+  EXPECT_THAT(checked.detail(), HasSubstr("is damaged (PRAGMA quick_check"));
+  EXPECT_THAT(checked.detail(), HasSubstr(path_));
+
+  // From now on nothing is served from it, whatever the call.
+  auto g = store_->get({AuthType::Direct, "alice"}, "mbed", "k1");
+  EXPECT_EQ(g.status(), Status::KeyInfoManagerError);
+  EXPECT_THAT(g.detail(), HasSubstr("is damaged"));
+  EXPECT_EQ(store_->list_owner({AuthType::Direct, "alice"}).status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->list_provider("mbed").status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->list_clients().status(), Status::KeyInfoManagerError);
+  EXPECT_EQ(insert(record(AuthType::Direct, "bob", "mbed", "new")), Status::KeyInfoManagerError);
+  EXPECT_EQ(store_->get_blob("mbed", 1).status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(store_->max_blob_uid("mbed").status(), Status::PsaErrorStorageFailure);
+  EXPECT_EQ(store_->blob_uids("mbed").status(), Status::PsaErrorStorageFailure);
+}
+
+TEST_F(KeyStoreTest, ClosingDuringTheBackgroundCheckIsClean) {
+  open_store();
+  fill(*store_, 40);
+  store_.reset();
+  for (int i = 0; i < 20; ++i) {
+    auto r = KeyStore::open(path_, 0);
+    ASSERT_TRUE(r.ok()) << r.detail();
+    r->reset();  // the destructor stops the check and joins its thread
+  }
+  open_store();
+  EXPECT_TRUE(get(AuthType::Direct, "alice", "mbed", "k39").has_value());
+}
+
+TEST_F(KeyStoreTest, SmallStoreIsCheckedBeforeOpenReturns) {
+  open_store();
+  // Nothing runs in the background: the outcome is known at once.
+  EXPECT_TRUE(store_->wait_integrity_check().ok());
+}
+
 // ---- concurrency ------------------------------------------------------------------------
 
 TEST_F(KeyStoreTest, ConcurrentCommitsOnOneStore) {
@@ -970,6 +1054,126 @@ TEST_F(KeyStoreTest, ConcurrentCommitsOnOneStore) {
   auto all = store_->blob_uids("mbed");
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), static_cast<size_t>(kThreads * kPerThread + 1));
+}
+
+TEST_F(KeyStoreTest, ConcurrentCommitsShareOneTransactionAndFailAlone) {
+  open_store();
+  // The first commit's leader is held inside its transaction until 15 more
+  // commits are queued behind it; they then go in as one group.
+  constexpr size_t kFollowers = 15;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> released{false};
+  store_->set_commit_fault_hook([&](int) {
+    if (!released) {
+      entered = true;
+      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::yield();
+      }
+      released = true;
+    }
+    return true;
+  });
+  auto commit_key = [this](uint64_t uid, const std::string& name) {
+    Txn txn("mbed");
+    txn.put(uid, bytes("m" + std::to_string(uid)));
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", name));
+    return store_->commit(txn);
+  };
+  Status first = Status::PsaErrorGenericError;
+  std::thread leader([&] { first = commit_key(1, "first"); });
+  while (!entered) {
+    std::this_thread::yield();
+  }
+  const uint64_t before = store_->transactions();
+  // Followers 0..13 make keys f0..f13; follower 14 takes f0's name again.
+  std::vector<Status> st(kFollowers, Status::PsaErrorGenericError);
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] { st[i] = commit_key(100 + i, "f" + std::to_string(i == kFollowers - 1 ? 0 : i)); });
+  }
+  leader.join();
+  for (auto& t : followers) {
+    t.join();
+  }
+  ASSERT_TRUE(released);
+  EXPECT_EQ(first, Status::Success);
+  EXPECT_EQ(store_->transactions() - before, 2u) << "the leader's transaction, then one for the 15 queued commits";
+  // Exactly one of the two commits naming f0 lost; only its own writes were undone.
+  EXPECT_EQ(std::count(st.begin(), st.end(), Status::PsaErrorAlreadyExists), 1);
+  EXPECT_EQ(std::count(st.begin(), st.end(), Status::Success), static_cast<long>(kFollowers - 1));
+  const size_t loser = st[0] == Status::PsaErrorAlreadyExists ? 0 : kFollowers - 1;
+  EXPECT_EQ(st[loser], Status::PsaErrorAlreadyExists);
+  store_.reset();
+  open_store();  // what is on disk
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  std::vector<uint64_t> want{1};
+  for (size_t i = 0; i < kFollowers; ++i) {
+    if (i != loser) {
+      want.push_back(100 + i);
+    }
+  }
+  EXPECT_EQ(*all, want);
+  auto keys = store_->list_owner({AuthType::Direct, "app"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), kFollowers);  // "first" and f0..f13
+  auto f0 = get(AuthType::Direct, "app", "mbed", "f0");
+  ASSERT_TRUE(f0.has_value());
+  EXPECT_EQ(blob("mbed", 100 + (loser == 0 ? kFollowers - 1 : 0)),
+            bytes("m" + std::to_string(100 + (loser == 0 ? kFollowers - 1 : 0))));
+}
+
+TEST_F(KeyStoreTest, FailedGroupCommitFailsEveryTxnOfTheGroup) {
+  open_store();
+  constexpr size_t kFollowers = 6;
+  std::atomic<bool> entered{false};
+  std::atomic<int> calls{0};
+  // The leader's own commit passes; in the group that follows, the step
+  // before COMMIT fails: every Txn of the group must answer an error and
+  // leave nothing behind.
+  store_->set_commit_fault_hook([&](int step) {
+    int n = calls++;
+    if (n == 0) {
+      entered = true;
+      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::yield();
+      }
+      return true;
+    }
+    // Group steps: per Txn one blob write and one mapping write, then COMMIT.
+    return step < static_cast<int>(2 * kFollowers);
+  });
+  auto commit_key = [this](uint64_t uid, const std::string& name) {
+    Txn txn("mbed");
+    txn.put(uid, bytes("m"));
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", name));
+    return store_->commit(txn);
+  };
+  std::thread leader([&] { EXPECT_EQ(commit_key(1, "first"), Status::Success); });
+  while (!entered) {
+    std::this_thread::yield();
+  }
+  std::vector<Status> st(kFollowers, Status::Success);
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] { st[i] = commit_key(100 + i, "f" + std::to_string(i)); });
+  }
+  leader.join();
+  for (auto& t : followers) {
+    t.join();
+  }
+  for (size_t i = 0; i < kFollowers; ++i) {
+    EXPECT_EQ(st[i], Status::KeyInfoManagerError) << i;
+  }
+  store_->set_commit_fault_hook(nullptr);
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(*all, std::vector<uint64_t>{1});
+  auto keys = store_->list_owner({AuthType::Direct, "app"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->size(), 1u);
 }
 
 }  // namespace

@@ -69,6 +69,11 @@ class MbedCryptoProvider final : public Provider {
 
   Outcome destroy_key(const StoredKey& key, StorageTxn& txn) override { return engine_->destroy_key(key.key_ref, txn); }
 
+  // Blobs and mappings share one database and every change to both is one
+  // transaction (the key store's Txn), so nothing is left to reconcile at
+  // start-up; reconcile() stays for callers that ask all the same.
+  bool reconcile_at_start_up() const override { return false; }
+
   Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs) override {
     // One listing instead of a read per key: cheaper, and no key material is
     // read just to learn that it exists. Orphaned blobs are left alone.
@@ -228,16 +233,26 @@ Result<std::unique_ptr<Provider>> make_mbed_crypto_provider(const ProviderContex
   }
   // Only user key ids count: blobs the library might keep at reserved uids
   // (seed or transaction files in other Mbed TLS configurations) must not push
-  // the next id past the user range.
-  Result<std::vector<uint64_t>> uids = ctx.storage->all_uids();
-  if (!uids.ok()) {
-    return Failure(uids.status(),
-                   "listing the stored keys failed" + (uids.detail().empty() ? std::string() : ": " + uids.detail()));
+  // the next id past the user range. The largest uid is one index lookup; only
+  // when it is such a reserved uid are all uids listed (start-up must not read
+  // every key, docs/storage.md).
+  Result<uint64_t> largest = ctx.storage->max_uid();
+  if (!largest.ok()) {
+    return Failure(largest.status(), "reading the largest stored key id failed" +
+                                         (largest.detail().empty() ? std::string() : ": " + largest.detail()));
   }
-  uint64_t max_uid = 0;
-  for (uint64_t uid : *uids) {
-    if (uid <= PSA_KEY_ID_USER_MAX && uid > max_uid) {
-      max_uid = uid;
+  uint64_t max_uid = *largest;
+  if (max_uid > PSA_KEY_ID_USER_MAX) {
+    Result<std::vector<uint64_t>> uids = ctx.storage->all_uids();
+    if (!uids.ok()) {
+      return Failure(uids.status(),
+                     "listing the stored keys failed" + (uids.detail().empty() ? std::string() : ": " + uids.detail()));
+    }
+    max_uid = 0;
+    for (uint64_t uid : *uids) {
+      if (uid <= PSA_KEY_ID_USER_MAX && uid > max_uid) {
+        max_uid = uid;
+      }
     }
   }
   Result<std::unique_ptr<mbed::PsaEngine>> engine = mbed::PsaEngine::create(ctx.storage, max_uid);

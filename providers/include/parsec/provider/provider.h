@@ -96,6 +96,13 @@ class Provider {
   // maps to this provider; it returns the references whose material is gone
   // (their mappings are then dropped) and may delete orphaned material.
   virtual Result<std::vector<Bytes>> reconcile(const std::vector<Bytes>& mapped_refs);
+  // reconcile_at_start_up: whether start-up lists every mapped reference for
+  // reconcile(). A provider whose material lives only in the key store and is
+  // written in the same transaction as its mapping (the software provider)
+  // answers false: a mapping without material cannot arise there, and listing
+  // every key would make start-up grow with the number of keys
+  // (docs/storage.md, "Start-up").
+  virtual bool reconcile_at_start_up() const { return true; }
 
   virtual Result<Bytes> export_public_key(const StoredKey& key);
   virtual Result<SecretBytes> export_key(const StoredKey& key);
