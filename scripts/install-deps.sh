@@ -13,6 +13,9 @@ PACKAGES=(
   openjdk-17-jdk-headless maven
   # openssl-provider/ tests and samples: nginx and curl as TLS peers, requests for the Python sample
   nginx-light curl python3-requests
+  # JWT-SVID authentication (PARSEC_WITH_JWT_SVID): gRPC for the SPIFFE Workload API; util-linux's
+  # setpriv runs the SPIRE suite's workloads as other uids
+  libgrpc++-dev protobuf-compiler-grpc util-linux
 )
 # The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
 if ! command -v go > /dev/null; then

@@ -45,5 +45,8 @@ bash "$ROOT/sdk-java/run-tests.sh"
 echo "== OpenSSL provider and mTLS samples"
 bash "$ROOT/openssl-provider/run-tests.sh"
 
+echo "== JWT-SVID authentication against real SPIRE (tests/spiffe)"
+bash "$ROOT/tests/spiffe/run.sh"
+
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5
