@@ -77,8 +77,9 @@ std::string WorkloadApi::grpc_target(const std::string& endpoint, std::string& w
   } else if (!endpoint.empty() && endpoint[0] == '/') {
     path = endpoint;
   } else {
-    why = "the workload endpoint must be unix:///path, unix:/path or an absolute path (TCP endpoints are not "
-          "supported)";
+    why =
+        "the workload endpoint must be unix:///path, unix:/path or an absolute path (TCP endpoints are not "
+        "supported)";
     return {};
   }
   if (path.empty() || path[0] != '/') {
@@ -152,8 +153,7 @@ WorkloadApiOutcome WorkloadApi::fetch_jwt_svid(const std::string& audience, cons
   }
   if (o.kind != WorkloadApiOutcome::Ok) {
     o.kind = WorkloadApiOutcome::Refused;
-    o.detail = spiffe_id.empty() ? "the agent returned no JWT-SVID"
-                                 : "the agent returned no JWT-SVID for " + spiffe_id;
+    o.detail = spiffe_id.empty() ? "the agent returned no JWT-SVID" : "the agent returned no JWT-SVID for " + spiffe_id;
   }
   return o;
 }

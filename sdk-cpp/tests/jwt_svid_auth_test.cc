@@ -35,9 +35,7 @@ class CountingSource final : public JwtSvidSource {
 
 class FailingSource final : public JwtSvidSource {
  public:
-  std::string token() override {
-    throw Error::client_error(Status::ConnectionError, "FetchJWTSVID", "agent down");
-  }
+  std::string token() override { throw Error::client_error(Status::ConnectionError, "FetchJWTSVID", "agent down"); }
 };
 
 TEST(JwtSvidAuth, DiscoveryPicksItOnlyWithASource) {

@@ -62,9 +62,10 @@ class JwtSvidAuthenticator final : public Authenticator {
     spiffe::WorkloadApiOutcome o = api_.validate_jwt_svid(kJwtSvidAudience, auth, kValidateDeadline);
     if (o.kind == spiffe::WorkloadApiOutcome::Unreachable) {
       if (!agent_down_.exchange(true)) {
-        spdlog::warn("JwtSvid: the SPIFFE Workload API at {} does not answer ({}); JWT-SVID requests fail with "
-                     "PsaErrorCommunicationFailure until it does",
-                     endpoint_, o.detail);
+        spdlog::warn(
+            "JwtSvid: the SPIFFE Workload API at {} does not answer ({}); JWT-SVID requests fail with "
+            "PsaErrorCommunicationFailure until it does",
+            endpoint_, o.detail);
       }
       return Failure(Status::PsaErrorCommunicationFailure,
                      "the SPIFFE Workload API at " + endpoint_ + " did not answer: " + o.detail);
@@ -94,8 +95,8 @@ Result<std::unique_ptr<Authenticator>> make_jwt_svid_authenticator(const Authent
   std::string why;
   std::string target = spiffe::WorkloadApi::grpc_target(cfg.workload_endpoint, why);
   if (target.empty()) {
-    return Failure(Status::InvalidEncoding, "authenticator JwtSvid: workload_endpoint \"" + cfg.workload_endpoint +
-                                                "\": " + why);
+    return Failure(Status::InvalidEncoding,
+                   "authenticator JwtSvid: workload_endpoint \"" + cfg.workload_endpoint + "\": " + why);
   }
   return std::unique_ptr<Authenticator>(std::make_unique<JwtSvidAuthenticator>(cfg, target));
 }

@@ -31,6 +31,6 @@ namespace parsec::client {
 // does not answer, Error(AuthenticationError) when it issues no token for the
 // caller (the workload is not registered).
 std::shared_ptr<JwtSvidSource> workload_api_jwt_source(const std::string& endpoint = "",
-                                                      const std::string& spiffe_id = "");
+                                                       const std::string& spiffe_id = "");
 
 }  // namespace parsec::client
