@@ -15,6 +15,9 @@ PACKAGES=(
   nginx-light curl python3-requests
   # tests/deploy: systemd-analyze and systemd-socket-activate (systemd need not run)
   systemd
+  # JWT-SVID authentication (PARSEC_WITH_JWT_SVID): gRPC for the SPIFFE Workload API; util-linux's
+  # setpriv runs the SPIRE suite's workloads as other uids
+  libgrpc++-dev protobuf-compiler-grpc util-linux
 )
 # The Go SDK (sdk-go/) needs a Go toolchain: Debian's (1.19) unless one is installed.
 if ! command -v go > /dev/null; then

@@ -20,8 +20,10 @@
 #      use, on all three providers; docs/interop.md),
 #   7. the deployment checks (tests/deploy: systemd socket activation under the
 #      unit's sandbox, systemd-analyze exposure of the shipped units, Kubernetes
-#      manifests against their schemas), and
-#   8. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
+#      manifests against their schemas),
+#   8. the JWT-SVID suite against a real SPIRE server and agent (tests/spiffe;
+#      SPIRE is built once from the Go module proxy and cached), and
+#   9. each libFuzzer target of fuzz/ for a few seconds (fuzz/run.sh).
 # Not here, because upstream's cold build takes ~20 min: both-ways runs with
 # upstream Parsec (scripts/test-upstream-compat.sh; docs/interop.md).
 set -euo pipefail
@@ -57,6 +59,9 @@ bash "$ROOT/tests/interop/run.sh" # interop matrix: 6 languages x providers 1-3 
 
 echo "== Deployment: systemd socket activation and unit hardening, Kubernetes manifests"
 bash "$ROOT/tests/deploy/run.sh"
+
+echo "== JWT-SVID authentication against real SPIRE (tests/spiffe)"
+bash "$ROOT/tests/spiffe/run.sh"
 
 echo "== Fuzzers (libFuzzer, clang, build-fuzz/; a few seconds each)"
 bash "$ROOT/fuzz/run.sh" 5

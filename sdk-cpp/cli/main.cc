@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <iostream>
@@ -27,6 +28,9 @@
 #include <vector>
 
 #include "parsec/client/client.h"
+#ifdef PARSEC_WITH_JWT_SVID
+#include "parsec/client/workload_api_source.h"
+#endif
 #include "sdk-cpp/cli/crypto_support.h"
 #include "sdk-cpp/cli/csr.h"
 #include "sdk-cpp/cli/key_formats.h"
@@ -59,7 +63,7 @@ constexpr const char* kExitStatusHelp =
 struct GlobalOptions {
   int provider = -1;  // -1: the service's default provider
   std::string app_name;
-  std::string auth;        // "", "direct" or "unix-peer"
+  std::string auth;        // "", "direct", "unix-peer" or "jwt-svid"
   int64_t timeout_s = -1;  // -1: the client default
 };
 
@@ -76,6 +80,21 @@ Client make_client(const GlobalOptions& g) {
   } else if (g.auth == "unix-peer") {
     client.set_auth_type(parsec::AuthType::UnixPeerCredentials);
   }
+#ifdef PARSEC_WITH_JWT_SVID
+  // With a SPIFFE Workload API at hand (SPIFFE_ENDPOINT_SOCKET), JWT-SVID is
+  // usable: the token is fetched only when a request needs it.
+  const char* spiffe_socket = std::getenv("SPIFFE_ENDPOINT_SOCKET");
+  if (g.auth == "jwt-svid" || (g.auth.empty() && spiffe_socket && *spiffe_socket)) {
+    client.set_jwt_svid_source(parsec::client::workload_api_jwt_source());
+  }
+  if (g.auth == "jwt-svid") {
+    client.set_auth_type(parsec::AuthType::JwtSvid);
+  }
+#else
+  if (g.auth == "jwt-svid") {
+    throw CliError("--auth jwt-svid: this parsec-cli was built without JWT-SVID support (gRPC)");
+  }
+#endif
   if (g.timeout_s >= 0) {
     // 0 means "no timeout", as for the reference tool.
     const int64_t ms = g.timeout_s * 1000;
@@ -607,9 +626,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 5));
   app.add_option("--app-name", g.app_name, "application name for Direct authentication");
   app.add_option("--auth", g.auth,
-                 "authenticator to use: direct (needs --app-name) or unix-peer (the caller's uid); default: the "
-                 "first one the service lists that this client can use")
-      ->check(CLI::IsMember({"direct", "unix-peer"}));
+                 "authenticator to use: direct (needs --app-name), unix-peer (the caller's uid) or jwt-svid (a "
+                 "JWT-SVID from the SPIFFE Workload API at SPIFFE_ENDPOINT_SOCKET); default: the first one the "
+                 "service lists that this client can use")
+      ->check(CLI::IsMember({"direct", "unix-peer", "jwt-svid"}));
   app.add_option("-t,--timeout", g.timeout_s,
                  "timeout of each wait on the service, in seconds; 0 waits forever (default: 60)")
       ->check(CLI::Range(static_cast<int64_t>(0), static_cast<int64_t>(UINT32_MAX)));

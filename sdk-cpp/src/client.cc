@@ -1,5 +1,8 @@
 #include "parsec/client/client.h"
 
+#include "parsec/client/jwt_svid.h"
+#include "parsec/interface/secret.h"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -104,6 +107,7 @@ struct Settings {
   uint32_t timeout_ms;
   uint32_t max_body_len;
   std::string app_name;
+  std::shared_ptr<JwtSvidSource> jwt_source;
 };
 
 }  // namespace
@@ -114,7 +118,7 @@ class Client::Impl {
 
   Settings settings() const {
     std::lock_guard<std::mutex> lock(mu_);
-    return Settings{endpoint_, timeout_ms_, max_body_len_, app_name_};
+    return Settings{endpoint_, timeout_ms_, max_body_len_, app_name_, jwt_source_};
   }
 
   // call sends `request` as `op` and decodes the answer into a `Result`. The
@@ -152,6 +156,7 @@ class Client::Impl {
   uint32_t timeout_ms_ = kDefaultTimeoutMs;
   uint32_t max_body_len_ = kDefaultMaxResponseBodyLen;
   std::string app_name_;
+  std::shared_ptr<JwtSvidSource> jwt_source_;
   std::optional<AuthType> auth_;  // forced or discovered
   bool auth_forced_ = false;
   std::optional<ProviderId> provider_;  // set or discovered
@@ -184,7 +189,8 @@ class Client::Impl {
     return AuthType::NoAuth;
   }
 
-  static Bytes auth_bytes(AuthType auth, const std::string& app_name, const std::string& name) {
+  static Bytes auth_bytes(AuthType auth, const Settings& s, const std::string& name) {
+    const std::string& app_name = s.app_name;
     switch (auth) {
       case AuthType::NoAuth:
         return {};
@@ -200,8 +206,17 @@ class Client::Impl {
         return Bytes{static_cast<uint8_t>(uid), static_cast<uint8_t>(uid >> 8), static_cast<uint8_t>(uid >> 16),
                      static_cast<uint8_t>(uid >> 24)};
       }
+      case AuthType::JwtSvid: {
+        if (!s.jwt_source) {
+          throw Error::client_error(Status::AuthenticatorNotRegistered, name,
+                                    "JWT-SVID authentication needs a token source (set_jwt_svid_source)");
+        }
+        std::string token = s.jwt_source->token();
+        Bytes out = to_bytes(token);
+        parsec::wipe(token);
+        return out;
+      }
       case AuthType::Jwt:
-      case AuthType::JwtSvid:
         break;
     }
     throw Error::client_error(
@@ -214,10 +229,13 @@ class Client::Impl {
   static void exchange(Opcode op, uint8_t provider, AuthType auth, const std::string& body, const Settings& s,
                        std::string& answer) {
     const std::string name = opcode_name(op);
-    std::vector<uint8_t> request =
-        detail::build_request(op, provider, auth, body, auth_bytes(auth, s.app_name, name), name);
+    Bytes auth_field = auth_bytes(auth, s, name);
+    std::vector<uint8_t> request = detail::build_request(op, provider, auth, body, auth_field, name);
+    // A JWT-SVID is a bearer token: the frame carrying it is a secret too.
+    const bool bearer = auth == AuthType::JwtSvid;
+    parsec::wipe(auth_field);
     const detail::Scrub<std::vector<uint8_t>> request_guard(request, op, detail::Buffer::RequestFrame,
-                                                            detail::secret_input(op));
+                                                            detail::secret_input(op) || bearer);
     Connection conn = Connection::connect(s.endpoint, s.timeout_ms, name);
     const int write_error = conn.write_all(request.data(), request.size());
 
@@ -297,12 +315,14 @@ std::vector<ProviderInfo> decode_providers(const list_providers::Result& r) {
 
 AuthType Client::Impl::resolve_auth() {
   std::string app_name;
+  bool have_jwt_source = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auth_) {
       return *auth_;
     }
     app_name = app_name_;
+    have_jwt_source = jwt_source_ != nullptr;
   }
   const auto authenticators = decode_authenticators(call<list_authenticators::Result>(
       Opcode::ListAuthenticators, Target::Core, Identity::Discovery, list_authenticators::Operation()));
@@ -314,6 +334,8 @@ AuthType Client::Impl::resolve_auth() {
       chosen = AuthType::Direct;
     } else if (a.id == AuthType::UnixPeerCredentials) {
       chosen = AuthType::UnixPeerCredentials;
+    } else if (a.id == AuthType::JwtSvid && have_jwt_source) {
+      chosen = AuthType::JwtSvid;
     }
     if (chosen) {
       break;
@@ -419,14 +441,31 @@ AuthType Client::auth_type() {
 }
 
 void Client::set_auth_type(AuthType type) {
-  if (type != AuthType::NoAuth && type != AuthType::Direct && type != AuthType::UnixPeerCredentials) {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  if (type == AuthType::JwtSvid && !impl_->jwt_source_) {
+    throw Error::client_error(Status::AuthenticatorNotRegistered, "",
+                              "JWT-SVID authentication needs a token source: call set_jwt_svid_source first");
+  }
+  if (type != AuthType::NoAuth && type != AuthType::Direct && type != AuthType::UnixPeerCredentials &&
+      type != AuthType::JwtSvid) {
     throw Error::client_error(
         Status::AuthenticatorNotRegistered, "",
         std::string("authentication type ") + auth_type_name(type) + " is not supported by this client");
   }
-  std::lock_guard<std::mutex> lock(impl_->mu_);
   impl_->auth_ = type;
   impl_->auth_forced_ = true;
+}
+
+void Client::set_jwt_svid_source(std::shared_ptr<JwtSvidSource> source) {
+  std::lock_guard<std::mutex> lock(impl_->mu_);
+  impl_->jwt_source_ = std::move(source);
+  if (!impl_->auth_forced_) {
+    impl_->auth_.reset();
+  } else if (impl_->auth_ == AuthType::JwtSvid && !impl_->jwt_source_) {
+    // Forced JWT-SVID without a source could only fail: back to discovery.
+    impl_->auth_.reset();
+    impl_->auth_forced_ = false;
+  }
 }
 
 void Client::use_default_auth() {

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#ifdef PARSEC_WITH_JWT_SVID
+#include "service/src/jwt_svid.h"
+#endif
+
 namespace parsec::service {
 
 bool is_valid_utf8(const std::string& s) {
@@ -109,8 +113,13 @@ Result<std::unique_ptr<Authenticator>> make_authenticator(const AuthenticatorCon
     case AuthType::UnixPeerCredentials:
       return std::unique_ptr<Authenticator>(std::make_unique<UnixPeerAuthenticator>(cfg));
     case AuthType::JwtSvid:
+#ifdef PARSEC_WITH_JWT_SVID
+      return make_jwt_svid_authenticator(cfg);
+#else
       return Failure(Status::AuthenticatorNotRegistered,
-                     "authenticator JwtSvid is not supported by this build of parsecd");
+                     "authenticator JwtSvid is not supported by this build of parsecd (built without "
+                     "PARSEC_WITH_JWT_SVID: gRPC was not found)");
+#endif
     default:
       return Failure(Status::AuthenticatorNotRegistered, "authenticator type not supported");
   }

@@ -191,14 +191,29 @@ TEST(AuthenticatorTest, Descriptions) {
   EXPECT_EQ(ud.version_rev, 0u);
 }
 
+#ifdef PARSEC_WITH_JWT_SVID
+// Built with gRPC: the JwtSvid authenticator exists (spiffe/tests/jwt_test.cc
+// and tests/spiffe/run.sh test what it does).
+TEST(AuthenticatorTest, JwtSvidBuilt) {
+  AuthenticatorConfig cfg;
+  cfg.type = AuthType::JwtSvid;
+  cfg.workload_endpoint = "unix:///run/spire/sockets/agent.sock";
+  auto a = make_authenticator(cfg);
+  ASSERT_TRUE(a.ok()) << a.detail();
+  EXPECT_EQ((*a)->describe().id, AuthType::JwtSvid);
+  EXPECT_EQ((*a)->type(), AuthType::JwtSvid);
+}
+#else
 TEST(AuthenticatorTest, JwtSvidNotBuilt) {
   AuthenticatorConfig cfg;
   cfg.type = AuthType::JwtSvid;
   cfg.workload_endpoint = "unix:///run/spire/sockets/agent.sock";
   auto a = make_authenticator(cfg);
   EXPECT_FALSE(a.ok());
+  EXPECT_EQ(a.status(), Status::AuthenticatorNotRegistered);
   EXPECT_THAT(a.detail(), HasSubstr("JwtSvid"));
 }
+#endif
 
 TEST(AuthenticatorTest, UndefinedTypesNotBuilt) {
   for (AuthType t : {AuthType::NoAuth, AuthType::Jwt}) {

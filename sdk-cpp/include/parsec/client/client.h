@@ -6,8 +6,8 @@
 // first need and then caches:
 //   * the authentication: the first entry of ListAuthenticators the client can
 //     use (Direct only when an application name was given, Unix peer
-//     credentials always; JWT-SVID is skipped), unless one was forced with
-//     set_auth_type();
+//     credentials always, JWT-SVID only when a token source was set with
+//     set_jwt_svid_source()), unless one was forced with set_auth_type();
 //   * the provider for cryptographic operations: the first entry of
 //     ListProviders, unless one was set with set_provider().
 // Core operations (ping, list_*, delete_client) always go to provider 0.
@@ -43,6 +43,7 @@
 #include "parsec/client/endpoint.h"
 #include "parsec/client/error.h"
 #include "parsec/client/info.h"
+#include "parsec/client/jwt_svid.h"
 #include "parsec/client/key.h"
 #include "parsec/client/key_attributes.h"
 #include "parsec/interface/wire.h"
@@ -89,9 +90,14 @@ class Client {
   // auth_type returns the forced or cached choice, running the discovery
   // (ListAuthenticators) if there is none yet.
   AuthType auth_type();
-  // set_auth_type forces NoAuth, Direct (needs an application name) or
-  // UnixPeerCredentials; other types throw Error(AuthenticatorNotRegistered).
+  // set_auth_type forces NoAuth, Direct (needs an application name),
+  // UnixPeerCredentials or JwtSvid (needs a token source); other types, and
+  // JwtSvid without a source, throw Error(AuthenticatorNotRegistered).
   void set_auth_type(AuthType type);
+  // set_jwt_svid_source sets where JWT-SVID authentication gets its token
+  // (jwt_svid.h; the SPIFFE Workload API one is in workload_api_source.h);
+  // nullptr removes it. Drops a cached automatic authentication choice.
+  void set_jwt_svid_source(std::shared_ptr<JwtSvidSource> source);
   // use_default_auth forgets a forced or cached choice: the next request that
   // needs an identity runs the discovery again.
   void use_default_auth();
