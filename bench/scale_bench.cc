@@ -2,13 +2,14 @@
 // parsecd (software provider only, Direct authenticator, SQLite store in a
 // temporary folder) and:
 //
-//   1. creates 1,000 ECDSA P-256 keys for tenant t0000, restarts the daemon
-//      and measures the reference: start-up to first answered ping, RSS,
-//      ListKeys of t0000 (1,000 keys) and sign latency;
-//   2. creates the other keys, 1,000 per tenant (t0001, t0002, ...), from
+//   1. a reference: one tenant's 1,000 ECDSA P-256 keys (t0000) in a store
+//      and daemon of their own;
+//   2. the full store: 1,000 keys per tenant (t0000, t0001, ...) created from
 //      several concurrent clients (one connection per request, as the
 //      protocol has it), reporting the creation rate;
-//   3. restarts the daemon on the full store and measures the same figures.
+//   3. both daemons restarted, then measured side by side (samples alternate
+//      between them): start-up to first answered ping, RSS, ListKeys of t0000
+//      (1,000 keys) and sign latency.
 //
 // Signatures are made with a key picked at random among all keys of the
 // store (each key's material must be read from the store) and, separately,

@@ -542,31 +542,35 @@ Status KeyStore::commit(Txn& txn) {
   Pending me{&txn};
   std::unique_lock q(queue_mu_);
   queue_.push_back(&me);
-  queue_cv_.wait(q, [&] { return me.done || !committing_; });
-  if (me.done) {
-    return me.status;
-  }
-  committing_ = true;
-  std::vector<Pending*> batch;
-  while (!queue_.empty() && batch.size() < kMaxBatch) {
-    batch.push_back(queue_.front());
-    queue_.pop_front();
-  }
-  q.unlock();
-  {
-    std::lock_guard lock(mu_);
-    if (batch.size() == 1) {
-      batch[0]->status = commit_one(*batch[0]->txn);
-    } else {
-      commit_batch(batch);
+  // A leader takes at most kMaxBatch Txns from the front of the queue, which
+  // need not include its own: it leads again until its own is done.
+  while (!me.done) {
+    queue_cv_.wait(q, [&] { return me.done || !committing_; });
+    if (me.done) {
+      break;
     }
+    committing_ = true;
+    std::vector<Pending*> batch;
+    while (!queue_.empty() && batch.size() < kMaxBatch) {
+      batch.push_back(queue_.front());
+      queue_.pop_front();
+    }
+    q.unlock();
+    {
+      std::lock_guard lock(mu_);
+      if (batch.size() == 1) {
+        batch[0]->status = commit_one(*batch[0]->txn);
+      } else {
+        commit_batch(batch);
+      }
+    }
+    q.lock();
+    committing_ = false;
+    for (Pending* p : batch) {
+      p->done = true;
+    }
+    queue_cv_.notify_all();
   }
-  q.lock();
-  committing_ = false;
-  for (Pending* p : batch) {
-    p->done = true;
-  }
-  queue_cv_.notify_all();
   return me.status;
 }
 

@@ -1124,6 +1124,51 @@ TEST_F(KeyStoreTest, ConcurrentCommitsShareOneTransactionAndFailAlone) {
             bytes("m" + std::to_string(100 + (loser == 0 ? kFollowers - 1 : 0))));
 }
 
+TEST_F(KeyStoreTest, MoreQueuedCommitsThanOneGroupTakesAllSucceed) {
+  open_store();
+  // 100 commits queue behind a held leader: more than one group (64) holds,
+  // so some callers lead a group without their own Txn in it.
+  constexpr size_t kFollowers = 100;
+  std::atomic<bool> entered{false};
+  std::atomic<bool> released{false};
+  store_->set_commit_fault_hook([&](int) {
+    if (!released) {
+      entered = true;
+      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
+        std::this_thread::yield();
+      }
+      released = true;
+    }
+    return true;
+  });
+  auto commit_key = [this](uint64_t uid) {
+    Txn txn("mbed");
+    txn.put(uid, bytes("m"));
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "k" + std::to_string(uid)));
+    return store_->commit(txn);
+  };
+  Status first = Status::PsaErrorGenericError;
+  std::thread leader([&] { first = commit_key(1); });
+  while (!entered) {
+    std::this_thread::yield();
+  }
+  std::vector<Status> st(kFollowers, Status::PsaErrorGenericError);
+  std::vector<std::thread> followers;
+  for (size_t i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] { st[i] = commit_key(100 + i); });
+  }
+  leader.join();
+  for (auto& t : followers) {
+    t.join();
+  }
+  EXPECT_EQ(first, Status::Success);
+  EXPECT_EQ(std::count(st.begin(), st.end(), Status::Success), static_cast<long>(kFollowers));
+  auto all = store_->blob_uids("mbed");
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), kFollowers + 1);
+}
+
 TEST_F(KeyStoreTest, FailedGroupCommitFailsEveryTxnOfTheGroup) {
   open_store();
   constexpr size_t kFollowers = 6;
