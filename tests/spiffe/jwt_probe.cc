@@ -70,7 +70,9 @@ int probe_token(const std::string& file) {
   client.set_jwt_svid_source(std::make_shared<FixedSource>(token));
   client.set_auth_type(parsec::AuthType::JwtSvid);
   try {
-    std::cout << "Success " << client.list_keys().size() << "\n";
+    // The call first: "Success " must not reach the output before a throw.
+    const size_t keys = client.list_keys().size();
+    std::cout << "Success " << keys << "\n";
   } catch (const parsec::client::Error& e) {
     std::cout << e.status_name() << "\n";
   }
