@@ -55,8 +55,9 @@ namespace parsec::client {
 class Client {
  public:
   static constexpr uint32_t kDefaultTimeoutMs = 60000;
-  // Default limit on a response body; the service itself does not limit its
-  // responses, so this guards the client against a corrupt length field.
+  // Default limit on a response body, a guard against a corrupt length field.
+  // parsecd bounds its own responses by core_settings.body_len_limit (1 MiB by
+  // default; a larger ListKeys answers ResponseTooLarge, docs/storage.md).
   static constexpr uint32_t kDefaultMaxResponseBodyLen = 16u << 20;
 
   // Endpoint from PARSEC_SERVICE_ENDPOINT (throws Error on a bad URI), no
