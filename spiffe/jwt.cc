@@ -3,28 +3,11 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "parsec/interface/base64url.h"
+
 namespace parsec::spiffe {
 
 namespace {
-
-int b64url_value(char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '-') {
-    return 62;
-  }
-  if (c == '_') {
-    return 63;
-  }
-  return -1;
-}
 
 // A small reader for the top-level members of a JSON object: strings, numbers
 // and arrays of strings are kept, anything else is skipped (checked for shape
@@ -267,33 +250,6 @@ std::optional<int64_t> integer_seconds(const std::string& literal) {
 }
 
 }  // namespace
-
-std::optional<std::string> base64url_decode(const std::string& text) {
-  std::string in = text;
-  while (!in.empty() && in.back() == '=') {
-    in.pop_back();
-  }
-  if (in.size() % 4 == 1) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    int v = b64url_value(c);
-    if (v < 0) {
-      return std::nullopt;
-    }
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return out;
-}
 
 std::optional<JwtView> read_jwt_svid(const std::string& token, std::string& why) {
   size_t d1 = token.find('.');

@@ -32,8 +32,4 @@ struct JwtView {
 // alg (JWT-SVIDs are always signed), a "sub" that is not a spiffe:// ID.
 std::optional<JwtView> read_jwt_svid(const std::string& token, std::string& why);
 
-// base64url_decode decodes unpadded (or padded) base64url; nullopt when a
-// character is outside the alphabet or the length is impossible.
-std::optional<std::string> base64url_decode(const std::string& text);
-
 }  // namespace parsec::spiffe

@@ -11,6 +11,7 @@
 #include <tuple>
 
 #include "parsec/crypto/import.h"
+#include "parsec/interface/base64url.h"
 #include "parsec/psa/policy.h"
 #include "service/src/key_lifecycle.h"
 
@@ -267,45 +268,6 @@ Result<psa::KeyAttributes> attributes(Reader& r) {
 
 // ---- the OnDisk folder ----------------------------------------------------------
 
-// base64url decodes RFC 4648 §5 with optional padding ('=').
-bool base64url(const std::string& in, std::string& out) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    return c == '-' ? 62 : c == '_' ? 63 : -1;
-  };
-  std::string s = in;
-  while (!s.empty() && s.back() == '=') {
-    s.pop_back();
-  }
-  if (s.size() % 4 == 1) {
-    return false;
-  }
-  out.clear();
-  uint32_t acc = 0;
-  int have = 0;
-  for (char c : s) {
-    const int v = value(c);
-    if (v < 0) {
-      return false;
-    }
-    acc = acc << 6 | static_cast<uint32_t>(v);
-    have += 6;
-    if (have >= 8) {
-      have -= 8;
-      out.push_back(static_cast<char>((acc >> have) & 0xff));
-    }
-  }
-  return true;
-}
-
 Result<std::string> read_file(const fs::path& path, size_t limit) {
   std::error_code ec;
   const auto size = fs::file_size(path, ec);
@@ -395,7 +357,9 @@ Result<std::vector<MappedKey>> read_mappings(const std::string& dir) {
       // Upstream's own internal keys (e.g. its TPM root key), not a client's.
       continue;
     }
-    if (!base64url(app_encoded, app)) {
+    if (auto d = base64url_decode(app_encoded)) {
+      app = std::move(*d);
+    } else {
       return invalid(app_dir.path().string() + " is not a base64url application name");
     }
     for (const auto& provider_dir : fs::directory_iterator(app_dir.path(), ec)) {
@@ -406,7 +370,9 @@ Result<std::vector<MappedKey>> read_mappings(const std::string& dir) {
       }
       for (const auto& file : fs::directory_iterator(provider_dir.path(), ec)) {
         MappedKey key;
-        if (!base64url(file.path().filename().string(), key.key_name)) {
+        if (auto d = base64url_decode(file.path().filename().string())) {
+          key.key_name = std::move(*d);
+        } else {
           return invalid(file.path().string() + ": the file name is not a base64url key name");
         }
         auto content = read_file(file.path(), 1 << 20);

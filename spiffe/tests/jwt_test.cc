@@ -11,6 +11,8 @@
 
 #include "spiffe/jwt.h"
 
+#include "parsec/interface/base64url.h"
+
 #ifdef PARSEC_WITH_JWT_SVID
 #include "service/src/jwt_svid.h"
 #endif
@@ -93,11 +95,11 @@ TEST(JwtSvidReader, RefusesBadShapes) {
 }
 
 TEST(JwtSvidReader, Base64Url) {
-  EXPECT_EQ(parsec::spiffe::base64url_decode("aGk"), "hi");
-  EXPECT_EQ(parsec::spiffe::base64url_decode("aGk="), "hi");
-  EXPECT_EQ(parsec::spiffe::base64url_decode("_-8"), std::string("\xff\xef", 2));
-  EXPECT_FALSE(parsec::spiffe::base64url_decode("a"));
-  EXPECT_FALSE(parsec::spiffe::base64url_decode("a+b/"));
+  EXPECT_EQ(parsec::base64url_decode("aGk"), "hi");
+  EXPECT_EQ(parsec::base64url_decode("aGk="), "hi");
+  EXPECT_EQ(parsec::base64url_decode("_-8"), std::string("\xff\xef", 2));
+  EXPECT_FALSE(parsec::base64url_decode("a"));
+  EXPECT_FALSE(parsec::base64url_decode("a+b/"));
 }
 
 #ifdef PARSEC_WITH_JWT_SVID
