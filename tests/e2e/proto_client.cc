@@ -40,7 +40,9 @@ Call call(const std::string& socket, Opcode opcode, uint8_t provider, AuthType a
           const google::protobuf::MessageLite& op, bool may_be_down) {
   RawResponse r =
       raw_exchange(socket, make_request(request_header(opcode, provider, auth), op.SerializeAsString(), auth_bytes),
-                   false, std::chrono::milliseconds(10000), may_be_down);
+                   // Long enough for an RSA-4096 generation on a loaded machine: the limit
+                   // only keeps a daemon that never answers from hanging the test.
+                   false, std::chrono::milliseconds(60000), may_be_down);
   Call c;
   if (r.got_header) {
     c.status = static_cast<Status>(r.header.status);
