@@ -6,6 +6,7 @@
 #include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 #include <sys/random.h>
+#include <tss2/tss2_mu.h>
 #include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
 
@@ -212,10 +213,28 @@ bool session_hmac(const TPM2B_AUTH& auth, const uint8_t (&p_hash)[32], const TPM
 
 constexpr TSS2_RC kResponseAuthFailed = TSS2_ESYS_RC_RSP_AUTH_FAILED;
 
+// object_name computes a SHA-256-named object's name: nameAlg || SHA-256 of
+// the marshalled public area (TPM 2.0 Part 1, 16). False for another nameAlg.
+bool object_name(const TPM2B_PUBLIC& pub, std::vector<uint8_t>& name) {
+  if (pub.publicArea.nameAlg != TPM2_ALG_SHA256) {
+    return false;
+  }
+  uint8_t area[sizeof(TPMT_PUBLIC)];
+  size_t len = 0;
+  if (Tss2_MU_TPMT_PUBLIC_Marshal(&pub.publicArea, area, sizeof area, &len) != TSS2_RC_SUCCESS) {
+    return false;
+  }
+  name.assign(2 + SHA256_DIGEST_LENGTH, 0);
+  name[0] = static_cast<uint8_t>(TPM2_ALG_SHA256 >> 8);
+  name[1] = static_cast<uint8_t>(TPM2_ALG_SHA256 & 0xff);
+  SHA256(area, len, name.data() + 2);
+  return true;
+}
+
 }  // namespace
 
-TSS2_RC Esys::sign_hot(ESYS_TR key, const TPM2B_AUTH& auth, const TPM2B_DIGEST& digest, const TPMT_SIG_SCHEME& scheme,
-                       const TPMT_TK_HASHCHECK& ticket, TPMT_SIGNATURE& out) {
+TSS2_RC Esys::sign_hot(ESYS_TR key, const TPM2B_PUBLIC& pub, const TPM2B_AUTH& auth, const TPM2B_DIGEST& digest,
+                       const TPMT_SIG_SCHEME& scheme, const TPMT_TK_HASHCHECK& ticket, TPMT_SIGNATURE& out) {
   TSS2_SYS_CONTEXT* sys = nullptr;
   TSS2_RC rc = Esys_GetSysContext(ctx_, &sys);
   if (rc != TSS2_RC_SUCCESS) {
@@ -245,10 +264,16 @@ TSS2_RC Esys::sign_hot(ESYS_TR key, const TPM2B_AUTH& auth, const TPM2B_DIGEST& 
     d.sign_nonce_tpm_ = tpm_nonce;
   }
   TPM2_HANDLE key_handle = 0;
-  TPM2B_NAME* name = nullptr;
+  std::vector<uint8_t> key_name;
   rc = Esys_TR_GetTpmHandle(ctx_, key, &key_handle);
-  if (rc == TSS2_RC_SUCCESS) {
+  if (rc == TSS2_RC_SUCCESS && !object_name(pub, key_name)) {
+    // Not SHA-256-named (not a key of ours): ask ESYS.
+    TPM2B_NAME* name = nullptr;
     rc = Esys_TR_GetName(ctx_, key, &name);
+    if (rc == TSS2_RC_SUCCESS) {
+      key_name.assign(name->name, name->name + name->size);
+    }
+    Esys_Free(name);
   }
   if (rc == TSS2_RC_SUCCESS) {
     rc = Tss2_Sys_Sign_Prepare(sys, key_handle, &digest, &scheme, &ticket);
@@ -259,15 +284,13 @@ TSS2_RC Esys::sign_hot(ESYS_TR key, const TPM2B_AUTH& auth, const TPM2B_DIGEST& 
     rc = Tss2_Sys_GetCpBuffer(sys, &cp_size, &cp);
   }
   if (rc != TSS2_RC_SUCCESS) {
-    Esys_Free(name);
     return rc;
   }
   // cpHash = SHA-256(commandCode || name of the key || parameters)
   std::vector<uint8_t> hashed;
   put_be32(hashed, TPM2_CC_Sign);
-  hashed.insert(hashed.end(), name->name, name->name + name->size);
+  hashed.insert(hashed.end(), key_name.begin(), key_name.end());
   hashed.insert(hashed.end(), cp, cp + cp_size);
-  Esys_Free(name);
   uint8_t cp_hash[32];
   SHA256(hashed.data(), hashed.size(), cp_hash);
 

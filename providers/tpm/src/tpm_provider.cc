@@ -732,7 +732,7 @@ class TpmProvider final : public Provider {
       // The key's auth by HMAC (tpm_device.h, sign_hot). The digest is no
       // secret: no parameter encryption.
       TPMT_SIGNATURE sig{};
-      rc = e.sign_hot(k, blob->auth, plan->digest, plan->scheme, ticket, sig);
+      rc = e.sign_hot(k, blob->pub, blob->auth, plan->digest, plan->scheme, ticket, sig);
       if (rc == TSS2_RC_SUCCESS) {
         auto rendered = signature_to_psa(blob->pub.publicArea, sig);
         if (rendered.ok()) {
