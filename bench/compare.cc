@@ -10,8 +10,18 @@
 //            threads with a session each, Esys_Sign with the key kept loaded
 //            on a private swtpm (with the auth value in clear, and through a
 //            salted HMAC session as the provider must use)
+//   ceiling  the floor server doing the direct call before it answers: a
+//            single-threaded accept/read/sign/reply/close loop on CPU 0.
+//            No daemon that uses one connection per request and the same
+//            back end can beat it, so parsecd/ceiling is what parsecd itself
+//            costs, and parsecd/direct can never reach 1.
 //   parsecd  the same operation through the daemon, one connection per
 //            request (the protocol's rule), from N client threads
+//
+// Each figure also has the server side's CPU time per request: the threads
+// of parsecd, the floor server, the ceiling thread or the direct back-end
+// threads, plus the swtpm simulator behind them (from
+// /proc/<pid>/task/*/schedstat, in nanoseconds).
 //
 // for Ping, ECDSA P-256 sign and RSA-2048 PKCS#1 v1.5 sign, at 1 and 8
 // clients. Rounds alternate the sources (floor, direct, parsecd; then the
@@ -22,8 +32,11 @@
 // calls have the same single core for the work itself.
 //
 //   parsec-bench compare [--endpoint PATH] [--parsecd PATH] [--seconds S]
-//                        [--rounds N]
+//                        [--rounds N] [--only TEXT] [--clients N]
 //
+// --only keeps the cells whose title contains TEXT ("Ping", "PKCS#11",
+// "TPM (swtpm) ECDSA") and --clients those with N clients (1 or 8), for
+// profiling one path.
 // --endpoint measures an already running parsecd (not pinned) instead of
 // starting one; the direct figures still come from this process's own
 // back ends. Never used as a pass/fail test.
@@ -96,6 +109,26 @@ void pin_process(pid_t pid, int cpu) {
   for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
     set_cpu(static_cast<pid_t>(std::stol(e.path().filename().string())), cpu);
   }
+}
+
+// cpu_ns is the run time of every thread of `pid` so far, in nanoseconds.
+uint64_t cpu_ns(pid_t pid) {
+  uint64_t sum = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream f(e.path() / "schedstat");
+    uint64_t ns = 0;
+    if (f >> ns) {
+      sum += ns;
+    }
+  }
+  return sum;
+}
+
+uint64_t thread_cpu_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1000000000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
 std::string loadavg() {
@@ -205,6 +238,7 @@ class FloorServer {
     }
     ::close(lfd);
   }
+  pid_t pid() const { return pid_; }
   ~FloorServer() {
     ::kill(pid_, SIGTERM);
     int st = 0;
@@ -215,6 +249,75 @@ class FloorServer {
  private:
   std::string path_;
   pid_t pid_ = -1;
+};
+
+// ---- the ceiling server ----------------------------------------------------------------
+
+// CeilingServer is the floor server with the back-end call in it: one thread
+// on the server CPU that accepts a connection, reads the request, runs the
+// current work (the direct call of the cell being measured) and answers with
+// the fixed reply. It lives in this process because the back ends do.
+class CeilingServer {
+ public:
+  CeilingServer(const std::string& dir, std::vector<uint8_t> reply)
+      : path_(dir + "/ceiling.sock"), reply_(std::move(reply)) {
+    lfd_ = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path_.c_str(), sizeof addr.sun_path - 1);
+    if (::bind(lfd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(lfd_, 1024) != 0) {
+      throw std::runtime_error("ceiling server: cannot listen on " + path_);
+    }
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~CeilingServer() {
+    stop_ = true;
+    ::shutdown(lfd_, SHUT_RDWR);
+    thread_.join();
+    ::close(lfd_);
+  }
+  const std::string& path() const { return path_; }
+  // set_work: what the server does for each request from now on.
+  void set_work(std::function<void()> w) {
+    std::lock_guard lock(mu_);
+    work_ = std::move(w);
+  }
+  const std::atomic<uint64_t>& cpu() const { return cpu_; }
+
+ private:
+  void serve() {
+    set_cpu(0, kServerCpu);
+    std::vector<uint8_t> req;
+    while (!stop_) {
+      const int fd = ::accept4(lfd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        continue;
+      }
+      const uint64_t c0 = thread_cpu_ns();
+      if (read_message(fd, req)) {
+        std::function<void()> w;
+        {
+          std::lock_guard lock(mu_);
+          w = work_;
+        }
+        if (w) {
+          w();
+        }
+        (void)write_full(fd, reply_.data(), reply_.size());
+      }
+      ::close(fd);
+      cpu_ += thread_cpu_ns() - c0;
+    }
+  }
+
+  std::string path_;
+  std::vector<uint8_t> reply_;
+  int lfd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> cpu_{0};
+  std::mutex mu_;
+  std::function<void()> work_;
+  std::thread thread_;
 };
 
 // ---- parsecd --------------------------------------------------------------------------
@@ -264,6 +367,7 @@ class Daemon {
     }
   }
   const std::string& socket() const { return socket_; }
+  pid_t pid() const { return pid_; }
 
  private:
   std::string dir_;
@@ -277,6 +381,30 @@ struct Figures {
   double rate = 0;  // requests per second
   double p50 = 0;   // microseconds
   double p99 = 0;
+  double cpu = 0;  // server-side CPU microseconds per request
+  double sim = 0;  // of which the simulator behind the back end (swtpm)
+};
+
+// ServerSide says whose CPU time is the server side's for one source.
+struct ServerSide {
+  std::vector<pid_t> pids;                       // processes (parsecd, the floor server)
+  bool op_threads = false;                       // the measuring threads themselves (direct calls)
+  const std::atomic<uint64_t>* extra = nullptr;  // a server thread's own count (ceiling)
+  std::vector<pid_t> sims;                       // simulators behind the back end (swtpm)
+  uint64_t now() const {
+    uint64_t n = extra ? extra->load() : 0;
+    for (pid_t p : pids) {
+      n += cpu_ns(p);
+    }
+    return n + sim_now();
+  }
+  uint64_t sim_now() const {
+    uint64_t n = 0;
+    for (pid_t p : sims) {
+      n += cpu_ns(p);
+    }
+    return n;
+  }
 };
 
 double quantile(std::vector<double>& v, double q) {
@@ -290,8 +418,9 @@ double quantile(std::vector<double>& v, double q) {
 // measure runs `op(thread)` in `threads` threads pinned to `cpu` for
 // `seconds`, after each thread's `setup(thread)`. Any exception ends the
 // bench: a figure with failed requests in it would be meaningless.
-Figures measure(int threads, int cpu, double seconds, const std::function<void(int)>& op) {
+Figures measure(int threads, int cpu, double seconds, const std::function<void(int)>& op, const ServerSide& side) {
   std::vector<std::vector<double>> lat(static_cast<size_t>(threads));
+  std::atomic<uint64_t> op_thread_ns{0};
   std::atomic<int> ready{0};
   std::atomic<bool> go{false};
   std::atomic<bool> failed{false};
@@ -310,11 +439,13 @@ Figures measure(int threads, int cpu, double seconds, const std::function<void(i
         std::this_thread::yield();
       }
       const auto end = t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+      const uint64_t cpu0 = thread_cpu_ns();
       try {
         for (auto a = Clock::now(); a < end && !failed; a = Clock::now()) {
           op(t);
           mine.push_back(std::chrono::duration<double, std::micro>(Clock::now() - a).count());
         }
+        op_thread_ns += thread_cpu_ns() - cpu0;
       } catch (const std::exception& e) {
         std::lock_guard lock(why_mu);
         why = e.what();
@@ -325,12 +456,16 @@ Figures measure(int threads, int cpu, double seconds, const std::function<void(i
   while (ready.load() < threads) {
     std::this_thread::yield();
   }
+  const uint64_t side0 = side.now();
+  const uint64_t sim0 = side.sim_now();
   t0 = Clock::now();
   go.store(true, std::memory_order_release);
   for (auto& th : ts) {
     th.join();
   }
   t1 = Clock::now();
+  const uint64_t side_ns = side.now() - side0 + (side.op_threads ? op_thread_ns.load() : 0);
+  const uint64_t sim_ns = side.sim_now() - sim0;
   if (failed) {
     throw std::runtime_error(why);
   }
@@ -342,17 +477,21 @@ Figures measure(int threads, int cpu, double seconds, const std::function<void(i
   f.rate = static_cast<double>(all.size()) / std::chrono::duration<double>(t1 - t0).count();
   f.p50 = quantile(all, 0.50);
   f.p99 = quantile(all, 0.99);
+  f.cpu = all.empty() ? 0 : static_cast<double>(side_ns) / 1000.0 / static_cast<double>(all.size());
+  f.sim = all.empty() ? 0 : static_cast<double>(sim_ns) / 1000.0 / static_cast<double>(all.size());
   return f;
 }
 
 // A Source is one way of doing a cell's operation; `op` gets the thread index
 // (at most 8).
 struct Source {
-  Source(std::string n, std::function<void(int)> f, int c = kClientCpu)
-      : name(std::move(n)), op(std::move(f)), cpu(c) {}
-  std::string name;  // "floor", "direct", "direct (HMAC session)", "parsecd"
+  Source(std::string n, std::function<void(int)> f, ServerSide sd, int c = kClientCpu)
+      : name(std::move(n)), op(std::move(f)), side(std::move(sd)), cpu(c) {}
+  std::string name;  // "floor", "direct", "direct (HMAC session)", "ceiling", "parsecd"
   std::function<void(int)> op;
+  ServerSide side;
   int cpu;
+  std::function<void()> prepare;  // before each measurement (the ceiling's work)
   std::vector<Figures> rounds;
 };
 
@@ -363,13 +502,15 @@ struct Cell {
 };
 
 Figures median_of(const std::vector<Figures>& v) {
-  std::vector<double> r, p50, p99;
+  std::vector<double> r, p50, p99, cpu, sim;
   for (const auto& f : v) {
     r.push_back(f.rate);
     p50.push_back(f.p50);
     p99.push_back(f.p99);
+    cpu.push_back(f.cpu);
+    sim.push_back(f.sim);
   }
-  return Figures{quantile(r, 0.5), quantile(p50, 0.5), quantile(p99, 0.5)};
+  return Figures{quantile(r, 0.5), quantile(p50, 0.5), quantile(p99, 0.5), quantile(cpu, 0.5), quantile(sim, 0.5)};
 }
 
 // ---- direct back ends -----------------------------------------------------------------
@@ -510,10 +651,14 @@ struct Options {
   std::string parsecd = PARSECD_PATH;
   double seconds = 1.0;
   int rounds = 5;
+  std::string only;
+  int clients = 0;  // 0: 1 and 8
 };
 
 void usage() {
-  std::fprintf(stderr, "usage: parsec-bench compare [--endpoint PATH] [--parsecd PATH] [--seconds S] [--rounds N]\n");
+  std::fprintf(stderr,
+               "usage: parsec-bench compare [--endpoint PATH] [--parsecd PATH] [--seconds S] [--rounds N] [--only "
+               "TEXT] [--clients N]\n");
   std::exit(2);
 }
 
@@ -534,6 +679,10 @@ int compare_main(int argc, char** argv) {
       o.seconds = std::atof(argv[++i]);
     } else if (a == "--rounds") {
       o.rounds = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--only") {
+      o.only = argv[++i];
+    } else if (a == "--clients") {
+      o.clients = std::atoi(argv[++i]);
     } else {
       usage();
     }
@@ -578,8 +727,16 @@ int compare_main(int argc, char** argv) {
       daemon = std::make_unique<Daemon>(o.parsecd, dir, providers);
       socket = daemon->socket();
     }
-    FloorServer floor(dir, ping_reply(socket));
+    const std::vector<uint8_t> pong = ping_reply(socket);
+    FloorServer floor(dir, pong);
+    CeilingServer ceiling(dir, pong);
     set_cpu(0, kClientCpu);  // setup work and the main thread stay off the server's CPU
+    // Whose CPU is the server side's: parsecd's own (when started here) and
+    // the floor server's.
+    std::vector<pid_t> parsecd_pids;
+    if (daemon) {
+      parsecd_pids.push_back(daemon->pid());
+    }
 
     auto client = [&](const std::string& path, std::optional<ProviderId> p) {
       client::Client c(client::Endpoint::unix_socket(path), "parsec-bench");
@@ -592,15 +749,19 @@ int compare_main(int argc, char** argv) {
     const client::Bytes digest(kDigest, kDigest + sizeof kDigest);
     // Clients: one per thread and per target, made before the timing.
     std::vector<client::Client> floor_clients;
+    std::vector<client::Client> ceiling_clients;
     std::vector<client::Client> ping_clients;
     for (int t = 0; t < 8; ++t) {
       floor_clients.push_back(client(floor.path(), std::nullopt));
+      ceiling_clients.push_back(client(ceiling.path(), std::nullopt));
       ping_clients.push_back(client(socket, std::nullopt));
     }
     for (int n : {1, 8}) {
       Cell c{"Ping", n, {}};
-      c.sources.push_back(Source{"floor", [&](int t) { floor_clients[static_cast<size_t>(t)].ping(); }});
-      c.sources.push_back(Source{"parsecd", [&](int t) { ping_clients[static_cast<size_t>(t)].ping(); }});
+      c.sources.push_back(Source{"floor", [&](int t) { floor_clients[static_cast<size_t>(t)].ping(); },
+                                 ServerSide{{floor.pid()}, false, nullptr, {}}});
+      c.sources.push_back(Source{"parsecd", [&](int t) { ping_clients[static_cast<size_t>(t)].ping(); },
+                                 ServerSide{parsecd_pids, false, nullptr, {}}});
       cells.push_back(std::move(c));
     }
 
@@ -631,19 +792,30 @@ int compare_main(int argc, char** argv) {
       throughs.push_back(std::move(t));
       return *throughs.back();
     };
+    // `daemon_sim` / `direct_sim`: the simulator process behind parsecd and
+    // behind the direct calls, whose CPU is part of the server side too.
     auto add_provider_cells = [&](const std::string& name, Through& th, const std::function<void(int, bool)>& direct,
-                                  const std::function<void(int, bool)>& direct_hmac) {
+                                  const std::function<void(int, bool)>& direct_hmac, std::vector<pid_t> daemon_sim = {},
+                                  std::vector<pid_t> direct_sim = {}) {
       for (bool rsa : {false, true}) {
         for (int n : {1, 8}) {
           Cell c{name + (rsa ? " RSA-2048 sign" : " ECDSA P-256 sign"), n, {}};
-          c.sources.push_back(Source{"direct", [=](int t) { direct(t, rsa); }, kServerCpu});
+          c.sources.push_back(
+              Source{"direct", [=](int t) { direct(t, rsa); }, ServerSide{{}, true, nullptr, direct_sim}, kServerCpu});
           if (direct_hmac) {
-            c.sources.push_back(Source{"direct (HMAC session)", [=](int t) { direct_hmac(t, rsa); }, kServerCpu});
+            c.sources.push_back(Source{"direct (HMAC session)", [=](int t) { direct_hmac(t, rsa); },
+                                       ServerSide{{}, true, nullptr, direct_sim}, kServerCpu});
           }
-          c.sources.push_back(Source{"parsecd", [&th, rsa, ecdsa, pkcs1, digest](int t) {
+          Source ceil{"ceiling", [&](int t) { ceiling_clients[static_cast<size_t>(t)].ping(); },
+                      ServerSide{{}, false, &ceiling.cpu(), direct_sim}};
+          ceil.prepare = [&ceiling, direct, rsa] { ceiling.set_work([direct, rsa] { direct(0, rsa); }); };
+          c.sources.push_back(std::move(ceil));
+          c.sources.push_back(Source{"parsecd",
+                                     [&th, rsa, ecdsa, pkcs1, digest](int t) {
                                        th.clients[static_cast<size_t>(t)].sign_hash(rsa ? "compare-rsa" : "compare-ecc",
                                                                                     rsa ? pkcs1 : ecdsa, digest);
-                                     }});
+                                     },
+                                     ServerSide{parsecd_pids, false, nullptr, daemon_sim}});
           cells.push_back(std::move(c));
         }
       }
@@ -683,10 +855,38 @@ int compare_main(int argc, char** argv) {
       };
       add_provider_cells(
           "TPM (swtpm)", through(ProviderId::Tpm), [tpm_for](int, bool rsa) { tpm_for(rsa).sign(false); },
-          [tpm_for](int, bool rsa) { tpm_for(rsa).sign(true); });
+          [tpm_for](int, bool rsa) { tpm_for(rsa).sign(true); }, {daemon_tpm.pid()}, {direct_tpm.pid()});
     }
 #endif
 
+    // The request path, step by step, on the last provider served (the TPM
+    // when compiled in): parsecd's CPU per request for an answer made on the
+    // I/O thread (Ping), one through the worker pool without the store
+    // (ListOpcodes), one that reads the store (ExportPublicKey, no back-end
+    // command) and a signature, at 1 client. The differences say what each
+    // stage costs; there is no direct figure to compare with.
+    if (!throughs.empty()) {
+      Through& th = *throughs.back();
+      Cell c{"request path (provider " + std::to_string(static_cast<int>(th.id)) + ")", 1, {}};
+      auto side = ServerSide{parsecd_pids, false, nullptr, {}};
+      c.sources.push_back(Source{"Ping", [&](int t) { ping_clients[static_cast<size_t>(t)].ping(); }, side});
+      c.sources.push_back(
+          Source{"ListOpcodes", [&th](int t) { th.clients[static_cast<size_t>(t)].list_opcodes(th.id); }, side});
+      c.sources.push_back(Source{"ExportPublicKey",
+                                 [&th](int t) { th.clients[static_cast<size_t>(t)].export_public_key("compare-ecc"); },
+                                 side});
+      c.sources.push_back(Source{
+          "SignHash",
+          [&th, ecdsa, digest](int t) { th.clients[static_cast<size_t>(t)].sign_hash("compare-ecc", ecdsa, digest); },
+          side});
+      cells.push_back(std::move(c));
+    }
+    if (!o.only.empty()) {
+      std::erase_if(cells, [&](const Cell& c) { return c.title.find(o.only) == std::string::npos; });
+    }
+    if (o.clients != 0) {
+      std::erase_if(cells, [&](const Cell& c) { return c.clients != o.clients; });
+    }
     std::printf("parsec-bench compare: %u CPU(s), %s; %d alternating rounds of %.1f s per figure, medians\n", cpus,
                 g_pin ? "server side on CPU 0 (parsecd, floor server, swtpm, direct back-end threads), clients on CPU 1"
                       : "one CPU: nothing pinned",
@@ -699,21 +899,25 @@ int compare_main(int argc, char** argv) {
         const size_t k = c.sources.size();
         for (size_t i = 0; i < k; ++i) {
           Source& s = c.sources[r % 2 == 0 ? i : k - 1 - i];
+          if (s.prepare) {
+            s.prepare();
+          }
           // Setup outside the timing: the first TPM direct call of a key type
           // builds its context.
           s.op(0);
-          s.rounds.push_back(measure(c.clients, s.cpu, o.seconds, s.op));
+          s.rounds.push_back(measure(c.clients, s.cpu, o.seconds, s.op, s.side));
         }
       }
       std::fprintf(stderr, "round %d/%d done\n", r + 1, o.rounds);
     }
 
-    std::printf("\n%-36s %-7s %-22s %10s %9s %9s  %s\n", "operation", "clients", "source", "req/s", "p50 us", "p99 us",
-                "ratio");
+    std::printf("\n%-36s %-7s %-22s %10s %9s %9s %9s %9s  %s\n", "operation", "clients", "source", "req/s", "p50 us",
+                "p99 us", "cpu us", "swtpm us", "ratio");
     for (const auto& c : cells) {
       double floor_rate = 0;
       double direct_rate = 0;
       double hmac_rate = 0;
+      double ceiling_rate = 0;
       for (const auto& s : c.sources) {
         const Figures f = median_of(s.rounds);
         if (s.name == "floor") {
@@ -722,22 +926,33 @@ int compare_main(int argc, char** argv) {
           direct_rate = f.rate;
         } else if (s.name == "direct (HMAC session)") {
           hmac_rate = f.rate;
+        } else if (s.name == "ceiling") {
+          ceiling_rate = f.rate;
         }
         std::string ratio;
-        if (s.name == "parsecd") {
-          char buf[96];
+        char buf[128];
+        if (s.name == "ceiling" && direct_rate > 0) {
+          std::snprintf(buf, sizeof buf, "%.2fx direct", f.rate / direct_rate);
+          ratio = buf;
+        } else if (s.name == "parsecd") {
           if (floor_rate > 0) {
             std::snprintf(buf, sizeof buf, "%.2fx floor", f.rate / floor_rate);
-          } else if (hmac_rate > 0) {
-            std::snprintf(buf, sizeof buf, "%.2fx direct, %.2fx direct (HMAC session)", f.rate / direct_rate,
-                          f.rate / hmac_rate);
           } else {
-            std::snprintf(buf, sizeof buf, "%.2fx direct", f.rate / direct_rate);
+            int n = std::snprintf(buf, sizeof buf, "%.2fx direct, %.2fx ceiling", f.rate / direct_rate,
+                                  f.rate / ceiling_rate);
+            if (hmac_rate > 0) {
+              std::snprintf(buf + n, sizeof buf - static_cast<size_t>(n), ", %.2fx direct (HMAC session)",
+                            f.rate / hmac_rate);
+            }
           }
           ratio = buf;
         }
-        std::printf("%-36s %-7d %-22s %10.0f %9.0f %9.0f  %s\n", c.title.c_str(), c.clients, s.name.c_str(), f.rate,
-                    f.p50, f.p99, ratio.c_str());
+        char sim[32] = "-";
+        if (!s.side.sims.empty()) {
+          std::snprintf(sim, sizeof sim, "%.1f", f.sim);
+        }
+        std::printf("%-36s %-7d %-22s %10.0f %9.0f %9.0f %9.1f %9s  %s\n", c.title.c_str(), c.clients, s.name.c_str(),
+                    f.rate, f.p50, f.p99, f.cpu, sim, ratio.c_str());
       }
     }
     std::printf("load average after: %s\n", loadavg().c_str());

@@ -445,9 +445,13 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
     return *d;
   }
   std::lock_guard lock(mu_);
-  Statement s(prepared(
-      (std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;")
-          .c_str()));
+  const std::string cache_key = record_key(owner, provider_name, key_name);
+  if (auto it = records_.find(cache_key); it != records_.end()) {
+    return std::optional<KeyRecord>(it->second);
+  }
+  static const std::string kLookup =
+      std::string(kSelectColumns) + "WHERE auth_type=?1 AND app_name=?2 AND provider_name=?3 AND key_name=?4;";
+  Statement s(prepared(kLookup));
   if (!s.ok()) {
     return read_failure("lookup");
   }
@@ -462,7 +466,22 @@ Result<std::optional<KeyRecord>> KeyStore::get(const KeyOwner& owner, const std:
   if (rc != SQLITE_ROW) {
     return read_failure("lookup");
   }
-  return std::optional<KeyRecord>(read_record(s));
+  KeyRecord record = read_record(s);
+  if (records_.size() >= kRecordCacheMax) {
+    records_.erase(records_.begin());
+  }
+  records_.emplace(cache_key, record);
+  return std::optional<KeyRecord>(std::move(record));
+}
+
+std::string KeyStore::record_key(const KeyOwner& owner, const std::string& provider_name, const std::string& key_name) {
+  // Lengths first: no choice of names can make two keys collide.
+  std::string k = std::to_string(static_cast<int>(owner.auth)) + ':' + std::to_string(owner.app.size()) + ':' +
+                  std::to_string(provider_name.size()) + ':';
+  k += owner.app;
+  k += provider_name;
+  k += key_name;
+  return k;
 }
 
 Result<std::vector<KeyRecord>> KeyStore::list_owner(const KeyOwner& owner) {
@@ -685,6 +704,12 @@ Status KeyStore::apply(Txn& txn, int& step, bool& scrub) {
   auto fault = [&]() { return fault_hook_ && !fault_hook_(step++); };
   // scrub: this commit removes or replaces stored bytes (see scrub_wal).
   scrub = scrub || !txn.deletes_.empty();
+  for (const auto& [owner, name] : txn.deletes_) {
+    records_.erase(record_key(owner, txn.provider_name_, name));
+  }
+  for (const auto& r : txn.inserts_) {
+    records_.erase(record_key(r.owner, txn.provider_name_, r.key_name));
+  }
   for (const auto& [owner, name] : txn.deletes_) {
     if (fault()) {
       return Status::KeyInfoManagerError;

@@ -188,6 +188,13 @@ class KeyStore {
   void scrub_wal();
   void check_in_background(const std::string& path);
   std::unordered_map<std::string, sqlite3_stmt*> stmts_;
+  // records_: mappings read recently (mu_ held), so that a request naming a
+  // key does not ask SQLite each time. apply() forgets every name its Txn
+  // touches before writing, so a read after a commit sees the database.
+  // Bounded: one arbitrary entry is dropped when full.
+  static constexpr size_t kRecordCacheMax = 4096;
+  static std::string record_key(const KeyOwner& owner, const std::string& provider_name, const std::string& key_name);
+  std::unordered_map<std::string, KeyRecord> records_;
   std::mutex queue_mu_;  // guards queue_, committing_ and every Pending
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;

@@ -490,6 +490,65 @@ TEST_F(KeyStoreTest, DeleteThenReinsert) {
   EXPECT_EQ(g->key_ref, bytes("new"));
 }
 
+// get() answers from memory once a mapping has been read; every commit must
+// still be seen by the next read, whether it succeeds, collides or fails.
+TEST_F(KeyStoreTest, LookupsReadBackEveryCommitDespiteTheRecordCache) {
+  open_store();
+  ASSERT_EQ(insert(record(AuthType::Direct, "app", "mbed", "k", "old")), Status::Success);
+  ASSERT_EQ(get(AuthType::Direct, "app", "mbed", "k")->key_ref, bytes("old"));  // now cached
+  Txn del("mbed");
+  del.delete_mapping({AuthType::Direct, "app"}, "k");
+  ASSERT_EQ(store_->commit(del), Status::Success);
+  EXPECT_FALSE(get(AuthType::Direct, "app", "mbed", "k").has_value());
+  ASSERT_EQ(insert(record(AuthType::Direct, "app", "mbed", "k", "new")), Status::Success);
+  ASSERT_EQ(get(AuthType::Direct, "app", "mbed", "k")->key_ref, bytes("new"));
+  // A colliding insert and a rolled-back swap leave the committed record.
+  EXPECT_EQ(insert(record(AuthType::Direct, "app", "mbed", "k", "clash")), Status::PsaErrorAlreadyExists);
+  EXPECT_EQ(get(AuthType::Direct, "app", "mbed", "k")->key_ref, bytes("new"));
+  store_->set_commit_fault_hook([](int step) { return step < 1; });  // the delete runs, the insert fails
+  Txn swap("mbed");
+  swap.delete_mapping({AuthType::Direct, "app"}, "k");
+  swap.insert_mapping(record(AuthType::Direct, "app", "mbed", "k", "swapped"));
+  EXPECT_NE(store_->commit(swap), Status::Success);
+  store_->set_commit_fault_hook(nullptr);
+  EXPECT_EQ(get(AuthType::Direct, "app", "mbed", "k")->key_ref, bytes("new"));
+  // Same name, other owner or provider: separate entries.
+  ASSERT_EQ(insert(record(AuthType::UnixPeerCredentials, "app", "mbed", "k", "peer")), Status::Success);
+  ASSERT_EQ(insert(record(AuthType::Direct, "app", "p11", "k", "p11")), Status::Success);
+  EXPECT_EQ(get(AuthType::UnixPeerCredentials, "app", "mbed", "k")->key_ref, bytes("peer"));
+  EXPECT_EQ(get(AuthType::Direct, "app", "p11", "k")->key_ref, bytes("p11"));
+  EXPECT_EQ(get(AuthType::Direct, "app", "mbed", "k")->key_ref, bytes("new"));
+  // Names that would run together if joined without lengths.
+  ASSERT_EQ(insert(record(AuthType::Direct, "ab", "mbed", "c", "ab/c")), Status::Success);
+  ASSERT_EQ(insert(record(AuthType::Direct, "a", "mbed", "bc", "a/bc")), Status::Success);
+  EXPECT_EQ(get(AuthType::Direct, "ab", "mbed", "c")->key_ref, bytes("ab/c"));
+  EXPECT_EQ(get(AuthType::Direct, "a", "mbed", "bc")->key_ref, bytes("a/bc"));
+  EXPECT_FALSE(get(AuthType::Direct, "a", "mbed", "c").has_value());
+}
+
+// More mappings than the record cache holds: every one still reads back
+// right, twice over (the second pass evicts as it goes).
+TEST_F(KeyStoreTest, MoreKeysThanTheRecordCacheHoldsReadBackRight) {
+  open_store();
+  constexpr int kKeys = 5000;
+  Txn txn("mbed");
+  for (int i = 0; i < kKeys; ++i) {
+    txn.insert_mapping(record(AuthType::Direct, "app", "mbed", "k" + std::to_string(i), "ref" + std::to_string(i)));
+  }
+  ASSERT_EQ(store_->commit(txn), Status::Success);
+  for (int pass = 0; pass < 2; ++pass) {
+    for (int i = 0; i < kKeys; ++i) {
+      auto g = get(AuthType::Direct, "app", "mbed", "k" + std::to_string(i));
+      ASSERT_TRUE(g.has_value()) << i;
+      ASSERT_EQ(g->key_ref, bytes("ref" + std::to_string(i))) << i;
+    }
+  }
+  Txn del("mbed");
+  del.delete_mapping({AuthType::Direct, "app"}, "k4999");
+  ASSERT_EQ(store_->commit(del), Status::Success);
+  EXPECT_FALSE(get(AuthType::Direct, "app", "mbed", "k4999").has_value());
+}
+
 TEST_F(KeyStoreTest, DropMappingAndDropBlob) {
   open_store();
   KeyRecord r = record(AuthType::Direct, "app", "mbed", "k");
