@@ -117,7 +117,9 @@ class KeyStore {
 
   Result<std::optional<KeyRecord>> get(const KeyOwner& owner, const std::string& provider_name,
                                        const std::string& key_name);
-  // list_owner returns the owner's keys of every provider.
+  // list_owner returns the owner's keys of every provider, ordered by
+  // provider instance name, then key name: the primary key's own order, so
+  // SQLite walks the index and sorts nothing.
   Result<std::vector<KeyRecord>> list_owner(const KeyOwner& owner);
   // list_provider returns every key of one provider instance.
   Result<std::vector<KeyRecord>> list_provider(const std::string& provider_name);
@@ -165,7 +167,7 @@ class KeyStore {
   // prepared returns the cached prepared statement for `sql` (mu_ held), or
   // nullptr if it does not compile.
   sqlite3_stmt* prepared(const std::string& sql);
-  std::mutex mu_;
+  std::mutex mu_;     // held for every use of db_ (opened without SQLite's own mutex)
   int lock_fd_ = -1;  // flock(LOCK_EX) on lock_path(), for the store's lifetime
   sqlite3* db_ = nullptr;
   // damaged answers the failure every call gives once the integrity check

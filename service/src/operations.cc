@@ -1,9 +1,12 @@
 #include "service/src/operations.h"
 
+#include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
+#include <vector>
 
 #include "attest_key.pb.h"
 #include "can_do_crypto.pb.h"
@@ -364,61 +367,82 @@ struct ListAuthenticators {
 struct ListKeys {
   using Wire = list_keys::Operation;
   static Result<std::string> execute(Call& c, Wire&) {
-    list_keys::Result r;
+    // A tenant may have thousands of keys: the answer's messages come from
+    // one arena (freed at once), each key's stored attributes are parsed
+    // straight into the answer (and checked), and providers that share a key
+    // store are answered from one read of it.
+    google::protobuf::Arena arena;
+    auto* r = google::protobuf::Arena::CreateMessage<list_keys::Result>(&arena);
     const KeyOwner owner = owner_of(c);
+    std::vector<ProviderEntry*> providers;
     for (auto& p : c.backends.providers()) {
-      auto keys = p.store->list_owner(owner);
+      providers.push_back(&p);
+    }
+    // Keys by provider instance name, from every store read so far.
+    std::unordered_map<std::string, std::vector<KeyRecord>> by_provider;
+    std::vector<const KeyStore*> read;
+    for (ProviderEntry* p : providers) {
+      if (std::find(read.begin(), read.end(), p->store.get()) != read.end()) {
+        continue;
+      }
+      read.push_back(p->store.get());
+      auto keys = p->store->list_owner(owner);
       if (!keys.ok()) {
         // An unreadable store is this request's failure: an empty or partial
         // list would tell the client its keys are gone.
         return Failure(Status::KeyInfoManagerError,
-                       "key store of provider \"" + p.config.name + "\": " + keys.detail());
+                       "key store of provider \"" + p->config.name + "\": " + keys.detail());
       }
-      for (const auto& k : *keys) {
-        if (k.provider_name != p.config.name) {
+      for (auto& k : *keys) {
+        by_provider[k.provider_name].push_back(std::move(k));
+      }
+    }
+    for (ProviderEntry* p : providers) {
+      auto it = by_provider.find(p->config.name);
+      if (it == by_provider.end()) {
+        continue;
+      }
+      for (const auto& k : it->second) {
+        auto* i = r->add_keys();
+        std::string why;
+        if (!i->mutable_attributes()->ParseFromString(k.attributes)) {
+          why = "stored attributes are unreadable";
+        } else {
+          try {
+            (void)proto::attributes_from_proto(i->attributes());
+          } catch (const proto::Invalid& e) {
+            why = std::string("stored attributes break the contract: ") + e.what();
+          }
+        }
+        if (why.empty()) {
+          i->set_provider_id(static_cast<uint32_t>(p->config.id));
+          i->set_name(k.key_name);
           continue;
         }
-        auto attrs = key_lifecycle::read_attributes(k.attributes);
-        if (attrs.ok()) {
-          psa_key_attributes::KeyAttributes pa;
-          try {
-            proto::attributes_to_proto(*attrs, &pa);
-          } catch (const proto::Invalid& e) {
-            attrs =
-                Failure(Status::KeyInfoManagerError, std::string("stored attributes cannot be listed: ") + e.what());
-          }
-          if (attrs.ok()) {
-            auto* i = r.add_keys();
-            i->set_provider_id(static_cast<uint32_t>(p.config.id));
-            i->set_name(k.key_name);
-            *i->mutable_attributes() = std::move(pa);
-            continue;
-          }
-        }
+        r->mutable_keys()->RemoveLast();
         // One damaged row must not hide the caller's other keys: it is left
         // out, logged and counted (using it answers KeyInfoManagerError).
         uint64_t total = key_lifecycle::note_unreadable_row();
         spdlog::error(
             "ListKeys: skipped key \"{}\" of {} \"{}\" in provider \"{}\": {} ({} unreadable row(s) skipped since "
             "start)",
-            log_safe(k.key_name), auth_type_name(owner.auth), log_safe(owner.app), p.config.name, attrs.detail(),
-            total);
+            log_safe(k.key_name), auth_type_name(owner.auth), log_safe(owner.app), p->config.name, why, total);
       }
     }
     // body_len_limit bounds response bodies as well as requests (as upstream
     // Parsec's does); the protocol has no paging, so a tenant past it gets a
     // clear status and the operator a line saying who and how many.
-    const size_t size = r.ByteSizeLong();
+    const size_t size = r->ByteSizeLong();
     if (size > c.cfg.body_len_limit) {
       spdlog::warn(
           "ListKeys: {} \"{}\" has {} keys; the answer would be {} bytes, over body_len_limit {}: answered "
           "ResponseTooLarge",
-          auth_type_name(owner.auth), log_safe(owner.app), r.keys_size(), size, c.cfg.body_len_limit);
-      return Failure(Status::ResponseTooLarge, "ListKeys of " + std::to_string(r.keys_size()) + " keys would be " +
+          auth_type_name(owner.auth), log_safe(owner.app), r->keys_size(), size, c.cfg.body_len_limit);
+      return Failure(Status::ResponseTooLarge, "ListKeys of " + std::to_string(r->keys_size()) + " keys would be " +
                                                    std::to_string(size) + " bytes; core_settings.body_len_limit is " +
                                                    std::to_string(c.cfg.body_len_limit));
     }
-    return encode(r);
+    return encode(*r);
   }
 };
 
