@@ -84,6 +84,8 @@ namespace {
 // Payload buffers start at this size and double as bytes arrive, so memory
 // follows what a client actually sent, not the length it declared.
 constexpr size_t kFirstChunk = 4096;
+// Bytes past the header taken with it in one read (see read_head).
+constexpr size_t kHeadExtra = 512;
 // The most connections one uid may hold when listener.max_connections_per_uid is 0.
 constexpr rlim_t kAutoPerUidMax = 16384;
 
@@ -190,7 +192,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     spdlog::trace("conn {}: reading (pid {} uid {})", req_.conn_id, req_.peer.pid, req_.peer.uid);
     // One deadline for the whole header, however it is split into reads.
     arm(header_timeout_);
-    read_magic();
+    read_head();
   }
 
  private:
@@ -222,75 +224,89 @@ class Connection : public std::enable_shared_from_this<Connection> {
     respond_detached(Status::ConnectionError);
   }
 
-  // read_header_part reads exactly n header bytes (n <= 30) into small_.
-  template <typename Next>
-  void read_header_part(size_t n, Next next) {
-    small_.resize(n);
-    asio::async_read(sock_, asio::buffer(small_), [self = shared_from_this(), next](const error_code& ec, size_t) {
-      if (ec) {
-        self->read_failed(ec);
-        return;
-      }
-      next();
-    });
+  // read_head reads the header and, when the client sent them with it (as
+  // clients do), the first bytes of the body and auth field: most requests
+  // take one read system call. Each header field is checked as soon as its
+  // bytes are in (the magic number, then the header size), so a wrong one is
+  // refused without waiting for the rest, and the declared lengths are
+  // trusted with a buffer only once the whole header has passed.
+  void read_head() {
+    sock_.async_read_some(asio::buffer(head_.data() + head_len_, head_.size() - head_len_),
+                          [self = shared_from_this()](const error_code& ec, size_t n) {
+                            if (ec) {
+                              self->read_failed(ec);
+                              return;
+                            }
+                            self->head_len_ += n;
+                            self->head_arrived();
+                          });
   }
 
-  void read_magic() {
-    read_header_part(4, [this] {
-      const auto& b = small_;
+  void head_arrived() {
+    const uint8_t* b = head_.data();
+    if (head_len_ >= 4 && !magic_checked_) {
       uint32_t magic = b[0] | (b[1] << 8) | (b[2] << 16) | (static_cast<uint32_t>(b[3]) << 24);
       if (magic != kMagic) {
         disarm();
+        wipe_head();
         spdlog::info("conn {}: refused request: InvalidHeader: bad magic number {:#010x}", req_.conn_id, magic);
         respond_detached(Status::InvalidHeader);
         return;
       }
-      header_.assign(small_.begin(), small_.end());
-      read_header_size();
-    });
-  }
-
-  void read_header_size() {
-    read_header_part(2, [this] {
-      uint16_t n = static_cast<uint16_t>(small_[0] | (small_[1] << 8));
-      header_.insert(header_.end(), small_.begin(), small_.end());
+      magic_checked_ = true;
+    }
+    if (head_len_ >= 6 && !size_checked_) {
+      uint16_t n = static_cast<uint16_t>(b[4] | (b[5] << 8));
       if (n != kHeaderSizeField) {
-        // Checked before reading the rest: the declared size is not trusted
-        // with a buffer.
+        // Checked before the rest is used: the declared size is not trusted.
         disarm();
+        wipe_head();
         spdlog::info("conn {}: refused request: InvalidHeader: header size {} (expected 30)", req_.conn_id, n);
         respond_detached(Status::InvalidHeader);
         return;
       }
-      read_header_rest();
-    });
+      size_checked_ = true;
+    }
+    if (head_len_ < kHeaderLen) {
+      read_head();
+      return;
+    }
+    disarm();
+    req_.header = decode_header(b);
+    Status s = validate_fixed_fields(req_.header);
+    if (s != Status::Success) {
+      wipe_head();
+      spdlog::info("conn {}: refused request: {} (version {}.{}, reserved {} {})", req_.conn_id, status_name(s),
+                   req_.header.version_maj, req_.header.version_min, req_.header.reserved1, req_.header.reserved2);
+      respond_detached(s);
+      return;
+    }
+    uint32_t limit = handler_->config().body_len_limit;
+    if (req_.header.body_len > limit) {
+      wipe_head();
+      spdlog::info("conn {}: refused request: BodySizeExceedsLimit: body_len {} > body_len_limit {}", req_.conn_id,
+                   req_.header.body_len, limit);
+      respond_detached(Status::BodySizeExceedsLimit);
+      return;
+    }
+    total_ = size_t{req_.header.body_len} + req_.header.auth_len;
+    // What came after the header is the start of the body and auth field;
+    // anything past their declared length is not part of the request.
+    const size_t early = std::min(head_len_ - kHeaderLen, total_);
+    filled_ = 0;
+    grow(early);
+    std::copy(head_.begin() + kHeaderLen, head_.begin() + static_cast<std::ptrdiff_t>(kHeaderLen + early),
+              buf_.begin());
+    filled_ = early;
+    wipe_head();
+    if (filled_ < total_) {
+      arm(timeout_);
+    }
+    read_payload();
   }
 
-  void read_header_rest() {
-    read_header_part(kHeaderSizeField, [this] {
-      disarm();
-      header_.insert(header_.end(), small_.begin(), small_.end());
-      req_.header = decode_header(header_.data());
-      Status s = validate_fixed_fields(req_.header);
-      if (s != Status::Success) {
-        spdlog::info("conn {}: refused request: {} (version {}.{}, reserved {} {})", req_.conn_id, status_name(s),
-                     req_.header.version_maj, req_.header.version_min, req_.header.reserved1, req_.header.reserved2);
-        respond_detached(s);
-        return;
-      }
-      uint32_t limit = handler_->config().body_len_limit;
-      if (req_.header.body_len > limit) {
-        spdlog::info("conn {}: refused request: BodySizeExceedsLimit: body_len {} > body_len_limit {}", req_.conn_id,
-                     req_.header.body_len, limit);
-        respond_detached(Status::BodySizeExceedsLimit);
-        return;
-      }
-      total_ = size_t{req_.header.body_len} + req_.header.auth_len;
-      filled_ = 0;
-      arm(timeout_);
-      read_payload();
-    });
-  }
+  // The head buffer may hold the start of an auth token or of key material.
+  void wipe_head() { parsec::secure_zero(head_.data(), head_.size()); }
 
   // grow makes room for `n` bytes in buf_, keeping what was read. A moved
   // buffer may hold secrets (imported keys, auth tokens): the old one is wiped.
@@ -455,9 +471,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   uint64_t gen_ = 0;
   size_t total_ = 0;
   size_t filled_ = 0;
-  std::vector<uint8_t> small_;
+  // The header and what followed it in the same reads (kHeadExtra bytes at
+  // most), then the body and auth field.
+  std::array<uint8_t, kHeaderLen + kHeadExtra> head_{};
+  size_t head_len_ = 0;
+  bool magic_checked_ = false;
+  bool size_checked_ = false;
   std::vector<uint8_t> buf_;
-  std::vector<uint8_t> header_;
   std::vector<uint8_t> out_;
   Request req_;
 };

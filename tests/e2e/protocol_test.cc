@@ -1,6 +1,7 @@
 // Byte-level tests of the wire protocol against the real parsecd: golden
 // bytes and every row of the validation order (docs/protocol.md, wire protocol §4).
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include "list_opcodes.pb.h"
 #include "ping.pb.h"
 #include "psa_generate_key.pb.h"
+#include "psa_hash_compute.pb.h"
 #include "psa_sign_hash.pb.h"
 #include "tests/e2e/harness.h"
 
@@ -147,6 +149,34 @@ TEST_F(Protocol, BodyAtLimitIsRead) {
   RawResponse r = send(make_request(h, body, ""));
   ASSERT_TRUE(r.got_header);
   EXPECT_NE(r.header.status, static_cast<uint16_t>(Status::BodySizeExceedsLimit));
+}
+
+// The daemon takes the header and what follows it in one read: a body that
+// starts in that read and ends in later ones must arrive byte for byte (the
+// hash of 4 KiB of input, checked with OpenSSL), and bytes a client sends
+// past the declared lengths are not part of its request.
+TEST_F(Protocol, BodyAcrossTheFirstReadAndSurplusBytes) {
+  std::string input(4096, '\0');
+  std::mt19937 rng(7);
+  for (char& c : input) {
+    c = static_cast<char>(rng());
+  }
+  for (size_t cut : {size_t{0}, size_t{100}, size_t{500}, size_t{4096}}) {
+    SCOPED_TRACE("input of " + std::to_string(cut) + " bytes");
+    psa_hash_compute::Operation op;
+    op.set_alg(psa_algorithm::Algorithm::SHA_256);
+    op.set_input(input.substr(0, cut));
+    WireHeader h = request_header(Opcode::PsaHashCompute, 1);
+    RawResponse r = send(make_request(h, op.SerializeAsString(), "") + std::string(700, 'x'));
+    expect_echoed(r, h, Status::Success);
+    psa_hash_compute::Result res;
+    ASSERT_TRUE(res.ParseFromString(r.body));
+    uint8_t want[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const uint8_t*>(input.data()), cut, want);
+    EXPECT_EQ(res.hash(), std::string(reinterpret_cast<const char*>(want), sizeof want));
+  }
+  WireHeader p = request_header(Opcode::Ping);
+  expect_echoed(send(make_request(p, "", "") + std::string(100, '\x10')), p, Status::Success);
 }
 
 TEST_F(Protocol, TruncatedBodyIsConnectionError) {
