@@ -190,9 +190,28 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start() {
     state_ = Admission::State::HalfOpen;
     spdlog::trace("conn {}: reading (pid {} uid {})", req_.conn_id, req_.peer.pid, req_.peer.uid);
-    // One deadline for the whole header, however it is split into reads.
+    // Clients write their request as they connect, so it is usually here
+    // already: one non-blocking read takes it without a deadline to set and
+    // cancel. Only a request still on its way gets the header deadline (one
+    // for the whole header, however it is split into reads).
+    error_code ec;
+    sock_.non_blocking(true, ec);
+    size_t n = ec ? 0 : sock_.read_some(asio::buffer(head_), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      read_failed(ec);
+      return;
+    }
+    head_len_ = ec ? 0 : n;
+    if (head_len_ >= kHeaderLen) {
+      head_arrived();
+      return;
+    }
     arm(header_timeout_);
-    read_head();
+    if (head_len_ > 0) {
+      head_arrived();
+    } else {
+      read_head();
+    }
   }
 
  private:
@@ -441,20 +460,38 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_.assign(h.begin(), h.end());
     out_.insert(out_.end(), resp.body.begin(), resp.body.end());
     parsec::wipe(resp.body);
+    // Most answers fit the socket's buffer: one non-blocking send delivers
+    // them with no deadline to set. What does not fit is sent under the
+    // response deadline, so a client that stops reading cannot hold the
+    // connection.
+    error_code ec;
+    size_t sent = sock_.write_some(asio::buffer(out_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = error_code();
+      sent = 0;
+    }
+    if (ec || sent == out_.size()) {
+      done_writing(ec);
+      return;
+    }
     arm(timeout_);
-    asio::async_write(sock_, asio::buffer(out_), [self = shared_from_this()](const error_code& ec, size_t) {
-      self->disarm();
-      if (ec) {
-        spdlog::debug("conn {}: response not delivered: {}", self->req_.conn_id,
-                      self->timed_out_ ? "write timed out" : ec.message());
-      }
-      // Responses can carry secrets (exported keys, decrypted data).
-      parsec::secure_zero(self->out_.data(), self->out_.size());
-      error_code ignored;
-      self->sock_.shutdown(stream::socket::shutdown_both, ignored);
-      self->sock_.close(ignored);
-      self->closed_now();
-    });
+    asio::async_write(sock_, asio::buffer(out_.data() + sent, out_.size() - sent),
+                      [self = shared_from_this()](const error_code& e, size_t) {
+                        self->disarm();
+                        self->done_writing(e);
+                      });
+  }
+
+  void done_writing(const error_code& ec) {
+    if (ec) {
+      spdlog::debug("conn {}: response not delivered: {}", req_.conn_id, timed_out_ ? "write timed out" : ec.message());
+    }
+    // Responses can carry secrets (exported keys, decrypted data).
+    parsec::secure_zero(out_.data(), out_.size());
+    error_code ignored;
+    sock_.shutdown(stream::socket::shutdown_both, ignored);
+    sock_.close(ignored);
+    closed_now();
   }
 
   void wipe_buf() { parsec::secure_zero(buf_.data(), buf_.size()); }
@@ -585,8 +622,11 @@ void Server::Impl::on_accepted(stream::socket sock) {
 }
 
 void Server::Impl::start_all(std::deque<std::function<void()>> ready) {
+  // Posted, not called: a connection may read and answer its request inside
+  // start(), and that answer frees a slot that starts the next one; called
+  // in place, a queue of parked connections would nest that deeply.
   for (auto& start : ready) {
-    start();
+    asio::post(io, std::move(start));
   }
 }
 

@@ -167,7 +167,11 @@ TEST_F(OpsKeys, SymmetricKeysOfEverySizeGenerateAndExport) {
     const StoredKey k = must_gen(a);
     const std::string material = ok_str(export_key(k), describe(a).c_str());
     EXPECT_EQ(material.size(), c.bits / 8) << describe(a);
-    EXPECT_NE(material, std::string(c.bits / 8, '\0'));
+    if (c.bits >= 64) {
+      // Random bytes; a one-byte key is all zeros one time in 256, so only
+      // keys of 64 bits and more are held to it.
+      EXPECT_NE(material, std::string(c.bits / 8, '\0'));
+    }
     // Symmetric keys have no public part.
     EXPECT_EQ(export_public(k).status(), Status::PsaErrorInvalidArgument);
   }
