@@ -67,7 +67,8 @@ Response Handler::answer(const Request& req, const Routed& routed, Result<std::s
     resp.header = echoed_response(req.header, Status::Success, static_cast<uint32_t>(resp.body.size()));
     if (spdlog::should_log(spdlog::level::debug)) {  // log_safe builds a string: not for every request
       spdlog::debug("conn {}: {} on provider {} for {}: Success", req.conn_id, opcode_name(routed.op),
-                    req.header.provider, routed.identity ? log_safe(routed.identity->app) : std::string("(no identity)"));
+                    req.header.provider,
+                    routed.identity ? log_safe(routed.identity->app) : std::string("(no identity)"));
     }
   } else {
     Status s = r.status();

@@ -445,8 +445,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // The auth field may be a secret token: do not keep it.
     parsec::wipe(req_.auth);
     parsec::wipe(req_.body);
-    asio::post(srv_.io,
-               [self = shared_from_this(), resp = std::move(resp)]() mutable { self->write(std::move(resp)); });
+    // The answer leaves from this thread when the socket buffer takes it at
+    // once: the client need not wait for the I/O thread to wake. Nothing
+    // else touches this socket until the post below (no read is pending and
+    // no deadline is armed while a request runs); the I/O thread then closes
+    // the connection, or sends the rest under the response deadline.
+    size_t sent = 0;
+    error_code ec = send_now(std::move(resp), sent);
+    asio::post(srv_.io, [self = shared_from_this(), sent, ec] { self->send_rest(sent, ec); });
   }
 
   void respond_detached(Status s) {
@@ -456,20 +462,31 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void write(Response resp) {
+    size_t sent = 0;
+    error_code ec = send_now(std::move(resp), sent);
+    send_rest(sent, ec);
+  }
+
+  // send_now encodes the answer into out_ and sends what the socket takes
+  // without waiting (most answers fit its buffer).
+  error_code send_now(Response resp, size_t& sent) {
     auto h = encode_header(resp.header);
     out_.assign(h.begin(), h.end());
     out_.insert(out_.end(), resp.body.begin(), resp.body.end());
     parsec::wipe(resp.body);
-    // Most answers fit the socket's buffer: one non-blocking send delivers
-    // them with no deadline to set. What does not fit is sent under the
-    // response deadline, so a client that stops reading cannot hold the
-    // connection.
     error_code ec;
-    size_t sent = sock_.write_some(asio::buffer(out_), ec);
+    sent = sock_.write_some(asio::buffer(out_), ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) {
       ec = error_code();
       sent = 0;
     }
+    return ec;
+  }
+
+  // send_rest (I/O thread) closes the connection once the answer is out, or
+  // sends what is left under the response deadline, so a client that stops
+  // reading cannot hold the connection.
+  void send_rest(size_t sent, error_code ec) {
     if (ec || sent == out_.size()) {
       done_writing(ec);
       return;

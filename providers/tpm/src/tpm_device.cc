@@ -4,9 +4,9 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
+#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <spdlog/spdlog.h>
-#include <sys/random.h>
 #include <tss2/tss2_mu.h>
 #include <tss2/tss2_sys.h>
 #include <tss2/tss2_tctildr.h>
@@ -168,19 +168,9 @@ void Esys::drop_shared_session() {
 namespace {
 
 bool fresh_nonce(TPM2B_NONCE& n) {
+  // OpenSSL's DRBG (seeded from the kernel): no system call per nonce.
   n.size = 32;
-  size_t off = 0;
-  while (off < n.size) {
-    const ssize_t got = ::getrandom(n.buffer + off, n.size - off, 0);
-    if (got < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return false;
-    }
-    off += static_cast<size_t>(got);
-  }
-  return true;
+  return RAND_bytes(n.buffer, n.size) == 1;
 }
 
 void put_be32(std::vector<uint8_t>& v, uint32_t x) {
