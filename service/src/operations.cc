@@ -475,6 +475,18 @@ struct ListClients {
     for (const auto& n : labels) {
       r.add_clients(n);
     }
+    // The same response limit as ListKeys: a store with very many clients
+    // gets a clear status and the operator a line saying how many.
+    const size_t size = r.ByteSizeLong();
+    if (size > c.cfg.body_len_limit) {
+      spdlog::warn(
+          "ListClients: {} clients; the answer would be {} bytes, over body_len_limit {}: answered ResponseTooLarge",
+          r.clients_size(), size, c.cfg.body_len_limit);
+      return Failure(Status::ResponseTooLarge, "ListClients of " + std::to_string(r.clients_size()) +
+                                                   " clients would be " + std::to_string(size) +
+                                                   " bytes; core_settings.body_len_limit is " +
+                                                   std::to_string(c.cfg.body_len_limit));
+    }
     return encode(r);
   }
 };

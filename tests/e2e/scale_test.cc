@@ -9,6 +9,8 @@
 
 #include <string>
 
+#include "delete_client.pb.h"
+#include "list_clients.pb.h"
 #include "list_keys.pb.h"
 #include "tests/e2e/proto_client.h"
 #include "tests/support/store_faults.h"
@@ -71,6 +73,48 @@ TEST(Scale, ListKeysPastTheResponseLimitIsResponseTooLargeAndLogged) {
   c = alice.list_keys();
   ASSERT_EQ(c.status, Status::Success);
   EXPECT_EQ(listed(c), keys - 1);
+}
+
+// ListClients (admin) obeys the same limit: refused with ResponseTooLarge and
+// a log line once the client names no longer fit, answered again below it.
+TEST(Scale, ListClientsPastTheResponseLimitIsResponseTooLargeAndLogged) {
+  DaemonOptions o;
+  o.body_len_limit = 1024;
+  Daemon d(o);
+  d.start();
+  list_clients::Operation lc;
+  size_t clients = 0;
+  size_t last_fit = 0;
+  Call c;
+  for (; clients < 100; ++clients) {
+    char name[40];
+    std::snprintf(name, sizeof name, "client-with-a-long-name-%03zu", clients);
+    const App app{d.socket_path(), name};
+    ASSERT_EQ(app.generate("k", ecc_pair(256, ecdsa(Algorithm::SHA_256))).status, Status::Success);
+    c = call(d.socket_path(), Opcode::ListClients, 0, AuthType::Direct, "admin", lc);
+    if (c.status != Status::Success) {
+      ++clients;
+      break;
+    }
+    list_clients::Result r;
+    ASSERT_TRUE(r.ParseFromString(c.body));
+    ASSERT_EQ(static_cast<size_t>(r.clients_size()), clients + 1);
+    last_fit = c.body.size();
+  }
+  ASSERT_EQ(c.status, Status::ResponseTooLarge)
+      << "ListClients of " << clients << " clients answered " << status_name(c.status);
+  EXPECT_TRUE(c.body.empty());
+  EXPECT_GT(last_fit + 60, 1024u) << "refused although the previous answer was only " << last_fit << " bytes";
+  EXPECT_TRUE(d.wait_for_log("ListClients: " + std::to_string(clients) + " clients; the answer would be")) << d.log();
+  // Below the limit again once a client is gone.
+  delete_client::Operation dc;
+  dc.set_client("client-with-a-long-name-000");
+  ASSERT_EQ(call(d.socket_path(), Opcode::DeleteClient, 0, AuthType::Direct, "admin", dc).status, Status::Success);
+  c = call(d.socket_path(), Opcode::ListClients, 0, AuthType::Direct, "admin", lc);
+  ASSERT_EQ(c.status, Status::Success);
+  list_clients::Result r;
+  ASSERT_TRUE(r.ParseFromString(c.body));
+  EXPECT_EQ(static_cast<size_t>(r.clients_size()), clients - 1);
 }
 
 TEST(Scale, SoftwareKeyWithoutMaterialIsDroppedWhenItsOwnerDestroysIt) {
