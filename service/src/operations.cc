@@ -4,8 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 #include "attest_key.pb.h"
@@ -368,9 +368,8 @@ struct ListKeys {
   using Wire = list_keys::Operation;
   static Result<std::string> execute(Call& c, Wire&) {
     // A tenant may have thousands of keys: the answer's messages come from
-    // one arena (freed at once), each key's stored attributes are parsed
-    // straight into the answer (and checked), and providers that share a key
-    // store are answered from one read of it.
+    // one arena (freed at once), and providers that share a key store are
+    // answered from one read of it.
     google::protobuf::Arena arena;
     auto* r = google::protobuf::Arena::CreateMessage<list_keys::Result>(&arena);
     const KeyOwner owner = owner_of(c);
@@ -378,8 +377,9 @@ struct ListKeys {
     for (auto& p : c.backends.providers()) {
       providers.push_back(&p);
     }
-    // Keys by provider instance name, from every store read so far.
-    std::unordered_map<std::string, std::vector<KeyRecord>> by_provider;
+    // Rows by (store, provider instance name): a store may still hold rows of
+    // a provider that now uses another store, which are not that provider's.
+    std::map<std::pair<const KeyStore*, std::string>, std::vector<KeyRecord>> rows;
     std::vector<const KeyStore*> read;
     for (ProviderEntry* p : providers) {
       if (std::find(read.begin(), read.end(), p->store.get()) != read.end()) {
@@ -394,32 +394,41 @@ struct ListKeys {
                        "key store of provider \"" + p->config.name + "\": " + keys.detail());
       }
       for (auto& k : *keys) {
-        by_provider[k.provider_name].push_back(std::move(k));
+        rows[{p->store.get(), k.provider_name}].push_back(std::move(k));
       }
     }
+    auto* stored = google::protobuf::Arena::CreateMessage<psa_key_attributes::KeyAttributes>(&arena);
     for (ProviderEntry* p : providers) {
-      auto it = by_provider.find(p->config.name);
-      if (it == by_provider.end()) {
+      auto it = rows.find({p->store.get(), p->config.name});
+      if (it == rows.end()) {
         continue;
       }
       for (const auto& k : it->second) {
-        auto* i = r->add_keys();
+        // Parsed, checked against the contract and encoded again, so the
+        // answer says what the service enforces, whatever the row's bytes.
         std::string why;
-        if (!i->mutable_attributes()->ParseFromString(k.attributes)) {
+        psa::KeyAttributes attrs;
+        if (!stored->ParseFromString(k.attributes)) {
           why = "stored attributes are unreadable";
         } else {
           try {
-            (void)proto::attributes_from_proto(i->attributes());
+            attrs = proto::attributes_from_proto(*stored);
           } catch (const proto::Invalid& e) {
             why = std::string("stored attributes break the contract: ") + e.what();
           }
         }
         if (why.empty()) {
-          i->set_provider_id(static_cast<uint32_t>(p->config.id));
-          i->set_name(k.key_name);
-          continue;
+          auto* i = r->add_keys();
+          try {
+            proto::attributes_to_proto(attrs, i->mutable_attributes());
+            i->set_provider_id(static_cast<uint32_t>(p->config.id));
+            i->set_name(k.key_name);
+            continue;
+          } catch (const proto::Invalid& e) {
+            r->mutable_keys()->RemoveLast();
+            why = std::string("stored attributes cannot be listed: ") + e.what();
+          }
         }
-        r->mutable_keys()->RemoveLast();
         // One damaged row must not hide the caller's other keys: it is left
         // out, logged and counted (using it answers KeyInfoManagerError).
         uint64_t total = key_lifecycle::note_unreadable_row();

@@ -166,6 +166,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     timeout_ = std::chrono::milliseconds(cfg.timeout_ms);
   }
   ~Connection() {
+    wipe_buf();
     if (counted_) {
       srv_.connection_closed(req_.peer.uid, state_);
     }
@@ -238,6 +239,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void read_failed(const error_code& ec) {
     disarm();
+    // What arrived of the body and auth field may be part of a key or token.
+    wipe_buf();
+    buf_ = std::vector<uint8_t>();
     spdlog::info("conn {}: refused request: ConnectionError: {}", req_.conn_id,
                  timed_out_ ? "read timed out" : ec.message());
     respond_detached(Status::ConnectionError);
@@ -407,6 +411,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return false;
     }
     Response resp = handler_->handle(req_);
+    parsec::wipe(req_.auth);
     parsec::wipe(req_.body);
     write(std::move(resp));
     return true;
@@ -556,7 +561,7 @@ Admission::Limits Server::Impl::limits_for(const Config& cfg) const {
   l.per_uid = cfg.max_connections_per_uid;
   if (l.per_uid == 0) {
     // Half of the descriptors we may open, so one uid cannot take them all,
-    // and at most 16,384 (a parked connection costs about 1 KiB here).
+    // and at most 16,384 (a parked connection costs about 1.5 KiB here).
     rlimit rl{};
     rlim_t n = ::getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
     if (n == RLIM_INFINITY || n > (1u << 24)) {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "delete_client.pb.h"
+#include "list_keys.pb.h"
 #include "list_opcodes.pb.h"
 #include "parsec/provider/fake.h"
 #include "psa_asymmetric_decrypt.pb.h"
@@ -345,6 +346,101 @@ TEST_F(HandlerTableTest, UnknownProviderTypeIsNotCompiled) {
   ASSERT_FALSE(made.ok());
   EXPECT_EQ(made.status(), Status::ProviderNotRegistered);
   EXPECT_THAT(made.detail(), HasSubstr("not compiled"));
+}
+
+// ListKeys reads each key store once, but a row belongs to a provider only
+// if it sits in that provider's store: rows a provider left in a store it no
+// longer uses (its key_info_manager was changed) are not listed as its keys,
+// even while another provider still uses that store.
+TEST(HandlerListKeys, RowsInAStoreTheProviderNoLongerUsesAreNotItsKeys) {
+  char tmpl[] = "/tmp/parsec-listkeys-XXXXXX";
+  const std::string dir = ::mkdtemp(tmpl);
+  auto second = provider::fake_provider_factory();
+  second.type_name = "Fake2";
+  second.id = ProviderId::CryptoAuthLib;
+  auto key_manager = [&](const std::string& name) {
+    KeyManagerConfig km;
+    km.name = name;
+    km.manager_type = "SQLite";
+    km.sqlite_db_path = dir + "/" + name + "/k.sqlite3";
+    return km;
+  };
+  auto provider = [](const std::string& type, ProviderId id, const std::string& name, const std::string& km) {
+    ProviderConfig pc;
+    pc.provider_type = type;
+    pc.id = id;
+    pc.name = name;
+    pc.key_info_manager = km;
+    return pc;
+  };
+  auto request = [](Opcode op, const std::string& body, ProviderId p) {
+    Request r;
+    r.header.provider = static_cast<uint8_t>(p);
+    r.header.opcode = static_cast<uint32_t>(op);
+    r.header.auth_type = static_cast<uint8_t>(AuthType::Direct);
+    r.header.body_len = static_cast<uint32_t>(body.size());
+    r.header.auth_len = 5;
+    r.body = body;
+    r.auth = "alice";
+    return r;
+  };
+  AuthenticatorConfig direct;
+  direct.type = AuthType::Direct;
+  psa_generate_key::Operation gen;
+  gen.set_key_name("k");
+  auto* a = gen.mutable_attributes();
+  a->mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
+  a->set_key_bits(256);
+  a->mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(true);
+  a->mutable_key_policy()
+      ->mutable_key_algorithm()
+      ->mutable_asymmetric_signature()
+      ->mutable_ecdsa()
+      ->mutable_hash_alg()
+      ->set_specific(psa_algorithm::Algorithm::SHA_256);
+  auto listed = [&](const Handler& h) {
+    Response r = h.handle(request(Opcode::ListKeys, list_keys::Operation().SerializeAsString(), ProviderId::Core));
+    EXPECT_EQ(static_cast<Status>(r.header.status), Status::Success);
+    list_keys::Result out;
+    EXPECT_TRUE(out.ParseFromString(r.body));
+    std::vector<std::string> names;
+    for (const auto& k : out.keys()) {
+      names.push_back(std::to_string(k.provider_id()) + "/" + k.name());
+    }
+    return names;
+  };
+  {
+    // Both providers on store "one"; each makes a key "k".
+    auto cfg = std::make_shared<Config>();
+    cfg->authenticators.push_back(direct);
+    cfg->key_managers = {key_manager("one")};
+    cfg->providers = {provider("Fake", ProviderId::TrustedService, "a", "one"),
+                      provider("Fake2", ProviderId::CryptoAuthLib, "b", "one")};
+    auto made = Backends::create(*cfg, {provider::fake_provider_factory(), second});
+    ASSERT_TRUE(made.ok()) << made.detail();
+    auto h = Handler::create(cfg, **made);
+    ASSERT_TRUE(h.ok()) << h.detail();
+    for (ProviderId p : {ProviderId::TrustedService, ProviderId::CryptoAuthLib}) {
+      Response r = (*h)->handle(request(Opcode::PsaGenerateKey, gen.SerializeAsString(), p));
+      ASSERT_EQ(static_cast<Status>(r.header.status), Status::Success);
+    }
+    EXPECT_THAT(listed(**h), ElementsAre("4/k", "5/k"));
+  }
+  {
+    // Provider "a" now uses store "two"; "b" still uses "one", which still
+    // holds a's old row.
+    auto cfg = std::make_shared<Config>();
+    cfg->authenticators.push_back(direct);
+    cfg->key_managers = {key_manager("one"), key_manager("two")};
+    cfg->providers = {provider("Fake", ProviderId::TrustedService, "a", "two"),
+                      provider("Fake2", ProviderId::CryptoAuthLib, "b", "one")};
+    auto made = Backends::create(*cfg, {provider::fake_provider_factory(), second});
+    ASSERT_TRUE(made.ok()) << made.detail();
+    auto h = Handler::create(cfg, **made);
+    ASSERT_TRUE(h.ok()) << h.detail();
+    EXPECT_THAT(listed(**h), ElementsAre("5/k"));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
