@@ -39,6 +39,38 @@ using ::testing::HasSubstr;
 
 constexpr auto kFake = ProviderId::TrustedService;
 
+// direct_request frames `op` from the Direct application `app` (NoAuth when
+// empty) for provider `p`.
+Request direct_request(Opcode op, const std::string& body, const std::string& app, ProviderId p) {
+  Request r;
+  r.header.provider = static_cast<uint8_t>(p);
+  r.header.opcode = static_cast<uint32_t>(op);
+  r.header.auth_type = static_cast<uint8_t>(app.empty() ? AuthType::NoAuth : AuthType::Direct);
+  r.header.body_len = static_cast<uint32_t>(body.size());
+  r.header.auth_len = static_cast<uint16_t>(app.size());
+  r.body = body;
+  r.auth = app;
+  return r;
+}
+
+// ecc_attributes: an ECDSA-SHA256 P-256 key pair with the given usage flags.
+psa_key_attributes::KeyAttributes ecc_attributes(bool sign, bool verify, bool exportable = false) {
+  psa_key_attributes::KeyAttributes a;
+  a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
+  a.set_key_bits(256);
+  auto* f = a.mutable_key_policy()->mutable_key_usage_flags();
+  f->set_sign_hash(sign);
+  f->set_verify_hash(verify);
+  f->set_export_(exportable);
+  a.mutable_key_policy()
+      ->mutable_key_algorithm()
+      ->mutable_asymmetric_signature()
+      ->mutable_ecdsa()
+      ->mutable_hash_alg()
+      ->set_specific(psa_algorithm::Algorithm::SHA_256);
+  return a;
+}
+
 class HandlerTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -82,35 +114,10 @@ class HandlerTableTest : public ::testing::Test {
     return send_raw(op, body, app, p);
   }
   Response send_raw(Opcode op, const std::string& body, const std::string& app, ProviderId p = kFake) {
-    Request r;
-    r.header.provider = static_cast<uint8_t>(p);
-    r.header.opcode = static_cast<uint32_t>(op);
-    r.header.auth_type = static_cast<uint8_t>(app.empty() ? AuthType::NoAuth : AuthType::Direct);
-    r.header.body_len = static_cast<uint32_t>(body.size());
-    r.header.auth_len = static_cast<uint16_t>(app.size());
-    r.body = body;
-    r.auth = app;
-    return handler_->handle(r);
+    return handler_->handle(direct_request(op, body, app, p));
   }
   static Status status(const Response& r) { return static_cast<Status>(r.header.status); }
 
-  // ecc_attributes: an ECDSA-SHA256 P-256 key pair with the given usage flags.
-  static psa_key_attributes::KeyAttributes ecc_attributes(bool sign, bool verify, bool exportable = false) {
-    psa_key_attributes::KeyAttributes a;
-    a.mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
-    a.set_key_bits(256);
-    auto* f = a.mutable_key_policy()->mutable_key_usage_flags();
-    f->set_sign_hash(sign);
-    f->set_verify_hash(verify);
-    f->set_export_(exportable);
-    a.mutable_key_policy()
-        ->mutable_key_algorithm()
-        ->mutable_asymmetric_signature()
-        ->mutable_ecdsa()
-        ->mutable_hash_alg()
-        ->set_specific(psa_algorithm::Algorithm::SHA_256);
-    return a;
-  }
   Status generate(const std::string& name, const psa_key_attributes::KeyAttributes& a,
                   const std::string& app = "alice") {
     psa_generate_key::Operation op;
@@ -373,31 +380,12 @@ TEST(HandlerListKeys, RowsInAStoreTheProviderNoLongerUsesAreNotItsKeys) {
     pc.key_info_manager = km;
     return pc;
   };
-  auto request = [](Opcode op, const std::string& body, ProviderId p) {
-    Request r;
-    r.header.provider = static_cast<uint8_t>(p);
-    r.header.opcode = static_cast<uint32_t>(op);
-    r.header.auth_type = static_cast<uint8_t>(AuthType::Direct);
-    r.header.body_len = static_cast<uint32_t>(body.size());
-    r.header.auth_len = 5;
-    r.body = body;
-    r.auth = "alice";
-    return r;
-  };
+  auto request = [](Opcode op, const std::string& body, ProviderId p) { return direct_request(op, body, "alice", p); };
   AuthenticatorConfig direct;
   direct.type = AuthType::Direct;
   psa_generate_key::Operation gen;
   gen.set_key_name("k");
-  auto* a = gen.mutable_attributes();
-  a->mutable_key_type()->mutable_ecc_key_pair()->set_curve_family(psa_key_attributes::KeyType::SECP_R1);
-  a->set_key_bits(256);
-  a->mutable_key_policy()->mutable_key_usage_flags()->set_sign_hash(true);
-  a->mutable_key_policy()
-      ->mutable_key_algorithm()
-      ->mutable_asymmetric_signature()
-      ->mutable_ecdsa()
-      ->mutable_hash_alg()
-      ->set_specific(psa_algorithm::Algorithm::SHA_256);
+  *gen.mutable_attributes() = ecc_attributes(true, false);
   auto listed = [&](const Handler& h) {
     Response r = h.handle(request(Opcode::ListKeys, list_keys::Operation().SerializeAsString(), ProviderId::Core));
     EXPECT_EQ(static_cast<Status>(r.header.status), Status::Success);
