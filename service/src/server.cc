@@ -394,6 +394,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
+  // is_local: authentication that is local arithmetic on the request (none,
+  // Direct, UnixPeerCredentials), never a call out (JwtSvid asks the
+  // workload API), so it may run on the I/O thread.
+  static bool is_local(AuthType auth) {
+    return auth == AuthType::NoAuth || auth == AuthType::Direct || auth == AuthType::UnixPeerCredentials;
+  }
+
   // answered_inline serves, on the I/O thread itself, the core requests that
   // read only immutable facts (Ping, ListProviders, ListOpcodes,
   // ListAuthenticators: microseconds) when their authentication is local
@@ -406,8 +413,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     auto auth = static_cast<AuthType>(h.auth_type);
     bool cheap = op == Opcode::Ping || op == Opcode::ListProviders || op == Opcode::ListOpcodes ||
                  op == Opcode::ListAuthenticators;
-    bool local_auth = auth == AuthType::NoAuth || auth == AuthType::Direct || auth == AuthType::UnixPeerCredentials;
-    if (!cheap || !local_auth || h.provider != 0) {
+    if (!cheap || !is_local(auth) || h.provider != 0) {
       return false;
     }
     Response resp = handler_->handle(req_);
@@ -418,15 +424,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // admitted_inline admits on the I/O thread a request for the TPM provider
-  // whose authentication is local arithmetic (Direct, UnixPeerCredentials;
-  // routing reads only the configuration) and hands it straight to the slow
+  // whose authentication is local (is_local; routing reads only the
+  // configuration) and hands it straight to the slow
   // lane, where every TPM command runs: one thread hand-off, so one context
   // switch on the server's core, fewer than through the worker pool.
   bool admitted_inline() {
     const WireHeader& h = req_.header;
     auto auth = static_cast<AuthType>(h.auth_type);
-    bool local_auth = auth == AuthType::Direct || auth == AuthType::UnixPeerCredentials;
-    if (!local_auth || h.provider != static_cast<uint8_t>(ProviderId::Tpm)) {
+    if (!is_local(auth) || h.provider != static_cast<uint8_t>(ProviderId::Tpm)) {
       return false;
     }
     Routed routed;

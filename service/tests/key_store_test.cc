@@ -148,6 +148,24 @@ class KeyStoreTest : public ::testing::Test {
     return r.ok() ? *r : std::nullopt;
   }
 
+  // hold_first_commit_until_queued makes the next commit's leader wait inside
+  // its transaction (setting `entered`) until `followers` more commits are
+  // queued behind it (20 s at most), then sets `released`; later commits run
+  // unhindered.
+  void hold_first_commit_until_queued(size_t followers, std::atomic<bool>& entered, std::atomic<bool>& released) {
+    store_->set_commit_fault_hook([this, followers, &entered, &released](int) {
+      if (!released) {
+        entered = true;
+        auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (store_->queued_commits() < followers && std::chrono::steady_clock::now() < limit) {
+          std::this_thread::yield();
+        }
+        released = true;
+      }
+      return true;
+    });
+  }
+
   fs::path root_;
   fs::path folder_;
   std::string path_;
@@ -1122,17 +1140,7 @@ TEST_F(KeyStoreTest, ConcurrentCommitsShareOneTransactionAndFailAlone) {
   constexpr size_t kFollowers = 15;
   std::atomic<bool> entered{false};
   std::atomic<bool> released{false};
-  store_->set_commit_fault_hook([&](int) {
-    if (!released) {
-      entered = true;
-      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
-        std::this_thread::yield();
-      }
-      released = true;
-    }
-    return true;
-  });
+  hold_first_commit_until_queued(kFollowers, entered, released);
   auto commit_key = [this](uint64_t uid, const std::string& name) {
     Txn txn("mbed");
     txn.put(uid, bytes("m" + std::to_string(uid)));
@@ -1190,17 +1198,7 @@ TEST_F(KeyStoreTest, MoreQueuedCommitsThanOneGroupTakesAllSucceed) {
   constexpr size_t kFollowers = 100;
   std::atomic<bool> entered{false};
   std::atomic<bool> released{false};
-  store_->set_commit_fault_hook([&](int) {
-    if (!released) {
-      entered = true;
-      auto limit = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-      while (store_->queued_commits() < kFollowers && std::chrono::steady_clock::now() < limit) {
-        std::this_thread::yield();
-      }
-      released = true;
-    }
-    return true;
-  });
+  hold_first_commit_until_queued(kFollowers, entered, released);
   auto commit_key = [this](uint64_t uid) {
     Txn txn("mbed");
     txn.put(uid, bytes("m"));
